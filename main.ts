@@ -1,0 +1,34 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { App } from "cdktf";
+import { AnkifyStack } from "./stacks/ankify-stack";
+import { loadSettings, SETTING_SOURCES, SettingsError } from "./stacks/settings";
+
+/**
+ * The CDKTF app. `cdktf synth` passes cdktf.json's "context" in CDKTF_CONTEXT_JSON; `ANKIFY_*`
+ * environment variables override it. Settings are validated before any stack is built.
+ */
+export function buildApp(app: App, env: Readonly<Record<string, string | undefined>> = process.env): App {
+  const context: Record<string, unknown> = {};
+  for (const key of Object.keys(SETTING_SOURCES)) context[key] = app.node.tryGetContext(key);
+  const settings = loadSettings({ context, env });
+  new AnkifyStack(app, "ankify", { settings, projectRoot: __dirname });
+  return app;
+}
+
+/** cdktf.json's "context": the defaults. The CLI passes it itself; `node main.ts` reads it here. */
+export function cdktfJsonContext(): Record<string, unknown> {
+  return (JSON.parse(readFileSync(join(__dirname, "cdktf.json"), "utf8")) as { context?: Record<string, unknown> }).context ?? {};
+}
+
+if (require.main === module) {
+  try {
+    const fromCli = process.env.CDKTF_CONTEXT_JSON !== undefined;
+    buildApp(new App(fromCli ? {} : { context: cdktfJsonContext() })).synth();
+  } catch (error) {
+    if (!(error instanceof SettingsError)) throw error;
+    // A configuration mistake is the user's to fix, not a crash: one line per problem, no trace.
+    console.error(error.message);
+    process.exitCode = 1;
+  }
+}

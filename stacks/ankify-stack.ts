@@ -1,0 +1,130 @@
+import { Construct } from "constructs";
+import { TerraformOutput, TerraformStack } from "cdktf";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
+import { DataAwsRoute53Zone } from "@cdktf/provider-aws/lib/data-aws-route53-zone";
+import { RandomProvider } from "@cdktf/provider-random/lib/provider";
+import { functionTimeoutSeconds, requestBudgetSeconds, type Settings } from "./settings";
+import { ImageRepository } from "./edge/image-repository";
+import { FunctionImage } from "./edge/function-image";
+import { DeckBucket } from "./edge/deck-bucket";
+import { OriginSecret } from "./edge/origin-secret";
+import { AnkifyFunction } from "./edge/ankify-function";
+import { Certificate } from "./edge/certificate";
+import { CloudFrontInvokePermission, OriginAccessControl } from "./edge/origin-access-control";
+import { Distribution } from "./edge/distribution";
+import { DnsRecords } from "./edge/dns-records";
+
+/**
+ * AWS provider range for every stack. The bindings are generated for 6.25.0, but the oac mode's
+ * `invoked_via_function_url` (and the provider adding the matching InvokeFunction statement for
+ * `NONE` Function URLs) arrived in 6.28.0; AWS requires both since October 2025.
+ */
+export const AWS_PROVIDER_CONSTRAINT = ">= 6.28.0, < 7.0.0";
+
+export interface AnkifyStackProps {
+  /** Validated settings (see loadSettings). */
+  readonly settings: Settings;
+  /** Repository root: holds `lambda/` and the lockfile the image is built from. */
+  readonly projectRoot: string;
+  /** Prefix for resource names (function, role, repository, ...). @default the stack's id */
+  readonly resourceName?: string;
+}
+
+/** Ankify behind CloudFront on a custom HTTPS domain, with the Function URL reachable only through CloudFront. */
+export class AnkifyStack extends TerraformStack {
+  constructor(scope: Construct, id: string, props: AnkifyStackProps) {
+    super(scope, id);
+    const { settings } = props;
+    const name = props.resourceName ?? id;
+    const defaultTags = [{ tags: { Project: "ankify", Stack: id, ManagedBy: "cdktf" } }];
+
+    new AwsProvider(this, "aws", { region: settings.region, defaultTags });
+    // CloudFront only accepts ACM certificates from us-east-1, whatever the app region is.
+    const usEast1 = new AwsProvider(this, "aws-us-east-1", { alias: "us_east_1", region: "us-east-1", defaultTags });
+    this.addOverride("terraform.required_providers.aws.version", AWS_PROVIDER_CONSTRAINT);
+
+    const account = new DataAwsCallerIdentity(this, "account");
+    const zone = new DataAwsRoute53Zone(this, "zone", { name: settings.zone, privateZone: false });
+
+    const repository = new ImageRepository(this, "image-repository", {
+      name,
+      pullingFunctionArn: `arn:aws:lambda:${settings.region}:${account.accountId}:function:${name}`,
+    });
+    const image = new FunctionImage(this, "image", {
+      repositoryUrl: repository.repository.repositoryUrl,
+      region: settings.region,
+      architecture: settings.architecture,
+      projectRoot: props.projectRoot,
+    });
+    const decks = new DeckBucket(this, "decks", { namePrefix: `${name}-decks-` });
+
+    let originSecret: OriginSecret | undefined;
+    if (settings.originProtection === "secret-header") {
+      new RandomProvider(this, "random");
+      originSecret = new OriginSecret(this, "origin-secret", { version: settings.originSecretVersion });
+    }
+
+    const fn = new AnkifyFunction(this, "function", {
+      name,
+      imageUri: image.imageUri,
+      dependsOn: [image.build, repository.pullPolicy],
+      architecture: settings.architecture,
+      timeout: functionTimeoutSeconds(settings),
+      requestBudget: requestBudgetSeconds(settings),
+      deckBucketName: decks.bucket.bucket,
+      deckBucketArn: decks.bucket.arn,
+      deckPrefix: decks.deckPrefix,
+      originProtection: settings.originProtection,
+      ...(originSecret ? { originSecret: { current: originSecret.current, previous: originSecret.previous } } : {}),
+    });
+
+    const certificate = new Certificate(this, "certificate", { domain: settings.domain, zoneId: zone.zoneId, usEast1 });
+    const oac = settings.originProtection === "oac" ? new OriginAccessControl(this, "origin-access-control", { name }) : undefined;
+
+    const distribution = new Distribution(this, "cdn", {
+      domain: settings.domain,
+      certificateArn: certificate.validatedCertificateArn,
+      functionUrl: fn.functionUrl.functionUrl,
+      originReadTimeout: settings.originReadTimeout,
+      originKeepaliveTimeout: settings.originKeepaliveTimeout,
+      ...(settings.responseCompletionTimeout !== undefined ? { responseCompletionTimeout: settings.responseCompletionTimeout } : {}),
+      ...(originSecret ? { originSecret: originSecret.current } : {}),
+      ...(oac ? { originAccessControlId: oac.oac.id } : {}),
+      // A rotated secret must be accepted by the function before CloudFront starts sending it.
+      dependsOn: [fn.function],
+    }).distribution;
+
+    if (oac) {
+      new CloudFrontInvokePermission(this, "cloudfront-invoke", {
+        functionName: fn.function.functionName,
+        distributionArn: distribution.arn,
+      });
+    }
+
+    new DnsRecords(this, "dns", {
+      zoneId: zone.zoneId,
+      domain: settings.domain,
+      targetDomainName: distribution.domainName,
+      targetZoneId: distribution.hostedZoneId,
+    });
+
+    new TerraformOutput(this, "url", { value: `https://${settings.domain}/mcp`, description: "MCP endpoint for clients" });
+    new TerraformOutput(this, "distribution_domain", { value: distribution.domainName, description: "CloudFront's own name for the distribution" });
+    new TerraformOutput(this, "distribution_id", { value: distribution.id, description: "For invalidations and the CloudFront console" });
+    new TerraformOutput(this, "function_url", {
+      value: fn.functionUrl.functionUrl,
+      description: "Direct Function URL; answers 403 to anyone but CloudFront",
+    });
+    new TerraformOutput(this, "ecr_repository_url", { value: repository.repository.repositoryUrl });
+    new TerraformOutput(this, "image_tag", { value: image.tag, description: "Content hash of lambda/ the function runs" });
+    new TerraformOutput(this, "deck_bucket", { value: decks.bucket.bucket });
+    if (originSecret) {
+      new TerraformOutput(this, "origin_secret", {
+        value: originSecret.current,
+        sensitive: true,
+        description: "Current x-origin-verify value (terraform output -raw origin_secret)",
+      });
+    }
+  }
+}

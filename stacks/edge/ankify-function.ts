@@ -1,0 +1,128 @@
+import { Construct } from "constructs";
+import { Fn } from "cdktf";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
+import { LambdaFunctionUrl } from "@cdktf/provider-aws/lib/lambda-function-url";
+import type { ITerraformDependable } from "cdktf";
+import type { Architecture, OriginProtection } from "../settings";
+
+export interface AnkifyFunctionProps {
+  /** Function name; also names its role and log group. */
+  readonly name: string;
+  /** `repository:tag` of the function's image. */
+  readonly imageUri: string;
+  /** Resources that must exist first (the image build). */
+  readonly dependsOn?: ITerraformDependable[];
+  readonly architecture: Architecture;
+  /** Seconds; at least every CloudFront wait (see functionTimeoutSeconds). 1..900. */
+  readonly timeout: number;
+  /** Seconds the function may spend on one request before answering with a clear error. */
+  readonly requestBudget: number;
+  /** MB; Polly calls and deck zipping are light, more memory mostly buys CPU. @default 1024 */
+  readonly memorySize?: number;
+  /** Days of logs to keep. @default 14 */
+  readonly logRetentionDays?: number;
+  readonly deckBucketName: string;
+  readonly deckBucketArn: string;
+  /** Key prefix the function may write and read. */
+  readonly deckPrefix: string;
+  /** Lifetime of presigned download links in seconds. @default 3600 */
+  readonly linkTtlSeconds?: number;
+  readonly originProtection: OriginProtection;
+  /** secret-header mode: the values the function accepts in `x-origin-verify`. */
+  readonly originSecret?: { readonly current: string; readonly previous: string };
+}
+
+/** The Ankify Lambda function with its role, log group and Function URL. */
+export class AnkifyFunction extends Construct {
+  public readonly function: LambdaFunction;
+  public readonly functionUrl: LambdaFunctionUrl;
+  public readonly role: IamRole;
+  public readonly logGroup: CloudwatchLogGroup;
+
+  constructor(scope: Construct, id: string, props: AnkifyFunctionProps) {
+    super(scope, id);
+    if (props.originProtection === "secret-header" && !props.originSecret) {
+      throw new Error("AnkifyFunction: originSecret is required in secret-header mode.");
+    }
+
+    this.logGroup = new CloudwatchLogGroup(this, "logs", {
+      name: `/aws/lambda/${props.name}`,
+      retentionInDays: props.logRetentionDays ?? 14,
+    });
+
+    this.role = new IamRole(this, "role", {
+      name: `${props.name}-function`,
+      assumeRolePolicy: Fn.jsonencode({
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
+      }),
+    });
+    // Only what the function does: write its logs, put and presign decks under its prefix, speak.
+    new IamRolePolicy(this, "permissions", {
+      role: this.role.id,
+      name: "ankify-function",
+      policy: Fn.jsonencode({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Sid: "WriteOwnLogs",
+            Effect: "Allow",
+            Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+            Resource: `${this.logGroup.arn}:*`,
+          },
+          {
+            Sid: "StoreDecks",
+            Effect: "Allow",
+            // GetObject: a presigned link is only as good as its signer's permission.
+            Action: ["s3:PutObject", "s3:GetObject"],
+            Resource: `${props.deckBucketArn}/${props.deckPrefix}*`,
+          },
+          {
+            Sid: "Speak",
+            Effect: "Allow",
+            Action: ["polly:SynthesizeSpeech"],
+            // SynthesizeSpeech is authorized on lexicons only; with none, AWS checks "*".
+            Resource: "*",
+          },
+        ],
+      }),
+    });
+
+    const secrets: Record<string, string> =
+      props.originProtection === "secret-header" && props.originSecret
+        ? { ANKIFY_ORIGIN_SECRET: props.originSecret.current, ANKIFY_ORIGIN_SECRET_PREVIOUS: props.originSecret.previous }
+        : {};
+
+    this.function = new LambdaFunction(this, "this", {
+      functionName: props.name,
+      role: this.role.arn,
+      packageType: "Image",
+      imageUri: props.imageUri,
+      architectures: [props.architecture],
+      timeout: props.timeout,
+      memorySize: props.memorySize ?? 1024,
+      loggingConfig: { logFormat: "JSON", logGroup: this.logGroup.name },
+      environment: {
+        variables: {
+          ANKIFY_ORIGIN_PROTECTION: props.originProtection,
+          ...secrets,
+          ANKIFY_DECK_BUCKET: props.deckBucketName,
+          ANKIFY_DECK_PREFIX: props.deckPrefix,
+          ANKIFY_TTS_ENGINE: "polly",
+          ANKIFY_TIME_BUDGET_SECONDS: String(props.requestBudget),
+          ANKIFY_LINK_TTL_SECONDS: String(props.linkTtlSeconds ?? 3600),
+        },
+      },
+      dependsOn: [this.logGroup, ...(props.dependsOn ?? [])],
+    });
+
+    this.functionUrl = new LambdaFunctionUrl(this, "url", {
+      functionName: this.function.functionName,
+      // oac: only SigV4-signed requests (CloudFront's) get in. secret-header: open, the handler checks the header.
+      authorizationType: props.originProtection === "oac" ? "AWS_IAM" : "NONE",
+    });
+  }
+}

@@ -1,0 +1,90 @@
+import { Construct } from "constructs";
+import { Fn } from "cdktf";
+import { CloudfrontDistribution } from "@cdktf/provider-aws/lib/cloudfront-distribution";
+import type { ITerraformDependable } from "cdktf";
+import { ALL_VIEWER_EXCEPT_HOST_HEADER, CACHING_DISABLED } from "./managed-policies";
+
+/** The header CloudFront adds in secret-header mode and the function checks. */
+export const ORIGIN_VERIFY_HEADER = "x-origin-verify";
+
+const ORIGIN_ID = "ankify-function-url";
+
+export interface DistributionProps {
+  /** The alias viewers use; must be covered by the certificate. */
+  readonly domain: string;
+  /** ARN of the *validated* certificate in us-east-1. */
+  readonly certificateArn: string;
+  /** The Function URL, `https://<id>.lambda-url.<region>.on.aws/`. */
+  readonly functionUrl: string;
+  /** Seconds to wait for the origin's first byte and between packets. 1..quota. */
+  readonly originReadTimeout: number;
+  /** Seconds to keep idle origin connections. 1..60. */
+  readonly originKeepaliveTimeout: number;
+  /** Optional overall limit on one origin response, ≥ originReadTimeout. */
+  readonly responseCompletionTimeout?: number;
+  /** secret-header mode: the value to send in `x-origin-verify`. */
+  readonly originSecret?: string;
+  /** oac mode: the Origin Access Control to sign with. */
+  readonly originAccessControlId?: string;
+  /** Apply these first (the function's configuration, so it accepts a rotated secret before CloudFront sends it). */
+  readonly dependsOn?: ITerraformDependable[];
+  /** @default "PriceClass_100" (North America and Europe edges; cheapest) */
+  readonly priceClass?: string;
+}
+
+/** The CloudFront distribution: HTTPS on the custom domain, proxying every method to the Function URL uncached. */
+export class Distribution extends Construct {
+  public readonly distribution: CloudfrontDistribution;
+
+  constructor(scope: Construct, id: string, props: DistributionProps) {
+    super(scope, id);
+    if ((props.originSecret === undefined) === (props.originAccessControlId === undefined)) {
+      throw new Error("Distribution: set exactly one of originSecret (secret-header mode) or originAccessControlId (oac mode).");
+    }
+    this.distribution = new CloudfrontDistribution(this, "this", {
+      enabled: true,
+      comment: `Ankify MCP server on ${props.domain}`,
+      aliases: [props.domain],
+      httpVersion: "http2and3",
+      isIpv6Enabled: true,
+      priceClass: props.priceClass ?? "PriceClass_100",
+      origin: [
+        {
+          originId: ORIGIN_ID,
+          // "https://abc.lambda-url.eu-west-1.on.aws/" -> "abc.lambda-url.eu-west-1.on.aws"
+          domainName: Fn.element(Fn.split("/", props.functionUrl), 2),
+          customOriginConfig: {
+            httpPort: 80,
+            httpsPort: 443,
+            originProtocolPolicy: "https-only",
+            originSslProtocols: ["TLSv1.2"],
+            // The default 30 s answers 504 while text-to-speech is still running (30–60 s).
+            originReadTimeout: props.originReadTimeout,
+            originKeepaliveTimeout: props.originKeepaliveTimeout,
+          },
+          ...(props.responseCompletionTimeout !== undefined ? { responseCompletionTimeout: props.responseCompletionTimeout } : {}),
+          ...(props.originSecret !== undefined
+            ? { customHeader: [{ name: ORIGIN_VERIFY_HEADER, value: props.originSecret }] }
+            : { originAccessControlId: props.originAccessControlId }),
+        },
+      ],
+      defaultCacheBehavior: {
+        targetOriginId: ORIGIN_ID,
+        // MCP is POST; CloudFront never retries a POST, so the read timeout is the only safety net.
+        allowedMethods: ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"],
+        cachedMethods: ["GET", "HEAD"],
+        viewerProtocolPolicy: "redirect-to-https",
+        cachePolicyId: CACHING_DISABLED,
+        originRequestPolicyId: ALL_VIEWER_EXCEPT_HOST_HEADER,
+        compress: true,
+      },
+      viewerCertificate: {
+        acmCertificateArn: props.certificateArn,
+        sslSupportMethod: "sni-only",
+        minimumProtocolVersion: "TLSv1.2_2021",
+      },
+      restrictions: { geoRestriction: { restrictionType: "none" } },
+      dependsOn: props.dependsOn,
+    });
+  }
+}
