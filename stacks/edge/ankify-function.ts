@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { Fn } from "cdktf";
+import { policyDocument } from "./policy-document";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
@@ -55,18 +55,13 @@ export class AnkifyFunction extends Construct {
 
     this.role = new IamRole(this, "role", {
       name: `${props.name}-function`,
-      assumeRolePolicy: Fn.jsonencode({
-        Version: "2012-10-17",
-        Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
-      }),
+      assumeRolePolicy: policyDocument({ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }),
     });
     // Only what the function does: write its logs, put and presign decks under its prefix, speak.
     new IamRolePolicy(this, "permissions", {
       role: this.role.id,
       name: "ankify-function",
-      policy: Fn.jsonencode({
-        Version: "2012-10-17",
-        Statement: [
+      policy: policyDocument(
           {
             Sid: "WriteOwnLogs",
             Effect: "Allow",
@@ -87,8 +82,7 @@ export class AnkifyFunction extends Construct {
             // SynthesizeSpeech is authorized on lexicons only; with none, AWS checks "*".
             Resource: "*",
           },
-        ],
-      }),
+        ),
     });
 
     const secrets: Record<string, string> =

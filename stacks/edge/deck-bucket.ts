@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { Fn } from "cdktf";
+import { policyDocument } from "./policy-document";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
@@ -46,9 +46,7 @@ export class DeckBucket extends Construct {
     });
     new S3BucketPolicy(this, "tls-only", {
       bucket: this.bucket.id,
-      policy: Fn.jsonencode({
-        Version: "2012-10-17",
-        Statement: [
+      policy: policyDocument(
           {
             Sid: "DenyInsecureTransport",
             Effect: "Deny",
@@ -57,8 +55,7 @@ export class DeckBucket extends Construct {
             Resource: [this.bucket.arn, `${this.bucket.arn}/*`],
             Condition: { Bool: { "aws:SecureTransport": "false" } },
           },
-        ],
-      }),
+        ),
     });
     new S3BucketLifecycleConfiguration(this, "lifecycle", {
       bucket: this.bucket.id,

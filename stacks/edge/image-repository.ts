@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { Fn } from "cdktf";
+import { policyDocument } from "./policy-document";
 import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
 import { EcrLifecyclePolicy } from "@cdktf/provider-aws/lib/ecr-lifecycle-policy";
 import { EcrRepositoryPolicy } from "@cdktf/provider-aws/lib/ecr-repository-policy";
@@ -32,7 +32,7 @@ export class ImageRepository extends Construct {
     });
     new EcrLifecyclePolicy(this, "lifecycle", {
       repository: this.repository.name,
-      policy: Fn.jsonencode({
+      policy: JSON.stringify({
         rules: [
           {
             rulePriority: 1,
@@ -47,9 +47,7 @@ export class ImageRepository extends Construct {
     // policy in Terraform instead of the statement Lambda would otherwise add behind its back.
     this.pullPolicy = new EcrRepositoryPolicy(this, "lambda-pull", {
       repository: this.repository.name,
-      policy: Fn.jsonencode({
-        Version: "2012-10-17",
-        Statement: [
+      policy: policyDocument(
           {
             Sid: "LambdaPull",
             Effect: "Allow",
@@ -57,8 +55,7 @@ export class ImageRepository extends Construct {
             Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
             Condition: { StringLike: { "aws:sourceArn": props.pullingFunctionArn } },
           },
-        ],
-      }),
+        ),
     });
   }
 }

@@ -1,0 +1,58 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PROJECT_ROOT } from "../testing/synth";
+
+/** Runs the app exactly as cdktf.json's "app" command does, in a child process. */
+function runApp(env: Record<string, string>) {
+  const outdir = mkdtempSync(join(tmpdir(), "ankify-out-"));
+  const clean: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env)) if (!key.startsWith("ANKIFY_") && value !== undefined) clean[key] = value;
+  const result = spawnSync(process.execPath, ["-r", "sucrase/register", "main.ts"], {
+    cwd: PROJECT_ROOT,
+    env: { ...clean, CDKTF_OUTDIR: outdir, ...env },
+    encoding: "utf8",
+  });
+  return { ...result, outdir };
+}
+
+describe("the app command", () => {
+  it("synthesizes the ankify stack from cdktf.json defaults with no settings", () => {
+    const run = runApp({});
+    try {
+      expect(run.stderr).toBe("");
+      expect(run.status).toBe(0);
+      const tf = JSON.parse(readFileSync(join(run.outdir, "stacks", "ankify", "cdk.tf.json"), "utf8"));
+      expect(Object.keys(tf.resource)).toEqual(expect.arrayContaining(["aws_cloudfront_distribution", "aws_lambda_function"]));
+    } finally {
+      rmSync(run.outdir, { recursive: true, force: true });
+    }
+  });
+
+  it("uses cdktf.json context passed by the CLI (CDKTF_CONTEXT_JSON) instead of reading the file", () => {
+    const context = JSON.parse(readFileSync(join(PROJECT_ROOT, "cdktf.json"), "utf8")).context;
+    const run = runApp({ CDKTF_CONTEXT_JSON: JSON.stringify({ ...context, domain: "cli.example.com" }) });
+    try {
+      expect(run.status).toBe(0);
+      const tf = JSON.parse(readFileSync(join(run.outdir, "stacks", "ankify", "cdk.tf.json"), "utf8"));
+      expect(tf.output.url.value).toBe("https://cli.example.com/mcp");
+    } finally {
+      rmSync(run.outdir, { recursive: true, force: true });
+    }
+  });
+
+  it("exits 1 on bad settings, printing one line per problem and no stack trace", () => {
+    const run = runApp({ ANKIFY_ORIGIN_PROTECTION: "open", ANKIFY_ORIGIN_READ_TIMEOUT: "240" });
+    try {
+      expect(run.status).toBe(1);
+      expect(run.stderr.trim().split("\n")).toEqual([
+        "Invalid Ankify settings:",
+        '  - ANKIFY_ORIGIN_PROTECTION = "open" is not allowed; use one of: secret-header, oac.',
+        "  - ANKIFY_ORIGIN_READ_TIMEOUT = 240 is out of range; use an integer from 1 to 120 (the ceiling is ANKIFY_ORIGIN_TIMEOUT_QUOTA; raise that only after AWS approved a quota increase).",
+      ]);
+    } finally {
+      rmSync(run.outdir, { recursive: true, force: true });
+    }
+  });
+});

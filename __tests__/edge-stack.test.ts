@@ -1,0 +1,352 @@
+import { imageContentHash } from "../stacks/edge/image-hash";
+import { AWS_PROVIDER_CONSTRAINT } from "../stacks/ankify-stack";
+import { ALL_VIEWER_EXCEPT_HOST_HEADER, CACHING_DISABLED } from "../stacks/edge/managed-policies";
+import { address, all, only, PROJECT_ROOT, synthAnkify } from "../testing/synth";
+
+const ref = (expression: string) => `\${${expression}}`;
+
+describe("providers", () => {
+  const { tf } = synthAnkify();
+
+  it("has a default AWS provider in the app region and an aliased one in us-east-1, both with default tags", () => {
+    const aws = tf.provider["aws"]!;
+    expect(aws).toHaveLength(2);
+    const regional = aws.find((p) => p["alias"] === undefined)!;
+    const usEast1 = aws.find((p) => p["alias"] === "us_east_1")!;
+    expect(regional["region"]).toBe("eu-west-1");
+    expect(usEast1["region"]).toBe("us-east-1");
+    for (const provider of [regional, usEast1]) {
+      expect(provider["default_tags"]).toEqual([{ tags: { ManagedBy: "cdktf", Project: "ankify", Stack: "ankify" } }]);
+    }
+  });
+
+  it("requires an AWS provider that knows invoked_via_function_url (6.28+), not the bindings' exact 6.25.0", () => {
+    expect(tf.terraform.required_providers["aws"]!.version).toBe(AWS_PROVIDER_CONSTRAINT);
+    expect(AWS_PROVIDER_CONSTRAINT).toBe(">= 6.28.0, < 7.0.0");
+  });
+
+  it("follows the app region setting", () => {
+    const { tf: other } = synthAnkify({ region: "ap-southeast-2" });
+    expect(other.provider["aws"]!.find((p) => p["alias"] === undefined)!["region"]).toBe("ap-southeast-2");
+    expect(other.provider["aws"]!.find((p) => p["alias"] === "us_east_1")!["region"]).toBe("us-east-1");
+  });
+});
+
+describe("image repository and image", () => {
+  const { json, tf } = synthAnkify();
+
+  it("scans on push, keeps tags immutable, encrypts, and expires all but the last images", () => {
+    expect(json).toHaveResourceWithProperties({ tfResourceType: "aws_ecr_repository" }, {
+      name: "ankify",
+      image_tag_mutability: "IMMUTABLE",
+      image_scanning_configuration: { scan_on_push: true },
+      encryption_configuration: [{ encryption_type: "AES256" }],
+    });
+    const policy = only(tf, "aws_ecr_lifecycle_policy")["policy"] as string;
+    expect(policy).toContain('"countType":"imageCountMoreThan"');
+    expect(policy).toContain('"countNumber":10');
+    expect(policy).toContain('"type":"expire"');
+  });
+
+  it("lets only the Lambda service pull, for this function", () => {
+    const policy = only(tf, "aws_ecr_repository_policy")["policy"] as string;
+    expect(policy).toContain('"Service":"lambda.amazonaws.com"');
+    expect(policy).toContain('"Action":["ecr:BatchGetImage","ecr:GetDownloadUrlForLayer"]');
+    expect(policy).toContain(":function:ankify");
+  });
+
+  it("tags the image with the content hash of lambda/ and rebuilds exactly when that hash changes", () => {
+    const tag = imageContentHash({ projectRoot: PROJECT_ROOT });
+    const build = only(tf, "terraform_data");
+    expect(build["triggers_replace"]).toEqual({ tag, repository: ref(`${address(tf, "aws_ecr_repository")}.repository_url`) });
+    expect(build["provisioner"]).toEqual([
+      expect.objectContaining({
+        "local-exec": expect.objectContaining({
+          command: "bash scripts/build-image.sh",
+          working_dir: "${path.root}/../../..",
+          environment: expect.objectContaining({ IMAGE_TAG: tag, PLATFORM: "linux/arm64", AWS_REGION: "eu-west-1" }),
+        }),
+      }),
+    ]);
+    const fn = only(tf, "aws_lambda_function");
+    expect(fn["image_uri"]).toBe(`${ref(`${address(tf, "aws_ecr_repository")}.repository_url`)}:${tag}`);
+    expect(fn["depends_on"]).toContain(address(tf, "terraform_data"));
+    expect(fn["depends_on"]).toContain(address(tf, "aws_ecr_repository_policy"));
+  });
+
+  it("builds for the architecture the function declares", () => {
+    const { tf: x86 } = synthAnkify({ architecture: "x86_64" });
+    expect(only(x86, "aws_lambda_function")["architectures"]).toEqual(["x86_64"]);
+    expect(only(x86, "terraform_data")["provisioner"][0]["local-exec"]["environment"]["PLATFORM"]).toBe("linux/amd64");
+    expect(only(tf, "aws_lambda_function")["architectures"]).toEqual(["arm64"]);
+  });
+});
+
+describe("function", () => {
+  const { json, tf } = synthAnkify();
+  const fn = only(tf, "aws_lambda_function");
+
+  it("runs the image with a timeout covering CloudFront's wait", () => {
+    expect(fn).toEqual(expect.objectContaining({ function_name: "ankify", package_type: "Image", timeout: 120, memory_size: 1024 }));
+    expect(fn["environment"]["variables"]["ANKIFY_TIME_BUDGET_SECONDS"]).toBe("120");
+  });
+
+  it.each([
+    [{ originReadTimeout: 60 }, 60, "60"],
+    [{ originTimeoutQuota: 180, originReadTimeout: 180 }, 180, "180"],
+    [{ originReadTimeout: 90, responseCompletionTimeout: 300 }, 300, "90"],
+  ])("with %j the timeout is %i s and the request budget %s s", (overrides, timeout, budget) => {
+    const { tf: custom } = synthAnkify(overrides);
+    const customFn = only(custom, "aws_lambda_function");
+    expect(customFn["timeout"]).toBe(timeout);
+    expect(customFn["environment"]["variables"]["ANKIFY_TIME_BUDGET_SECONDS"]).toBe(budget);
+  });
+
+  it("logs to its own log group with retention", () => {
+    expect(json).toHaveResourceWithProperties({ tfResourceType: "aws_cloudwatch_log_group" }, { name: "/aws/lambda/ankify", retention_in_days: 14 });
+    expect(fn["logging_config"]).toEqual({ log_format: "JSON", log_group: ref(`${address(tf, "aws_cloudwatch_log_group")}.name`) });
+  });
+
+  it("tells the function its bucket, prefix and speech engine", () => {
+    expect(fn["environment"]["variables"]).toEqual(expect.objectContaining({
+      ANKIFY_DECK_BUCKET: ref(`${address(tf, "aws_s3_bucket")}.bucket`),
+      ANKIFY_DECK_PREFIX: "decks/",
+      ANKIFY_TTS_ENGINE: "polly",
+      ANKIFY_LINK_TTL_SECONDS: "3600",
+    }));
+  });
+
+  it("has a role with only logs, its S3 prefix and SynthesizeSpeech, and no wildcard action", () => {
+    const policy = JSON.parse(only(tf, "aws_iam_role_policy")["policy"] as string) as { Statement: Array<{ Action: string[]; Resource: string }> };
+    const actions = policy.Statement.flatMap((s) => s.Action);
+    expect(actions.sort()).toEqual(["logs:CreateLogStream", "logs:PutLogEvents", "polly:SynthesizeSpeech", "s3:GetObject", "s3:PutObject"]);
+    expect(actions.some((a) => a.includes("*"))).toBe(false);
+    const s3 = policy.Statement.find((s) => s.Action.includes("s3:PutObject"))!;
+    expect(s3.Resource).toBe(`${ref(`${address(tf, "aws_s3_bucket")}.arn`)}/decks/*`);
+    expect(only(tf, "aws_iam_role")["assume_role_policy"]).toContain("lambda.amazonaws.com");
+  });
+});
+
+describe("deck bucket", () => {
+  const { json, tf } = synthAnkify();
+  const bucket = { bucket: ref(`${address(tf, "aws_s3_bucket")}.id`) };
+
+  it("blocks public access, enforces bucket ownership and encrypts", () => {
+    expect(json).toHaveResourceWithProperties({ tfResourceType: "aws_s3_bucket_public_access_block" }, {
+      ...bucket, block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true,
+    });
+    expect(json).toHaveResourceWithProperties({ tfResourceType: "aws_s3_bucket_ownership_controls" }, { ...bucket, rule: { object_ownership: "BucketOwnerEnforced" } });
+    expect(json).toHaveResourceWithProperties({ tfResourceType: "aws_s3_bucket_server_side_encryption_configuration" }, {
+      ...bucket, rule: [{ apply_server_side_encryption_by_default: { sse_algorithm: "AES256" } }],
+    });
+  });
+
+  it("denies any request that is not TLS", () => {
+    const policy = only(tf, "aws_s3_bucket_policy")["policy"] as string;
+    expect(policy).toContain('"Effect":"Deny"');
+    expect(policy).toContain('"Condition":{"Bool":{"aws:SecureTransport":"false"}}');
+  });
+
+  it("expires decks after a few days", () => {
+    expect(json).toHaveResourceWithProperties({ tfResourceType: "aws_s3_bucket_lifecycle_configuration" }, {
+      ...bucket,
+      rule: [expect.objectContaining({ status: "Enabled", filter: [{ prefix: "decks/" }], expiration: [{ days: 3 }] })],
+    });
+  });
+});
+
+describe("certificate and DNS", () => {
+  const { json, tf } = synthAnkify();
+  const zone = ref("data.aws_route53_zone.zone.zone_id");
+
+  it("looks the zone up by name", () => {
+    expect(tf.data["aws_route53_zone"]!["zone"]).toEqual(expect.objectContaining({ name: "example.com", private_zone: false }));
+  });
+
+  it("requests a DNS-validated certificate in us-east-1, created before the old one is destroyed", () => {
+    expect(json).toHaveResourceWithProperties({ tfResourceType: "aws_acm_certificate" }, {
+      provider: "aws.us_east_1", domain_name: "ankify.example.com", validation_method: "DNS",
+      lifecycle: { create_before_destroy: true },
+    });
+  });
+
+  it("writes one validation record per domain_validation_options entry and waits on their FQDNs", () => {
+    const cert = address(tf, "aws_acm_certificate");
+    const records = tf.resource["aws_route53_record"]!;
+    const [name, validation] = Object.entries(records).find(([, r]) => r["for_each"] !== undefined)!;
+    expect(validation["for_each"]).toBe(`\${{ for key, val in tolist(${cert}.domain_validation_options): val.domain_name => val }}`);
+    expect(validation).toEqual(expect.objectContaining({
+      zone_id: zone, name: "${each.value.resource_record_name}", type: "${each.value.resource_record_type}",
+      records: ["${each.value.resource_record_value}"], allow_overwrite: true,
+    }));
+    expect(only(tf, "aws_acm_certificate_validation")).toEqual(expect.objectContaining({
+      provider: "aws.us_east_1",
+      certificate_arn: ref(`${cert}.arn`),
+      validation_record_fqdns: `\${[ for key, val in aws_route53_record.${name}: val.fqdn]}`,
+    }));
+  });
+
+  it("points A and AAAA alias records for the domain at the distribution", () => {
+    const cdn = address(tf, "aws_cloudfront_distribution");
+    for (const type of ["A", "AAAA"]) {
+      expect(json).toHaveResourceWithProperties({ tfResourceType: "aws_route53_record" }, {
+        zone_id: zone, name: "ankify.example.com", type,
+        alias: { name: ref(`${cdn}.domain_name`), zone_id: ref(`${cdn}.hosted_zone_id`), evaluate_target_health: false },
+      });
+    }
+  });
+});
+
+describe("distribution", () => {
+  const { tf } = synthAnkify();
+  const cdn = only(tf, "aws_cloudfront_distribution");
+  const origin = cdn["origin"][0];
+
+  it("proxies to the Function URL's host over HTTPS with TLS 1.2 and the configured timeouts", () => {
+    expect(origin["domain_name"]).toBe(`\${element(split("/", ${address(tf, "aws_lambda_function_url")}.function_url), 2)}`);
+    expect(origin["custom_origin_config"]).toEqual({
+      http_port: 80, https_port: 443, origin_protocol_policy: "https-only", origin_ssl_protocols: ["TLSv1.2"],
+      origin_read_timeout: 120, origin_keepalive_timeout: 5,
+    });
+    expect(origin["response_completion_timeout"]).toBeUndefined();
+  });
+
+  it("sets the response completion timeout and raised read timeout when configured", () => {
+    const { tf: custom } = synthAnkify({ originTimeoutQuota: 180, originReadTimeout: 170, responseCompletionTimeout: 240, originKeepaliveTimeout: 30 });
+    const customOrigin = only(custom, "aws_cloudfront_distribution")["origin"][0];
+    expect(customOrigin["response_completion_timeout"]).toBe(240);
+    expect(customOrigin["custom_origin_config"]).toEqual(expect.objectContaining({ origin_read_timeout: 170, origin_keepalive_timeout: 30 }));
+  });
+
+  it("allows every method incl. POST, redirects to HTTPS, never caches, and strips the viewer Host header", () => {
+    expect(cdn["default_cache_behavior"]).toEqual(expect.objectContaining({
+      allowed_methods: ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"],
+      viewer_protocol_policy: "redirect-to-https",
+      cache_policy_id: CACHING_DISABLED,
+      origin_request_policy_id: ALL_VIEWER_EXCEPT_HOST_HEADER,
+      target_origin_id: origin["origin_id"],
+    }));
+    expect(ALL_VIEWER_EXCEPT_HOST_HEADER).toBe("b689b0a8-53d0-40ab-baf2-68738e2966ac");
+    expect(CACHING_DISABLED).toBe("4135ea2d-6df8-44a3-9df3-4b5a84be39ad");
+  });
+
+  it("serves the domain with the validated certificate, SNI only, TLS 1.2 (2021), HTTP/2+3 and IPv6", () => {
+    expect(cdn).toEqual(expect.objectContaining({
+      aliases: ["ankify.example.com"], http_version: "http2and3", is_ipv6_enabled: true, enabled: true,
+      viewer_certificate: {
+        acm_certificate_arn: ref(`${address(tf, "aws_acm_certificate_validation")}.certificate_arn`),
+        ssl_support_method: "sni-only",
+        minimum_protocol_version: "TLSv1.2_2021",
+      },
+    }));
+  });
+
+  it("is updated only after the function, so a rotated secret is accepted before CloudFront sends it", () => {
+    expect(cdn["depends_on"]).toEqual([address(tf, "aws_lambda_function")]);
+  });
+});
+
+describe("secret-header mode (default)", () => {
+  const { json, tf } = synthAnkify();
+  const cdn = only(tf, "aws_cloudfront_distribution");
+  const env = only(tf, "aws_lambda_function")["environment"]["variables"];
+  const secretRef = /^\$\{random_password\.[\w-]+\.result\}$/;
+
+  it("leaves the Function URL open (NONE): the function checks the header", () => {
+    expect(only(tf, "aws_lambda_function_url")["authorization_type"]).toBe("NONE");
+    expect(env["ANKIFY_ORIGIN_PROTECTION"]).toBe("secret-header");
+  });
+
+  it("makes CloudFront send x-origin-verify with a Terraform-generated value the function also gets", () => {
+    const header = cdn["origin"][0]["custom_header"];
+    expect(header).toEqual([{ name: "x-origin-verify", value: expect.stringMatching(secretRef) }]);
+    expect(env["ANKIFY_ORIGIN_SECRET"]).toBe(header[0].value);
+    expect(env["ANKIFY_ORIGIN_SECRET_PREVIOUS"]).toMatch(secretRef);
+    expect(env["ANKIFY_ORIGIN_SECRET_PREVIOUS"]).not.toBe(env["ANKIFY_ORIGIN_SECRET"]);
+    for (const password of all(tf, "random_password")) expect(password).toEqual(expect.objectContaining({ length: 48, special: false }));
+  });
+
+  it("puts no secret value in the synthesized JSON: synthesis is deterministic and holds only references", () => {
+    expect(synthAnkify().json).toBe(json);
+    const longTokens = json.match(/[A-Za-z0-9]{40,}/g) ?? [];
+    expect(longTokens).toEqual([]);
+  });
+
+  it("has no Origin Access Control and no CloudFront permissions", () => {
+    expect(tf.resource["aws_cloudfront_origin_access_control"]).toBeUndefined();
+    expect(tf.resource["aws_lambda_permission"]).toBeUndefined();
+    expect(cdn["origin"][0]["origin_access_control_id"]).toBeUndefined();
+  });
+
+  it("outputs the current secret only as sensitive", () => {
+    expect(tf.output["origin_secret"]).toEqual(expect.objectContaining({ value: env["ANKIFY_ORIGIN_SECRET"], sensitive: true }));
+  });
+
+  it("rotates by one version bump: the new value replaces the older one, the last one stays accepted", () => {
+    const slots = (version: number) => {
+      const { tf: v } = synthAnkify({ originSecretVersion: version });
+      const passwords = v.resource["random_password"]!;
+      const generation = Object.fromEntries(Object.entries(passwords).map(([name, p]) => [name, p["keepers"]["generation"] as string]));
+      const variables = only(v, "aws_lambda_function")["environment"]["variables"];
+      const slotOf = (reference: string) => reference.match(/random_password\.([\w-]+)\.result/)![1]!;
+      return { generation, current: slotOf(variables["ANKIFY_ORIGIN_SECRET"]), previous: slotOf(variables["ANKIFY_ORIGIN_SECRET_PREVIOUS"]) };
+    };
+    const v1 = slots(1);
+    const v2 = slots(2);
+    const v3 = slots(3);
+    // Each bump regenerates exactly the slot that becomes current...
+    expect(v2.generation[v2.current]).not.toBe(v1.generation[v2.current]);
+    expect(v3.generation[v3.current]).not.toBe(v2.generation[v3.current]);
+    // ...and keeps the slot CloudFront was sending, which becomes "previous".
+    expect(v2.previous).toBe(v1.current);
+    expect(v2.generation[v2.previous]).toBe(v1.generation[v1.current]);
+    expect(v3.previous).toBe(v2.current);
+    expect(v3.generation[v3.previous]).toBe(v2.generation[v2.current]);
+  });
+});
+
+describe("oac mode", () => {
+  const { json, tf } = synthAnkify({ originProtection: "oac" });
+  const cdn = only(tf, "aws_cloudfront_distribution");
+  const fn = address(tf, "aws_lambda_function");
+  const distributionArn = ref(`${address(tf, "aws_cloudfront_distribution")}.arn`);
+
+  it("signs every origin request with an Origin Access Control of type lambda", () => {
+    expect(json).toHaveResourceWithProperties({ tfResourceType: "aws_cloudfront_origin_access_control" }, {
+      origin_access_control_origin_type: "lambda", signing_behavior: "always", signing_protocol: "sigv4",
+    });
+    expect(cdn["origin"][0]["origin_access_control_id"]).toBe(ref(`${address(tf, "aws_cloudfront_origin_access_control")}.id`));
+    expect(cdn["origin"][0]["custom_header"]).toBeUndefined();
+  });
+
+  it("requires IAM auth on the Function URL and generates no secret", () => {
+    expect(only(tf, "aws_lambda_function_url")["authorization_type"]).toBe("AWS_IAM");
+    expect(tf.resource["random_password"]).toBeUndefined();
+    expect(tf.provider["random"]).toBeUndefined();
+    expect(tf.output["origin_secret"]).toBeUndefined();
+    const env = only(tf, "aws_lambda_function")["environment"]["variables"];
+    expect(env["ANKIFY_ORIGIN_PROTECTION"]).toBe("oac");
+    expect(env["ANKIFY_ORIGIN_SECRET"]).toBeUndefined();
+  });
+
+  it("grants cloudfront.amazonaws.com InvokeFunctionUrl (AWS_IAM) and InvokeFunction via URL, both only for this distribution", () => {
+    const permissions = all(tf, "aws_lambda_permission");
+    expect(permissions).toHaveLength(2);
+    const common = { function_name: ref(`${fn}.function_name`), principal: "cloudfront.amazonaws.com", source_arn: distributionArn };
+    expect(permissions).toEqual(expect.arrayContaining([
+      expect.objectContaining({ ...common, action: "lambda:InvokeFunctionUrl", function_url_auth_type: "AWS_IAM" }),
+      expect.objectContaining({ ...common, action: "lambda:InvokeFunction", invoked_via_function_url: true }),
+    ]));
+  });
+});
+
+describe("outputs", () => {
+  it.each(["secret-header", "oac"])("in %s mode gives the public URL, distribution, function URL, repository and bucket", (mode) => {
+    const { tf } = synthAnkify({ originProtection: mode, domain: "decks.example.com" });
+    expect(tf.output["url"]!.value).toBe("https://decks.example.com/mcp");
+    expect(tf.output["distribution_domain"]!.value).toBe(ref(`${address(tf, "aws_cloudfront_distribution")}.domain_name`));
+    expect(tf.output["function_url"]!.value).toBe(ref(`${address(tf, "aws_lambda_function_url")}.function_url`));
+    expect(tf.output["ecr_repository_url"]!.value).toBe(ref(`${address(tf, "aws_ecr_repository")}.repository_url`));
+    expect(tf.output["deck_bucket"]!.value).toBe(ref(`${address(tf, "aws_s3_bucket")}.bucket`));
+  });
+});

@@ -1,0 +1,54 @@
+import { join } from "node:path";
+import { Testing } from "cdktf";
+import { AnkifyStack } from "../stacks/ankify-stack";
+import { loadSettings, type Settings, type SettingKey } from "../stacks/settings";
+import { cdktfJsonContext } from "../main";
+
+export const PROJECT_ROOT = join(__dirname, "..");
+
+/** The defaults from the real cdktf.json, with some settings replaced. */
+export function settingsWith(overrides: Partial<Record<SettingKey, unknown>> = {}): Settings {
+  return loadSettings({ context: { ...cdktfJsonContext(), ...overrides } });
+}
+
+export interface Synthesized {
+  /** What cdktf's jest matchers take. */
+  readonly json: string;
+  /** The same, parsed. */
+  readonly tf: TerraformJson;
+}
+
+export interface TerraformJson {
+  terraform: { required_providers: Record<string, { source: string; version: string }>; backend?: Record<string, Record<string, unknown>> };
+  provider: Record<string, Array<Record<string, unknown>>>;
+  resource: Record<string, Record<string, Record<string, any>>>;
+  data: Record<string, Record<string, Record<string, any>>>;
+  output: Record<string, { value: unknown; sensitive?: boolean; description?: string }>;
+}
+
+/** A fresh app and stack, synthesized: every test gets its own. */
+export function synthAnkify(overrides: Partial<Record<SettingKey, unknown>> = {}): Synthesized {
+  const app = Testing.app();
+  const stack = new AnkifyStack(app, "ankify", { settings: settingsWith(overrides), projectRoot: PROJECT_ROOT });
+  const json = Testing.synth(stack);
+  return { json, tf: JSON.parse(json) as TerraformJson };
+}
+
+/** The only resource of a type (fails loudly when there are none or several). */
+export function only(tf: TerraformJson, type: string): Record<string, any> {
+  const all = Object.values(tf.resource[type] ?? {});
+  if (all.length !== 1) throw new Error(`expected exactly one ${type}, found ${all.length}`);
+  return all[0]!;
+}
+
+/** All resources of a type. */
+export function all(tf: TerraformJson, type: string): Array<Record<string, any>> {
+  return Object.values(tf.resource[type] ?? {});
+}
+
+/** The Terraform address (`type.name`) of the only resource of a type, as references spell it. */
+export function address(tf: TerraformJson, type: string): string {
+  const names = Object.keys(tf.resource[type] ?? {});
+  if (names.length !== 1) throw new Error(`expected exactly one ${type}, found ${names.length}`);
+  return `${type}.${names[0]}`;
+}
