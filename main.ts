@@ -2,17 +2,23 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { App } from "cdktf";
 import { AnkifyStack } from "./stacks/ankify-stack";
-import { loadSettings, SETTING_SOURCES, SettingsError } from "./stacks/settings";
+import { loadTargets } from "./stacks/environments";
+import { SETTING_SOURCES, SettingsError } from "./stacks/settings";
 
 /**
- * The CDKTF app. `cdktf synth` passes cdktf.json's "context" in CDKTF_CONTEXT_JSON; `ANKIFY_*`
- * environment variables override it. Settings are validated before any stack is built.
+ * The CDKTF app: one stack per environment declared in cdktf.json (`ankify-<env>`), or the single
+ * `ankify` stack when none is. `cdktf synth` passes cdktf.json's "context" in CDKTF_CONTEXT_JSON;
+ * `ANKIFY_*` environment variables override it. Every setting is validated before any stack is built.
  */
 export function buildApp(app: App, env: Readonly<Record<string, string | undefined>> = process.env): App {
   const context: Record<string, unknown> = {};
-  for (const key of Object.keys(SETTING_SOURCES)) context[key] = app.node.tryGetContext(key);
-  const settings = loadSettings({ context, env });
-  new AnkifyStack(app, "ankify", { settings, projectRoot: __dirname });
+  for (const key of CONTEXT_KEYS) {
+    const value: unknown = app.node.tryGetContext(key);
+    if (value !== undefined) context[key] = value;
+  }
+  for (const target of loadTargets({ context, env })) {
+    new AnkifyStack(app, target.stackName, { settings: target.settings, projectRoot: __dirname, ...(target.state ? { state: target.state } : {}) });
+  }
   return app;
 }
 
@@ -20,6 +26,9 @@ export function buildApp(app: App, env: Readonly<Record<string, string | undefin
 export function cdktfJsonContext(): Record<string, unknown> {
   return (JSON.parse(readFileSync(join(__dirname, "cdktf.json"), "utf8")) as { context?: Record<string, unknown> }).context ?? {};
 }
+
+/** Context keys the app reads: the settings, the environments and the state backend. */
+const CONTEXT_KEYS = [...Object.keys(SETTING_SOURCES), "environments", "stateBucket", "stateRegion", "stateKeyPrefix"];
 
 if (require.main === module) {
   try {

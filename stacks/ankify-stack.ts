@@ -14,6 +14,8 @@ import { Certificate } from "./edge/certificate";
 import { CloudFrontInvokePermission, OriginAccessControl } from "./edge/origin-access-control";
 import { Distribution } from "./edge/distribution";
 import { DnsRecords } from "./edge/dns-records";
+import { configureStateBackend } from "./state-backend";
+import type { StateSettings } from "./environments";
 
 /**
  * AWS provider range for every stack. The bindings are generated for 6.25.0, but the oac mode's
@@ -29,6 +31,8 @@ export interface AnkifyStackProps {
   readonly projectRoot: string;
   /** Prefix for resource names (function, role, repository, ...). @default the stack's id */
   readonly resourceName?: string;
+  /** Remote state in S3; local state when undefined. */
+  readonly state?: StateSettings;
 }
 
 /** Ankify behind CloudFront on a custom HTTPS domain, with the Function URL reachable only through CloudFront. */
@@ -38,6 +42,7 @@ export class AnkifyStack extends TerraformStack {
     const { settings } = props;
     const name = props.resourceName ?? id;
     const defaultTags = [{ tags: { Project: "ankify", Stack: id, ManagedBy: "cdktf" } }];
+    configureStateBackend(this, id, props.state);
 
     new AwsProvider(this, "aws", { region: settings.region, defaultTags });
     // CloudFront only accepts ACM certificates from us-east-1, whatever the app region is.

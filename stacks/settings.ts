@@ -81,6 +81,9 @@ export interface SettingsInput {
   readonly context: Readonly<Record<string, unknown>>;
   /** Where `context` lives, for messages, e.g. `cdktf.json context` or `cdktf.json context environments.prod`. */
   readonly contextLabel?: string;
+  /** Values `context` falls back to (an environment's top-level defaults), and where they live. */
+  readonly defaults?: Readonly<Record<string, unknown>>;
+  readonly defaultsLabel?: string;
   /** Environment variables; `ANKIFY_*` ones override context. */
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Prefix for every message, e.g. `environment "prod": `. */
@@ -103,9 +106,10 @@ export function loadSettings(input: SettingsInput): Settings {
     const envName = SETTING_SOURCES[key];
     const fromEnv = env[envName];
     if (fromEnv !== undefined && fromEnv.trim() !== "") return { value: fromEnv.trim(), where: envName };
-    const fromContext = input.context[key];
-    if (fromContext !== undefined && fromContext !== null && fromContext !== "") {
-      return { value: fromContext, where: `${contextLabel} "${key}"` };
+    const present = (value: unknown) => value !== undefined && value !== null && value !== "";
+    if (present(input.context[key])) return { value: input.context[key], where: `${contextLabel} "${key}"` };
+    if (input.defaults && present(input.defaults[key])) {
+      return { value: input.defaults[key], where: `${input.defaultsLabel ?? "cdktf.json context"} "${key}"` };
     }
     return undefined;
   };

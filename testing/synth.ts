@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { Testing } from "cdktf";
+import { TerraformStack, Testing } from "cdktf";
 import { AnkifyStack } from "../stacks/ankify-stack";
 import { loadSettings, type Settings, type SettingKey } from "../stacks/settings";
 import { cdktfJsonContext } from "../main";
@@ -51,4 +51,19 @@ export function address(tf: TerraformJson, type: string): string {
   const names = Object.keys(tf.resource[type] ?? {});
   if (names.length !== 1) throw new Error(`expected exactly one ${type}, found ${names.length}`);
   return `${type}.${names[0]}`;
+}
+
+/** The whole app (every environment's stack) for a cdktf.json context and environment, synthesized by stack name. */
+export function synthApp(
+  context: Record<string, unknown>,
+  env: Record<string, string | undefined> = {},
+): Record<string, TerraformJson> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { buildApp } = require("../main") as typeof import("../main");
+  const app = buildApp(Testing.app({ context }), env);
+  const stacks: Record<string, TerraformJson> = {};
+  for (const child of app.node.children) {
+    if (child instanceof TerraformStack) stacks[child.node.id] = JSON.parse(Testing.synth(child)) as TerraformJson;
+  }
+  return stacks;
 }
