@@ -1,6 +1,6 @@
 import { cdktfJsonContext } from "../main";
 import { loadTargets } from "../stacks/environments";
-import { SettingsError } from "../stacks/settings";
+import { problemsOf } from "../testing/problems";
 import { only, synthApp } from "../testing/synth";
 
 const defaults = cdktfJsonContext();
@@ -13,13 +13,7 @@ const twoEnvironments = {
 };
 
 function problems(context: Record<string, unknown>, env: Record<string, string> = {}): readonly string[] {
-  try {
-    loadTargets({ context, env });
-  } catch (error) {
-    if (error instanceof SettingsError) return error.problems;
-    throw error;
-  }
-  return [];
+  return problemsOf(() => loadTargets({ context, env }));
 }
 
 describe("stacks", () => {

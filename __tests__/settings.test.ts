@@ -1,17 +1,12 @@
 import { cdktfJsonContext } from "../main";
-import { dnsNameProblem, loadSettings, SETTING_SOURCES, SettingsError } from "../stacks/settings";
+import { dnsNameProblem, loadSettings, SETTING_SOURCES } from "../stacks/settings";
+import { problemsOf } from "../testing/problems";
 
 const context = cdktfJsonContext();
 
 /** The problems loadSettings reports for these environment variables over cdktf.json's defaults. */
 function problems(env: Record<string, string>, extraContext: Record<string, unknown> = {}): readonly string[] {
-  try {
-    loadSettings({ context: { ...context, ...extraContext }, env });
-  } catch (error) {
-    if (error instanceof SettingsError) return error.problems;
-    throw error;
-  }
-  return [];
+  return problemsOf(() => loadSettings({ context: { ...context, ...extraContext }, env }));
 }
 
 describe("defaults (cdktf.json context)", () => {
