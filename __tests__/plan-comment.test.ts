@@ -57,7 +57,7 @@ describe("formatComment", () => {
   });
 
   it("shows the error output when the plan failed", () => {
-    const failed = formatComment({ stack: "ankify-dev", errorLog: fixture("plan-error.log") });
+    const failed = formatComment({ stack: "ankify-dev", errorLog: fixture("plan-error.txt") });
     expect(failed).toContain("### ❌ `ankify-dev`: plan failed");
     expect(failed).toContain("<details><summary>Error output</summary>\n\n```text\nInitializing the backend...");
     expect(failed).toContain("Error acquiring the state lock");
