@@ -1,0 +1,76 @@
+/**
+ * The function's configuration, read once from the environment the stack sets
+ * (stacks/edge/ankify-function.ts) or the dev server provides. Every problem is reported at once.
+ */
+
+export type OriginProtection = "secret-header" | "oac";
+export type TtsEngine = "polly" | "espeak";
+
+export interface FunctionConfig {
+  readonly originProtection: OriginProtection;
+  /** secret-header mode: accepted `x-origin-verify` values, current first. Never logged. */
+  readonly originSecrets: readonly string[];
+  readonly deckBucket: string;
+  readonly deckPrefix: string;
+  readonly ttsEngine: TtsEngine;
+  /** Seconds CloudFront waits for the response; the function answers before that. */
+  readonly timeBudgetSeconds: number;
+  readonly linkTtlSeconds: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Ankify function configuration is invalid:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Presigned links die with the signing role's session anyway; longer than this only misleads. */
+const MAX_LINK_TTL_SECONDS = 12 * 3600;
+
+export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): FunctionConfig {
+  const problems: string[] = [];
+  const get = (name: string) => env[name]?.trim() || undefined;
+  const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback?: T): T => {
+    const value = get(name) ?? fallback;
+    if (value === undefined || !(allowed as readonly string[]).includes(value)) {
+      problems.push(`${name} = ${JSON.stringify(get(name) ?? "")} must be one of: ${allowed.join(", ")}.`);
+      return allowed[0]!;
+    }
+    return value as T;
+  };
+  const integer = (name: string, min: number, max: number, fallback?: number): number => {
+    const raw = get(name);
+    const value = raw === undefined ? fallback : /^\d+$/.test(raw) ? Number(raw) : NaN;
+    if (value === undefined || !Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${name} = ${JSON.stringify(raw ?? "")} must be an integer from ${min} to ${max}.`);
+      return min;
+    }
+    return value;
+  };
+
+  const originProtection = oneOf<OriginProtection>("ANKIFY_ORIGIN_PROTECTION", ["secret-header", "oac"]);
+  const originSecrets = [get("ANKIFY_ORIGIN_SECRET"), get("ANKIFY_ORIGIN_SECRET_PREVIOUS")].filter((s): s is string => s !== undefined);
+  if (originProtection === "secret-header") {
+    if (!get("ANKIFY_ORIGIN_SECRET")) problems.push("ANKIFY_ORIGIN_SECRET is not set; secret-header mode needs the value CloudFront sends in x-origin-verify.");
+    else if (originSecrets.some((s) => s.length < 16)) problems.push("ANKIFY_ORIGIN_SECRET and ANKIFY_ORIGIN_SECRET_PREVIOUS must be at least 16 characters.");
+  }
+  const deckBucket = get("ANKIFY_DECK_BUCKET");
+  if (!deckBucket) problems.push("ANKIFY_DECK_BUCKET is not set; it names the S3 bucket decks are uploaded to.");
+  const deckPrefix = get("ANKIFY_DECK_PREFIX") ?? "decks/";
+  if (!deckPrefix.endsWith("/") || deckPrefix.startsWith("/")) problems.push(`ANKIFY_DECK_PREFIX = ${JSON.stringify(deckPrefix)} must be a key prefix like "decks/".`);
+  const ttsEngine = oneOf<TtsEngine>("ANKIFY_TTS_ENGINE", ["polly", "espeak"], "polly");
+  const timeBudgetSeconds = integer("ANKIFY_TIME_BUDGET_SECONDS", 10, 900, 120);
+  const linkTtlSeconds = integer("ANKIFY_LINK_TTL_SECONDS", 60, MAX_LINK_TTL_SECONDS, 3600);
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    originProtection,
+    originSecrets: originProtection === "secret-header" ? originSecrets : [],
+    deckBucket: deckBucket!,
+    deckPrefix,
+    ttsEngine,
+    timeBudgetSeconds,
+    linkTtlSeconds,
+  };
+}

@@ -1,0 +1,122 @@
+/**
+ * Text to speech behind one small interface: Amazon Polly in AWS, espeak-ng locally and in tests.
+ * `synthesizeAll` speaks each distinct text once, a bounded number at a time, retrying throttling
+ * with backoff, and gives up cleanly when the request's deadline is near.
+ */
+import { createHash } from "node:crypto";
+
+export interface Voice {
+  /** BCP-47 code, e.g. `en-US`. */
+  readonly language: string;
+  /** Polly voice id, e.g. `Joanna`. */
+  readonly polly: string;
+  /** espeak-ng voice, e.g. `en-us`. */
+  readonly espeak: string;
+}
+
+/** The languages create_deck offers, each with a neural Polly voice and an espeak-ng voice. */
+export const VOICES: Readonly<Record<string, Voice>> = Object.fromEntries(
+  ([
+    ["en-US", "Joanna", "en-us"], ["en-GB", "Amy", "en-gb"], ["es-ES", "Lucia", "es"], ["es-US", "Lupe", "es-419"],
+    ["fr-FR", "Lea", "fr"], ["de-DE", "Vicki", "de"], ["it-IT", "Bianca", "it"], ["pt-BR", "Camila", "pt-br"],
+    ["ja-JP", "Takumi", "ja"], ["ko-KR", "Seoyeon", "ko"], ["cmn-CN", "Zhiyu", "cmn"], ["nl-NL", "Laura", "nl"],
+  ] as const).map(([language, polly, espeak]) => [language, { language, polly, espeak }]),
+);
+
+export interface Synthesizer {
+  /** File extension of what `synthesize` returns (`mp3` or `wav`). */
+  readonly extension: string;
+  /** How many requests may run at once (Polly neural: 8 per second per account). */
+  readonly concurrency: number;
+  synthesize(text: string, voice: Voice, signal: AbortSignal): Promise<Uint8Array>;
+}
+
+/** Thrown by a synthesizer when the service asks to slow down; retried with backoff. */
+export class ThrottledError extends Error {
+  constructor(message = "speech service throttled the request") {
+    super(message);
+    this.name = "ThrottledError";
+  }
+}
+
+/** The deadline came before every clip was spoken. */
+export class DeadlineError extends Error {
+  constructor(readonly done: number, readonly total: number) {
+    super(`speech for ${done} of ${total} distinct texts finished before the time budget ran out`);
+    this.name = "DeadlineError";
+  }
+}
+
+export interface Clip {
+  readonly text: string;
+  /** Bare unique media file name: the same text and voice always give the same name. */
+  readonly fileName: string;
+  readonly data: Uint8Array;
+}
+
+export interface SynthesizeOptions {
+  /** Epoch ms by which every clip must be done. */
+  readonly deadline: number;
+  /** Retries of a throttled text. @default 5 */
+  readonly retries?: number;
+  /** First backoff in ms, doubled each retry, with jitter. @default 200 */
+  readonly backoffMs?: number;
+}
+
+export function clipFileName(text: string, voice: Voice, extension: string): string {
+  return `ankify-${createHash("sha256").update(`${voice.language}\x1f${text}`).digest("hex").slice(0, 20)}.${extension}`;
+}
+
+/** Speaks every distinct text once; returns the clips by text. */
+export async function synthesizeAll(
+  texts: readonly string[],
+  voice: Voice,
+  synthesizer: Synthesizer,
+  options: SynthesizeOptions,
+): Promise<Map<string, Clip>> {
+  const distinct = [...new Set(texts)];
+  const clips = new Map<string, Clip>();
+  const controller = new AbortController();
+  const remaining = () => options.deadline - Date.now();
+  const timer = setTimeout(() => controller.abort(), Math.max(0, remaining()));
+  let next = 0;
+  let failure: unknown;
+
+  const speak = async (text: string): Promise<Uint8Array> => {
+    const retries = options.retries ?? 5;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await synthesizer.synthesize(text, voice, controller.signal);
+      } catch (error) {
+        if (!(error instanceof ThrottledError) || attempt >= retries) throw error;
+        const wait = (options.backoffMs ?? 200) * 2 ** attempt * (0.5 + Math.random());
+        if (wait >= remaining()) throw new DeadlineError(clips.size, distinct.length);
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
+    }
+  };
+  const worker = async () => {
+    while (failure === undefined && next < distinct.length) {
+      const text = distinct[next++]!;
+      if (controller.signal.aborted) throw new DeadlineError(clips.size, distinct.length);
+      const data = await speak(text);
+      clips.set(text, { text, fileName: clipFileName(text, voice, synthesizer.extension), data });
+    }
+  };
+  try {
+    const workers = Array.from({ length: Math.min(synthesizer.concurrency, distinct.length) }, () =>
+      worker().catch((error: unknown) => {
+        failure ??= error;
+        controller.abort();
+      }),
+    );
+    await Promise.all(workers);
+  } finally {
+    clearTimeout(timer);
+  }
+  if (failure !== undefined) {
+    if (controller.signal.aborted && remaining() <= 0 && !(failure instanceof DeadlineError)) throw new DeadlineError(clips.size, distinct.length);
+    throw failure;
+  }
+  return clips;
+}
