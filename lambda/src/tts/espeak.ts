@@ -1,30 +1,36 @@
 import { spawn } from "node:child_process";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { Synthesizer, Voice } from "./index";
 
-/** espeak-ng (Debian package `espeak-ng`), WAV on stdout; for local runs and tests. */
+/** espeak-ng (Debian package `espeak-ng`), WAV; for local runs and tests. */
 export class EspeakSynthesizer implements Synthesizer {
   readonly extension = "wav";
   readonly concurrency = 4;
 
   constructor(private readonly binary = "espeak-ng") {}
 
-  synthesize(text: string, voice: Voice, signal: AbortSignal): Promise<Uint8Array> {
-    return new Promise((resolve, reject) => {
-      // Text goes through stdin, never the command line: no option injection from card text.
-      const child = spawn(this.binary, ["-v", voice.espeak, "--stdin", "--stdout"], { signal, stdio: ["pipe", "pipe", "pipe"] });
-      const out: Buffer[] = [];
-      let err = "";
-      child.stdout.on("data", (chunk: Buffer) => out.push(chunk));
-      child.stderr.on("data", (chunk: Buffer) => (err += chunk.toString()));
-      child.on("error", (error: NodeJS.ErrnoException) =>
-        reject(error.code === "ENOENT" ? new Error(`${this.binary} is not installed (Debian: apt-get install espeak-ng)`) : error),
-      );
-      child.on("close", (code) => {
-        const audio = Buffer.concat(out);
-        if (code === 0 && audio.length > 44) resolve(new Uint8Array(audio));
-        else reject(new Error(`${this.binary} failed (exit ${code}): ${err.trim().slice(0, 200)}`));
+  async synthesize(text: string, voice: Voice, signal: AbortSignal): Promise<Uint8Array> {
+    // A file, not --stdout: on a pipe espeak-ng cannot seek back to write the WAV header's sizes,
+    // and players (and sox) then see zero-length audio.
+    const dir = await mkdtemp(join(tmpdir(), "ankify-espeak-"));
+    const out = join(dir, "speech.wav");
+    try {
+      await new Promise<void>((resolve, reject) => {
+        // Text goes through stdin, never the command line: no option injection from card text.
+        const child = spawn(this.binary, ["-v", voice.espeak, "--stdin", "-w", out], { signal, stdio: ["pipe", "ignore", "pipe"] });
+        let err = "";
+        child.stderr.on("data", (chunk: Buffer) => (err += chunk.toString()));
+        child.on("error", (error: NodeJS.ErrnoException) =>
+          reject(error.code === "ENOENT" ? new Error(`${this.binary} is not installed (Debian: apt-get install espeak-ng)`) : error),
+        );
+        child.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`${this.binary} failed (exit ${code}): ${err.trim().slice(0, 200)}`))));
+        child.stdin.end(text);
       });
-      child.stdin.end(text);
-    });
+      return new Uint8Array(await readFile(out));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   }
 }

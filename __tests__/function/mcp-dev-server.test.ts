@@ -1,0 +1,132 @@
+import { join } from "node:path";
+import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { audioSeconds, readApkg, runDevServer, type Running } from "../../testing/function/harness";
+
+type ToolResult = { isError?: boolean; content: Array<{ type: string; text: string }>; structuredContent?: Record<string, unknown> };
+
+describe("create_deck through the dev server with a real MCP client", () => {
+  let run: Running;
+  let client: Client;
+  beforeAll(async () => {
+    run = await runDevServer();
+    client = await client_();
+  });
+  afterAll(() => run.stop());
+  const client_ = () => run.client();
+  const call = async (args: Record<string, unknown>) => (await client.callTool({ name: "create_deck", arguments: args })) as ToolResult;
+
+  it("lists create_deck with its input and output schemas", async () => {
+    const { tools } = await client.listTools();
+    expect(tools.map((t) => t.name)).toEqual(["create_deck"]);
+    expect(Object.keys(tools[0]!.inputSchema.properties ?? {})).toEqual(["deck_name", "cards", "language", "audio"]);
+    expect(tools[0]!.inputSchema.required).toEqual(["deck_name", "cards"]);
+    expect(Object.keys(tools[0]!.outputSchema?.properties ?? {})).toEqual(["url", "expires_at", "deck_name", "card_count", "audio_clips", "size_bytes"]);
+  });
+
+  it("returns a link that downloads an .apkg an independent reader opens, with notes, cards, deck, media and real audio", async () => {
+    const cards = [
+      { front: "hola", back: "hello" },
+      { front: "adiós", back: "goodbye" },
+      { front: "hola", back: "hi" },
+      { front: "<b>gato</b> & perro", back: "cat\nand dog" },
+    ];
+    const result = await call({ deck_name: "Spanish::Basics", cards, language: "es-ES" });
+    expect(result.isError).toBeUndefined();
+    const out = result.structuredContent!;
+    expect(out).toEqual(expect.objectContaining({ deck_name: "Spanish::Basics", card_count: 4, audio_clips: 3 }));
+    const url = new URL(out["url"] as string);
+    expect(url.hostname).toBe("127.0.0.1");
+    expect(url.pathname).toMatch(/\/spanish-basics\.apkg$/);
+    expect(Date.parse(out["expires_at"] as string) - Date.now()).toBeGreaterThan(3_500_000);
+    expect(result.content[0]!.text).toContain(out["url"] as string);
+
+    const response = await fetch(url);
+    expect(response.status).toBe(200);
+    const apkg = new Uint8Array(await response.arrayBuffer());
+    expect(apkg.length).toBe(out["size_bytes"]);
+
+    const deck = readApkg(apkg, run.dir);
+    expect(deck.ver).toBe(11);
+    expect(deck.integrity).toBe("ok");
+    expect(deck.files.sort()).toEqual(["0", "1", "2", "collection.anki2", "media"]);
+    const ours = Object.values(deck.decks).find((d) => d.name === "Spanish::Basics")!;
+    expect(ours).toBeDefined();
+    const model = Object.values(deck.models)[0]!;
+    expect(model.flds.map((f) => f.name)).toEqual(["Front", "Back"]);
+    expect(model.tmpls).toHaveLength(1);
+
+    // One note and one card per input card, in the deck, with the spoken front's sound tag.
+    expect(deck.notes).toHaveLength(4);
+    expect(deck.cards.map((c) => [c.nid, c.did, c.ord])).toEqual(deck.notes.map((n) => [n.id, ours.id, 0]));
+    const files = Object.values(deck.media_map);
+    expect(new Set(files).size).toBe(3);
+    const [hola, adios, holaAgain, gato] = deck.notes;
+    expect(hola!.flds[0]).toMatch(/^hola\[sound:(ankify-[0-9a-f]{20}\.wav)\]$/);
+    expect(holaAgain!.flds[0]).toBe(hola!.flds[0]); // same text, one clip
+    expect(adios!.flds).toEqual([expect.stringMatching(/^adiós\[sound:ankify-[0-9a-f]{20}\.wav\]$/), "goodbye"]);
+    expect(gato!.flds[0]).toMatch(/^&lt;b&gt;gato&lt;\/b&gt; &amp; perro\[sound:/);
+    expect(gato!.flds[1]).toBe("cat<br>and dog");
+    expect(hola!.sfld).toBe("hola");
+    for (const note of deck.notes) {
+      const sound = /\[sound:([^\]]+)\]/.exec(note.flds[0]!)![1]!;
+      expect(files).toContain(sound);
+    }
+    // Each media file is real audio: a WAV header, and sox measures a duration.
+    for (const name of files) {
+      expect(deck.media[name]!.head.slice(0, 8)).toBe("52494646"); // "RIFF"
+      expect(audioSeconds(join(run.dir, name))).toBeGreaterThan(0.1);
+    }
+  });
+
+  it("gives the same note GUIDs for the same deck and fronts, so re-importing updates", async () => {
+    const build = async (backs: string[]) => {
+      const r = await call({ deck_name: "Stable", cards: [{ front: "uno", back: backs[0] }, { front: "dos", back: backs[1] }], audio: "none" });
+      return readApkg(new Uint8Array(await (await fetch(r.structuredContent!["url"] as string)).arrayBuffer()), run.dir);
+    };
+    const first = await build(["one", "two"]);
+    const second = await build(["ONE", "TWO"]);
+    expect(second.notes.map((n) => n.guid)).toEqual(first.notes.map((n) => n.guid));
+    expect(Object.values(second.decks).find((d) => d.name === "Stable")!.id).toBe(Object.values(first.decks).find((d) => d.name === "Stable")!.id);
+    expect(first.media_map).toEqual({});
+    const other = await call({ deck_name: "Other", cards: [{ front: "uno", back: "one" }], audio: "none" });
+    const otherDeck = readApkg(new Uint8Array(await (await fetch(other.structuredContent!["url"] as string)).arrayBuffer()), run.dir);
+    expect(otherDeck.notes[0]!.guid).not.toBe(first.notes[0]!.guid);
+  });
+
+  it.each([
+    ["back", 2, [false, true]],
+    ["both", 4, [true, true]],
+  ] as const)("puts audio on the %s side", async (audio, clips, [front, back]) => {
+    const r = await call({ deck_name: `Audio ${audio}`, cards: [{ front: "one", back: "uno" }, { front: "two", back: "dos" }], audio });
+    expect(r.structuredContent!["audio_clips"]).toBe(clips);
+    const deck = readApkg(new Uint8Array(await (await fetch(r.structuredContent!["url"] as string)).arrayBuffer()), run.dir);
+    for (const note of deck.notes) {
+      expect(note.flds[0]!.includes("[sound:")).toBe(front);
+      expect(note.flds[1]!.includes("[sound:")).toBe(back);
+    }
+  });
+
+  const card = { front: "f", back: "b" };
+  it.each([
+    ["no deck_name", { cards: [card] }, "deck_name"],
+    ["an empty deck_name", { deck_name: "", cards: [card] }, "deck_name is empty at deck_name"],
+    ["a blank deck_name", { deck_name: "   ", cards: [card] }, "deck_name is empty at deck_name"],
+    ["a 101-character deck_name", { deck_name: "x".repeat(101), cards: [card] }, "deck_name is longer than 100 characters at deck_name"],
+    ["a control character in deck_name", { deck_name: "a\u0007b", cards: [card] }, "deck_name contains control characters at deck_name"],
+    ["no cards", { deck_name: "d" }, "cards"],
+    ["an empty card list", { deck_name: "d", cards: [] }, "cards is empty: give at least one card at cards"],
+    ["501 cards", { deck_name: "d", cards: Array.from({ length: 501 }, () => card) }, "cards has more than 500 cards at cards"],
+    ["an empty front", { deck_name: "d", cards: [{ front: "", back: "b" }] }, "front is empty at cards[0].front"],
+    ["a 1001-character back", { deck_name: "d", cards: [card, { front: "f", back: "x".repeat(1001) }] }, "back is longer than 1000 characters at cards[1].back"],
+    ["a card without back", { deck_name: "d", cards: [{ front: "f" }] }, "cards[0].back"],
+    ["an unknown card field", { deck_name: "d", cards: [{ ...card, hint: "h" }] }, "hint"],
+    ["an unknown language", { deck_name: "d", cards: [card], language: "xx-XX" }, "at language"],
+    ["an unknown audio side", { deck_name: "d", cards: [card], audio: "left" }, "at audio"],
+  ])("rejects %s with a tool error naming the field", async (_label, args, message) => {
+    const r = await call(args);
+    expect(r.isError).toBe(true);
+    expect(r.content[0]!.text).toContain("Input validation error");
+    expect(r.content[0]!.text).toContain(message);
+    expect(r.content[0]!.text).not.toMatch(/\n\s+at .*\.(ts|js):\d+/); // no stack trace
+  });
+});
