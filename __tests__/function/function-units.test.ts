@@ -1,0 +1,129 @@
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
+import { ConfigError, loadConfig } from "../../lambda/src/config";
+import { fieldChecksum, noteGuid, stableId } from "../../lambda/src/deck/apkg";
+import { createServer, FINISHING_RESERVE_SECONDS, slug } from "../../lambda/src/mcp-server";
+import type { DeckStore } from "../../lambda/src/storage/s3";
+import type { Synthesizer } from "../../lambda/src/tts/index";
+import { PROJECT_ROOT } from "../../testing/synth";
+
+describe("the time budget", () => {
+  it("ends create_deck with a clear tool error, not a 504, when speech would not finish in time", async () => {
+    // Speech that takes 400 ms a clip, one at a time, against a deadline 300 ms past the reserve.
+    const slow: Synthesizer = {
+      extension: "mp3",
+      concurrency: 1,
+      synthesize: (_t, _v, signal) => new Promise((resolve, reject) => {
+        const timer = setTimeout(() => resolve(new Uint8Array(8)), 400);
+        signal.addEventListener("abort", () => { clearTimeout(timer); reject(new Error("aborted")); });
+      }),
+    };
+    const saved: string[] = [];
+    const store: DeckStore = { save: async (key) => { saved.push(key); return { url: "http://x/deck.apkg", expiresAt: new Date() }; } };
+    const server = createServer({ synthesizer: slow, store, deckPrefix: "decks/", deadline: Date.now() + FINISHING_RESERVE_SECONDS * 1000 + 300, version: "test" });
+    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+    await server.connect(serverSide);
+    const client = new Client({ name: "t", version: "1" });
+    await client.connect(clientSide);
+    const cards = Array.from({ length: 5 }, (_, i) => ({ front: `front ${i}`, back: "b" }));
+    const result = (await client.callTool({ name: "create_deck", arguments: { deck_name: "Big", cards } })) as { isError?: boolean; content: Array<{ text: string }> };
+    await client.close();
+    expect(result.isError).toBe(true);
+    expect(result.content[0]!.text).toMatch(/^The deck could not be finished in time: speech for [01] of 5 distinct texts finished before the time budget ran out\. Try fewer cards/);
+    expect(saved).toEqual([]); // nothing half-built was uploaded
+  });
+});
+
+describe("loadConfig", () => {
+  const good = { ANKIFY_ORIGIN_PROTECTION: "secret-header", ANKIFY_ORIGIN_SECRET: "a".repeat(32), ANKIFY_DECK_BUCKET: "b" };
+
+  it("applies the defaults the stack relies on", () => {
+    expect(loadConfig(good)).toEqual({
+      originProtection: "secret-header", originSecrets: ["a".repeat(32)], deckBucket: "b", deckPrefix: "decks/",
+      ttsEngine: "polly", timeBudgetSeconds: 120, linkTtlSeconds: 3600,
+    });
+  });
+
+  it("ignores secrets in oac mode, where IAM checks callers", () => {
+    expect(loadConfig({ ...good, ANKIFY_ORIGIN_PROTECTION: "oac" }).originSecrets).toEqual([]);
+  });
+
+  it("lists every problem at once", () => {
+    const error = (() => { try { loadConfig({ ANKIFY_ORIGIN_PROTECTION: "secret-header", ANKIFY_TIME_BUDGET_SECONDS: "2m", ANKIFY_LINK_TTL_SECONDS: "999999" }); } catch (e) { return e; } return undefined; })();
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toEqual([
+      "ANKIFY_ORIGIN_SECRET is not set; secret-header mode needs the value CloudFront sends in x-origin-verify.",
+      "ANKIFY_DECK_BUCKET is not set; it names the S3 bucket decks are uploaded to.",
+      'ANKIFY_TIME_BUDGET_SECONDS = "2m" must be an integer from 10 to 900.',
+      'ANKIFY_LINK_TTL_SECONDS = "999999" must be an integer from 60 to 43200.',
+    ]);
+  });
+
+  it.each([
+    [{ ANKIFY_ORIGIN_PROTECTION: "none" }, 'ANKIFY_ORIGIN_PROTECTION = "none" must be one of: secret-header, oac.'],
+    [{ ANKIFY_ORIGIN_SECRET: "short" }, "ANKIFY_ORIGIN_SECRET and ANKIFY_ORIGIN_SECRET_PREVIOUS must be at least 16 characters."],
+    [{ ANKIFY_TTS_ENGINE: "say" }, 'ANKIFY_TTS_ENGINE = "say" must be one of: polly, espeak.'],
+    [{ ANKIFY_DECK_PREFIX: "/decks" }, 'ANKIFY_DECK_PREFIX = "/decks" must be a key prefix like "decks/".'],
+  ])("rejects %j", (override, message) => {
+    expect(() => loadConfig({ ...good, ...override })).toThrow(new ConfigError([message]));
+  });
+});
+
+describe("deck identity", () => {
+  it("computes Anki's first-field checksum", () => {
+    expect(fieldChecksum("test")).toBe(2840236005);
+    expect(fieldChecksum("<b>test</b>")).toBe(2840236005);
+  });
+
+  it("derives GUIDs and ids from names: stable across builds, distinct across decks", () => {
+    expect(noteGuid("Spanish", "hola")).toBe(noteGuid("Spanish", "hola"));
+    expect(noteGuid("Spanish", "hola")).not.toBe(noteGuid("French", "hola"));
+    expect(stableId("deck", "Spanish")).toBe(stableId("deck", "Spanish"));
+    expect(Number.isSafeInteger(stableId("deck", "Spanish"))).toBe(true);
+  });
+
+  it.each([["Spanish::Basics", "spanish-basics"], ["Ça va? ¿Qué?", "ca-va-que"], ["日本語", "deck"]])("names the download %s → %s.apkg", (name, expected) => {
+    expect(slug(name)).toBe(expected);
+  });
+});
+
+describe("npm run dev", () => {
+  it("refuses to start without ANKIFY_ORIGIN_SECRET, saying how to set it", () => {
+    const env = { ...process.env };
+    delete env["ANKIFY_ORIGIN_SECRET"];
+    const run = spawnSync(process.execPath, ["-r", "sucrase/register", "lambda/src/dev-server.ts"], { cwd: PROJECT_ROOT, env, encoding: "utf8", timeout: 20_000 });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain("ANKIFY_ORIGIN_SECRET is not set: the dev server runs in secret-header mode");
+  });
+});
+
+describe("the image's bundle", () => {
+  it("builds with esbuild and exports the handler the Dockerfile's CMD names", async () => {
+    const outdir = mkdtempSync(join(tmpdir(), "ankify-bundle-"));
+    try {
+      const build = spawnSync(process.execPath, ["lambda/build.js"], { cwd: PROJECT_ROOT, env: { ...process.env, ANKIFY_BUILD_OUTDIR: outdir }, encoding: "utf8" });
+      expect(build.status).toBe(0);
+      expect(existsSync(join(outdir, "sql-wasm.wasm"))).toBe(true);
+      expect(statSync(join(outdir, "index.js")).size).toBeGreaterThan(100_000);
+      // Run the bundle in a clean Node process, as the Lambda runtime would load it.
+      const probe = `const { handler } = require(${JSON.stringify(join(outdir, "index.js"))});
+        handler({ rawPath: "/", headers: {}, requestContext: { http: { method: "GET" } } }).then((r) => console.log(JSON.stringify(r)));`;
+      const run = spawnSync(process.execPath, ["-e", probe], {
+        encoding: "utf8",
+        env: { PATH: process.env["PATH"], ANKIFY_ORIGIN_PROTECTION: "oac", ANKIFY_DECK_BUCKET: "b", AWS_REGION: "eu-west-1" },
+      });
+      expect(run.status).toBe(0);
+      const result = JSON.parse(run.stdout);
+      expect(result.statusCode).toBe(200);
+      expect(JSON.parse(result.body).service).toBe("ankify");
+      const cmd = /CMD \["index\.(\w+)"\]/.exec(require("node:fs").readFileSync(join(PROJECT_ROOT, "lambda", "Dockerfile"), "utf8"))![1];
+      expect(cmd).toBe("handler");
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,108 @@
+import { join } from "node:path";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { EspeakSynthesizer } from "../../lambda/src/tts/espeak";
+import { clipFileName, DeadlineError, synthesizeAll, ThrottledError, VOICES, type Synthesizer, type Voice } from "../../lambda/src/tts/index";
+import { audioSeconds } from "../../testing/function/harness";
+
+const english = VOICES["en-US"]!;
+
+/**
+ * A synthesizer with scripted behaviour (latency, throttling) that records what it was asked and
+ * how many calls overlapped: the scheduler's behaviour is what is under test.
+ */
+class ScriptedSynthesizer implements Synthesizer {
+  readonly extension = "mp3";
+  calls: string[] = [];
+  running = 0;
+  maxRunning = 0;
+  constructor(readonly concurrency: number, private readonly latencyMs: number, private readonly throttleFirst = new Map<string, number>()) {}
+  async synthesize(text: string, _voice: Voice, signal: AbortSignal): Promise<Uint8Array> {
+    this.calls.push(text);
+    this.running++;
+    this.maxRunning = Math.max(this.maxRunning, this.running);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(resolve, this.latencyMs);
+        signal.addEventListener("abort", () => { clearTimeout(timer); reject(new Error("aborted")); }, { once: true });
+      });
+      const left = this.throttleFirst.get(text) ?? 0;
+      if (left > 0) {
+        this.throttleFirst.set(text, left - 1);
+        throw new ThrottledError();
+      }
+      return new TextEncoder().encode(`audio:${text}`);
+    } finally {
+      this.running--;
+    }
+  }
+}
+
+describe("synthesizeAll", () => {
+  it("speaks each distinct text once and names clips by text and voice", async () => {
+    const synth = new ScriptedSynthesizer(3, 5);
+    const clips = await synthesizeAll(["a", "b", "a", "c", "b"], english, synth, { deadline: Date.now() + 10_000 });
+    expect(synth.calls.sort()).toEqual(["a", "b", "c"]);
+    expect([...clips.keys()].sort()).toEqual(["a", "b", "c"]);
+    expect(clips.get("a")!.fileName).toBe(clipFileName("a", english, "mp3"));
+    expect(clipFileName("a", english, "mp3")).not.toBe(clipFileName("a", VOICES["es-ES"]!, "mp3"));
+    expect(new TextDecoder().decode(clips.get("c")!.data)).toBe("audio:c");
+  });
+
+  it("never runs more calls at once than the synthesizer allows", async () => {
+    const synth = new ScriptedSynthesizer(4, 10);
+    await synthesizeAll(Array.from({ length: 30 }, (_, i) => `t${i}`), english, synth, { deadline: Date.now() + 10_000 });
+    expect(synth.calls).toHaveLength(30);
+    expect(synth.maxRunning).toBe(4);
+  });
+
+  it("retries throttled texts with backoff until they succeed", async () => {
+    const synth = new ScriptedSynthesizer(2, 1, new Map([["x", 2], ["y", 1]]));
+    const clips = await synthesizeAll(["x", "y", "z"], english, synth, { deadline: Date.now() + 10_000, backoffMs: 5 });
+    expect(clips.size).toBe(3);
+    expect(synth.calls.filter((t) => t === "x")).toHaveLength(3);
+    expect(synth.calls.filter((t) => t === "y")).toHaveLength(2);
+  });
+
+  it("gives up after the retry limit with the throttling error", async () => {
+    const synth = new ScriptedSynthesizer(1, 1, new Map([["x", 10]]));
+    await expect(synthesizeAll(["x"], english, synth, { deadline: Date.now() + 10_000, backoffMs: 1, retries: 2 })).rejects.toBeInstanceOf(ThrottledError);
+    expect(synth.calls).toHaveLength(3);
+  });
+
+  it("stops at the deadline with a DeadlineError saying how far it got", async () => {
+    const synth = new ScriptedSynthesizer(2, 40);
+    const texts = Array.from({ length: 20 }, (_, i) => `t${i}`);
+    const error = await synthesizeAll(texts, english, synth, { deadline: Date.now() + 100 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DeadlineError);
+    expect((error as DeadlineError).total).toBe(20);
+    expect((error as DeadlineError).done).toBeLessThan(20);
+    expect((error as DeadlineError).message).toMatch(/^speech for \d+ of 20 distinct texts finished before the time budget ran out$/);
+  });
+});
+
+describe("EspeakSynthesizer", () => {
+  const dir = mkdtempSync(join(tmpdir(), "ankify-espeak-test-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it.each(Object.keys(VOICES))("speaks %s into a WAV file sox can measure", async (language) => {
+    const audio = await new EspeakSynthesizer().synthesize("one two three", VOICES[language]!, new AbortController().signal);
+    const file = join(dir, `${language}.wav`);
+    writeFileSync(file, audio);
+    expect(Buffer.from(audio.slice(0, 4)).toString()).toBe("RIFF");
+    expect(audioSeconds(file)).toBeGreaterThan(0.3);
+  });
+
+  it("treats card text as text, never as options", async () => {
+    const audio = await new EspeakSynthesizer().synthesize("--version -w /tmp/evil.wav", english, new AbortController().signal);
+    const file = join(dir, "options.wav");
+    writeFileSync(file, audio);
+    expect(audioSeconds(file)).toBeGreaterThan(0.5);
+  });
+
+  it("says how to install espeak-ng when it is missing", async () => {
+    await expect(new EspeakSynthesizer("espeak-ng-missing").synthesize("x", english, new AbortController().signal)).rejects.toThrow(
+      "espeak-ng-missing is not installed (Debian: apt-get install espeak-ng)",
+    );
+  });
+});
