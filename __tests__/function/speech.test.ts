@@ -56,6 +56,26 @@ describe("synthesizeAll", () => {
     expect(synth.maxRunning).toBe(4);
   });
 
+  it("paces starts to the synthesizer's rate limit, whatever its concurrency", async () => {
+    // Jest's fake clock: the pacing is checked on virtual time, not measured.
+    jest.useFakeTimers({ now: 1_000_000 });
+    try {
+      const starts: number[] = [];
+      const paced: Synthesizer = {
+        extension: "mp3",
+        concurrency: 8,
+        ratePerSecond: 4,
+        synthesize: async () => { starts.push(Date.now()); return new Uint8Array(1); },
+      };
+      const done = synthesizeAll(Array.from({ length: 9 }, (_, i) => `t${i}`), english, paced, { deadline: Date.now() + 60_000 });
+      await jest.advanceTimersByTimeAsync(5_000);
+      expect((await done).size).toBe(9);
+      expect(starts.map((t) => t - 1_000_000)).toEqual([0, 250, 500, 750, 1000, 1250, 1500, 1750, 2000]);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it("retries throttled texts with backoff until they succeed", async () => {
     const synth = new ScriptedSynthesizer(2, 1, new Map([["x", 2], ["y", 1]]));
     const clips = await synthesizeAll(["x", "y", "z"], english, synth, { deadline: Date.now() + 10_000, backoffMs: 5 });

@@ -26,8 +26,10 @@ export const VOICES: Readonly<Record<string, Voice>> = Object.fromEntries(
 export interface Synthesizer {
   /** File extension of what `synthesize` returns (`mp3` or `wav`). */
   readonly extension: string;
-  /** How many requests may run at once (Polly neural: 8 per second per account). */
+  /** How many requests may run at once. */
   readonly concurrency: number;
+  /** How many requests may start per second, when the service limits its rate (Polly neural: 8). */
+  readonly ratePerSecond?: number;
   synthesize(text: string, voice: Voice, signal: AbortSignal): Promise<Uint8Array>;
 }
 
@@ -63,6 +65,8 @@ export interface SynthesizeOptions {
   readonly backoffMs?: number;
 }
 
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 export function clipFileName(text: string, voice: Voice, extension: string): string {
   return `ankify-${createHash("sha256").update(`${voice.language}\x1f${text}`).digest("hex").slice(0, 20)}.${extension}`;
 }
@@ -78,6 +82,15 @@ export async function synthesizeAll(
   const clips = new Map<string, Clip>();
   const controller = new AbortController();
   const remaining = () => options.deadline - Date.now();
+  // Start slots spaced 1/rate apart, shared by all workers: throttling avoided rather than retried.
+  const interval = synthesizer.ratePerSecond ? 1000 / synthesizer.ratePerSecond : 0;
+  let nextStart = Date.now();
+  const waitForSlot = async () => {
+    if (interval === 0) return;
+    const slot = Math.max(Date.now(), nextStart);
+    nextStart = slot + interval;
+    if (slot > Date.now()) await sleep(slot - Date.now());
+  };
   const timer = setTimeout(() => controller.abort(), Math.max(0, remaining()));
   let next = 0;
   let failure: unknown;
@@ -86,12 +99,13 @@ export async function synthesizeAll(
     const retries = options.retries ?? 5;
     for (let attempt = 0; ; attempt++) {
       try {
+        await waitForSlot();
         return await synthesizer.synthesize(text, voice, controller.signal);
       } catch (error) {
         if (!(error instanceof ThrottledError) || attempt >= retries) throw error;
         const wait = (options.backoffMs ?? 200) * 2 ** attempt * (0.5 + Math.random());
         if (wait >= remaining()) throw new DeadlineError(clips.size, distinct.length);
-        await new Promise((resolve) => setTimeout(resolve, wait));
+        await sleep(wait);
       }
     }
   };

@@ -2,12 +2,13 @@ import { PollyClient, SynthesizeSpeechCommand } from "@aws-sdk/client-polly";
 import { ThrottledError, type Synthesizer, type Voice } from "./index";
 
 /**
- * Amazon Polly, neural voices, MP3. Neural allows 8 requests per second per account (burst 10):
- * 8 at a time, with throttling retried by synthesizeAll.
+ * Amazon Polly, neural voices, MP3. Neural allows 8 requests per second per account (burst 10), so
+ * synthesizeAll starts at most 8 a second; throttling (other users of the account) is retried.
  */
 export class PollySynthesizer implements Synthesizer {
   readonly extension = "mp3";
   readonly concurrency = 8;
+  readonly ratePerSecond = 8;
 
   constructor(private readonly client: PollyClient = new PollyClient({ maxAttempts: 1 })) {}
 
