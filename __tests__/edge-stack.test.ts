@@ -56,7 +56,7 @@ describe("image repository and image", () => {
   });
 
   it("tags the image with the content hash of lambda/ and rebuilds exactly when that hash changes", () => {
-    const tag = imageContentHash({ projectRoot: PROJECT_ROOT });
+    const tag = `${imageContentHash({ projectRoot: PROJECT_ROOT })}-arm64`;
     const build = only(tf, "terraform_data");
     expect(build["triggers_replace"]).toEqual({ tag, repository: ref(`${address(tf, "aws_ecr_repository")}.repository_url`) });
     expect(build["provisioner"]).toEqual([
@@ -74,11 +74,15 @@ describe("image repository and image", () => {
     expect(fn["depends_on"]).toContain(address(tf, "aws_ecr_repository_policy"));
   });
 
-  it("builds for the architecture the function declares", () => {
+  it("builds for the architecture the function declares, and rebuilds when only that changes", () => {
     const { tf: x86 } = synthAnkify({ architecture: "x86_64" });
     expect(only(x86, "aws_lambda_function")["architectures"]).toEqual(["x86_64"]);
     expect(only(x86, "terraform_data")["provisioner"][0]["local-exec"]["environment"]["PLATFORM"]).toBe("linux/amd64");
     expect(only(tf, "aws_lambda_function")["architectures"]).toEqual(["arm64"]);
+    const tagOf = (t: typeof tf) => only(t, "terraform_data")["triggers_replace"]["tag"] as string;
+    expect(tagOf(x86)).toMatch(/^[0-9a-f]{16}-x86_64$/);
+    expect(tagOf(tf)).toMatch(/^[0-9a-f]{16}-arm64$/);
+    expect(only(x86, "aws_lambda_function")["image_uri"]).toMatch(/:[0-9a-f]{16}-x86_64$/);
   });
 });
 

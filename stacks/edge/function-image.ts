@@ -22,7 +22,7 @@ export interface FunctionImageProps {
  * changes, so `terraform plan` shows an image change exactly when the function changed.
  */
 export class FunctionImage extends Construct {
-  /** The content-hash tag. */
+  /** `<content hash>-<architecture>`: immutable tags can't hold two architectures of one source. */
   public readonly tag: string;
   /** `repository:tag`, for the function's `image_uri`. */
   public readonly imageUri: string;
@@ -31,7 +31,8 @@ export class FunctionImage extends Construct {
 
   constructor(scope: Construct, id: string, props: FunctionImageProps) {
     super(scope, id);
-    this.tag = imageContentHash({ projectRoot: props.projectRoot });
+    // The architecture is part of the tag so switching it alone rebuilds, under a tag of its own.
+    this.tag = `${imageContentHash({ projectRoot: props.projectRoot })}-${props.architecture}`;
     this.imageUri = `${props.repositoryUrl}:${this.tag}`;
     this.build = new DataResource(this, "build", {
       input: { image_uri: this.imageUri, platform: `linux/${dockerArch(props.architecture)}` },
