@@ -8,7 +8,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createDeck } from "../lambda/src/mcp-server";
+import { createDeck } from "../lambda/src/deck/create-deck";
 import type { DeckStore } from "../lambda/src/storage/s3";
 import type { Synthesizer } from "../lambda/src/tts/index";
 
@@ -35,7 +35,7 @@ async function time(cards: number, audio: "front" | "none"): Promise<{ ms: numbe
   let size = 0;
   for (let i = 0; i < RUNS; i++) {
     const start = process.hrtime.bigint();
-    const result = await createDeck(input, { synthesizer: fakeSpeech, store: memoryStore, deckPrefix: "decks/", deadline: Date.now() + 600_000, version: "bench" });
+    const result = await createDeck(input, { synthesizer: fakeSpeech, store: memoryStore, deckPrefix: "decks/", deadline: Date.now() + 600_000 });
     times.push(Number(process.hrtime.bigint() - start) / 1e6);
     size = result.size_bytes;
   }

@@ -1,6 +1,8 @@
 import { handler } from "../../lambda/src/index";
-import type { FunctionUrlEvent } from "../../lambda/src/function-url";
-import { isAcceptedSecret } from "../../lambda/src/guard";
+import type { FunctionUrlEvent, FunctionUrlResult } from "../../lambda/src/http/function-url";
+import { isAcceptedSecret } from "../../lambda/src/access/origin-guard";
+import { MODERN_PROTOCOL_VERSIONS } from "../../lambda/src/mcp/protocol";
+import { INSTRUCTIONS } from "../../lambda/src/mcp/server";
 import { newSecret } from "../../testing/function/harness";
 
 /** The function as Lambda runs it: a Function URL event (payload 2.0) into the exported handler. */
@@ -15,6 +17,14 @@ const event = (method: string, path: string, headers: Record<string, string> = {
 });
 const mcpHeaders = { "content-type": "application/json", accept: "application/json, text/event-stream" };
 const toolsList = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" });
+
+/** The JSON-RPC message of a response: a JSON body, or the one `message` event of an SSE body. */
+function rpcMessage(result: FunctionUrlResult): any {
+  if (!(result.headers["content-type"] ?? "").startsWith("text/event-stream")) return JSON.parse(result.body);
+  const data = result.body.split("\n").filter((line) => line.startsWith("data: ")).map((line) => line.slice(6));
+  expect(data).toHaveLength(1);
+  return JSON.parse(data[0]!);
+}
 
 beforeAll(() => {
   Object.assign(process.env, {
@@ -43,7 +53,7 @@ describe("origin guard (secret-header mode)", () => {
   it.each([["the current secret", current], ["the previous secret (rotation)", previous]])("lets %s through", async (_label, secret) => {
     const result = await handler(event("POST", "/mcp", { "x-origin-verify": secret, ...mcpHeaders }, toolsList));
     expect(result.statusCode).toBe(200);
-    expect(JSON.parse(result.body).result.tools[0].name).toBe("create_deck");
+    expect(rpcMessage(result).result.tools[0].name).toBe("create_deck");
   });
 
   it("compares secrets of any length without throwing, and accepts only exact matches", () => {
@@ -62,7 +72,10 @@ describe("routes", () => {
   it("GET / answers a status document that holds no secret", async () => {
     const result = await handler(event("GET", "/", ok));
     expect(result.statusCode).toBe(200);
-    expect(JSON.parse(result.body)).toEqual({ service: "ankify", version: "0.1.0", mcp: "/mcp", tools: ["create_deck"], originProtection: "secret-header" });
+    expect(JSON.parse(result.body)).toEqual({
+      service: "ankify", version: "0.2.0", mcp: "/mcp", protocolVersions: ["2026-07-28", "2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05", "2024-10-07"],
+      tools: ["create_deck"], originProtection: "secret-header",
+    });
     expect(result.body).not.toContain(current);
     expect(result.body).not.toContain(previous);
   });
@@ -82,14 +95,95 @@ describe("routes", () => {
     const call = JSON.stringify({ jsonrpc: "2.0", id: 7, method: "tools/call", params: { name: "create_deck", arguments: { deck_name: "", cards: [] } } });
     const result = await handler(event("POST", "/mcp", { ...ok, ...mcpHeaders }, call));
     expect(result.statusCode).toBe(200);
-    const body = JSON.parse(result.body);
+    const body = rpcMessage(result);
     expect(body.id).toBe(7);
     expect(body.result.isError).toBe(true);
-    expect(body.result.content[0].text).toContain("deck_name is empty at deck_name");
+    expect(body.result.content[0].text).toContain("deck_name: must not be empty");
   });
 
   it("rejects a POST without the MCP Accept header as the SDK does (406)", async () => {
     const result = await handler(event("POST", "/mcp", { ...ok, "content-type": "application/json" }, toolsList));
     expect(result.statusCode).toBe(406);
+  });
+});
+
+describe("the 2026-07-28 revision on the same endpoint (raw HTTP)", () => {
+  const REVISION = "2026-07-28";
+  const envelope = (version = REVISION) => ({
+    "io.modelcontextprotocol/protocolVersion": version,
+    "io.modelcontextprotocol/clientInfo": { name: "raw-test", version: "1" },
+    "io.modelcontextprotocol/clientCapabilities": {},
+  });
+  const modern = (method: string, params: Record<string, unknown> = {}, version = REVISION) =>
+    JSON.stringify({ jsonrpc: "2.0", id: 11, method, params: { ...params, _meta: envelope(version) } });
+  const headers = (more: Record<string, string> = {}) => ({ "x-origin-verify": current, ...mcpHeaders, "mcp-protocol-version": REVISION, ...more });
+  const post = async (h: Record<string, string>, body: string) => handler(event("POST", "/mcp", h, body));
+
+  it("answers server/discover with the versions, capabilities, server info, instructions and cache hints", async () => {
+    const result = await post(headers({ "mcp-method": "server/discover" }), modern("server/discover"));
+    expect(result.statusCode).toBe(200);
+    expect(result.headers["content-type"]).toBe("application/json");
+    const { result: discover } = JSON.parse(result.body);
+    expect(discover.supportedVersions).toEqual(MODERN_PROTOCOL_VERSIONS);
+    expect(discover.capabilities).toEqual({ tools: { listChanged: false } });
+    expect(discover._meta["io.modelcontextprotocol/serverInfo"]).toEqual({ name: "ankify", version: "0.2.0" });
+    expect(discover.instructions).toBe(INSTRUCTIONS);
+    expect(discover.instructions).toMatch(/create_deck.*500 cards.*expires/s);
+    expect(discover).toEqual(expect.objectContaining({ resultType: "complete", ttlMs: 3_600_000, cacheScope: "public" }));
+  });
+
+  it("lists the same tool as the 2025 era, as JSON with resultType and cache hints", async () => {
+    const result = await post(headers({ "mcp-method": "tools/list" }), modern("tools/list"));
+    const body = JSON.parse(result.body);
+    expect(body.result.tools.map((t: { name: string }) => t.name)).toEqual(["create_deck"]);
+    expect(body.result).toEqual(expect.objectContaining({ resultType: "complete", ttlMs: 3_600_000, cacheScope: "public" }));
+    const legacy = rpcMessage(await post({ "x-origin-verify": current, ...mcpHeaders }, toolsList));
+    expect(body.result.tools).toEqual(legacy.result.tools);
+  });
+
+  it("calls create_deck without any handshake; invalid arguments are a tool error", async () => {
+    const result = await post(headers({ "mcp-method": "tools/call", "mcp-name": "create_deck" }), modern("tools/call", { name: "create_deck", arguments: { deck_name: "d", cards: [] } }));
+    expect(result.statusCode).toBe(200);
+    const body = JSON.parse(result.body);
+    expect(body.result.isError).toBe(true);
+    expect(body.result.content[0].text).toContain("cards: needs at least one card");
+  });
+
+  it.each([
+    ["no Mcp-Method header", {}, modern("tools/list"), 400, -32020, "the required Mcp-Method header is absent"],
+    ["an Mcp-Method header that names another method", { "mcp-method": "tools/call" }, modern("tools/list"), 400, -32020, "the Mcp-Method header names tools/call"],
+    ["a tools/call without Mcp-Name", { "mcp-method": "tools/call" }, modern("tools/call", { name: "create_deck", arguments: {} }), 400, -32020, "the required Mcp-Name header is absent"],
+    ["an Mcp-Name that names another tool", { "mcp-method": "tools/call", "mcp-name": "delete_everything" }, modern("tools/call", { name: "create_deck", arguments: {} }), 400, -32020, 'the Mcp-Name header names "delete_everything"'],
+    ["an envelope without the MCP-Protocol-Version header", { "mcp-method": "tools/list", "mcp-protocol-version": "" }, modern("tools/list"), 400, -32020, "the required MCP-Protocol-Version header is absent"],
+    ["a header version that disagrees with the envelope", { "mcp-method": "tools/list", "mcp-protocol-version": "2025-11-25" }, modern("tools/list"), 400, -32020, "the MCP-Protocol-Version header names 2025-11-25"],
+    ["the 2026 header without an envelope", { "mcp-method": "tools/list" }, toolsList, 400, -32602, "missing the required per-request envelope"],
+  ])("refuses %s", async (_label, extra, body, status, code, message) => {
+    const h: Record<string, string> = headers(extra as Record<string, string>);
+    if (h["mcp-protocol-version"] === "") delete h["mcp-protocol-version"];
+    const result = await post(h, body);
+    expect(result.statusCode).toBe(status);
+    const { error } = JSON.parse(result.body);
+    expect(error.code).toBe(code);
+    expect(error.message).toContain(message);
+  });
+
+  it("answers an unsupported revision with -32022 naming the supported ones", async () => {
+    const result = await post(headers({ "mcp-protocol-version": "2027-01-01", "mcp-method": "tools/list" }), modern("tools/list", {}, "2027-01-01"));
+    expect(result.statusCode).toBe(400);
+    const { error, id } = JSON.parse(result.body);
+    expect(id).toBe(11);
+    expect(error).toEqual({ code: -32022, message: "Unsupported protocol version: 2027-01-01", data: { supported: [...MODERN_PROTOCOL_VERSIONS], requested: "2027-01-01" } });
+  });
+
+  it("still answers the 2025 handshake, with the same instructions", async () => {
+    const init = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "raw", version: "1" } } });
+    const body = rpcMessage(await post({ "x-origin-verify": current, ...mcpHeaders }, init));
+    expect(body.result).toEqual(expect.objectContaining({ protocolVersion: "2025-11-25", instructions: INSTRUCTIONS, capabilities: { tools: { listChanged: false } } }));
+  });
+
+  it("refuses a 2025 request naming a version it does not speak", async () => {
+    const result = await post({ "x-origin-verify": current, ...mcpHeaders, "mcp-protocol-version": "1999-01-01" }, toolsList);
+    expect(result.statusCode).toBe(400);
+    expect(JSON.parse(result.body).error.message).toContain("Unsupported protocol version: 1999-01-01");
   });
 });

@@ -1,19 +1,16 @@
 import { join } from "node:path";
-import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { audioSeconds, readApkg, runDevServer, type Running } from "../../testing/function/harness";
+import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
+import { audioSeconds, ERAS, readApkg, runDevServer, type McpPeer, type Running } from "../../testing/function/harness";
 
-type ToolResult = { isError?: boolean; content: Array<{ type: string; text: string }>; structuredContent?: Record<string, unknown> };
-
-describe("create_deck through the dev server with a real MCP client", () => {
+describe.each(ERAS)("create_deck through the dev server with the official %s client", (era) => {
   let run: Running;
-  let client: Client;
+  let client: McpPeer;
   beforeAll(async () => {
     run = await runDevServer();
-    client = await client_();
+    client = await run.client({ era });
   });
   afterAll(() => run.stop());
-  const client_ = () => run.client();
-  const call = async (args: Record<string, unknown>) => (await client.callTool({ name: "create_deck", arguments: args })) as ToolResult;
+  const call = (args: Record<string, unknown>) => client.callTool({ name: "create_deck", arguments: args });
 
   it("lists create_deck with its input and output schemas", async () => {
     const { tools } = await client.listTools();
@@ -108,25 +105,46 @@ describe("create_deck through the dev server with a real MCP client", () => {
 
   const card = { front: "f", back: "b" };
   it.each([
-    ["no deck_name", { cards: [card] }, "deck_name"],
-    ["an empty deck_name", { deck_name: "", cards: [card] }, "deck_name is empty at deck_name"],
-    ["a blank deck_name", { deck_name: "   ", cards: [card] }, "deck_name is empty at deck_name"],
-    ["a 101-character deck_name", { deck_name: "x".repeat(101), cards: [card] }, "deck_name is longer than 100 characters at deck_name"],
-    ["a control character in deck_name", { deck_name: "a\u0007b", cards: [card] }, "deck_name contains control characters at deck_name"],
-    ["no cards", { deck_name: "d" }, "cards"],
-    ["an empty card list", { deck_name: "d", cards: [] }, "cards is empty: give at least one card at cards"],
-    ["501 cards", { deck_name: "d", cards: Array.from({ length: 501 }, () => card) }, "cards has more than 500 cards at cards"],
-    ["an empty front", { deck_name: "d", cards: [{ front: "", back: "b" }] }, "front is empty at cards[0].front"],
-    ["a 1001-character back", { deck_name: "d", cards: [card, { front: "f", back: "x".repeat(1001) }] }, "back is longer than 1000 characters at cards[1].back"],
-    ["a card without back", { deck_name: "d", cards: [{ front: "f" }] }, "cards[0].back"],
-    ["an unknown card field", { deck_name: "d", cards: [{ ...card, hint: "h" }] }, "hint"],
-    ["an unknown language", { deck_name: "d", cards: [card], language: "xx-XX" }, "at language"],
-    ["an unknown audio side", { deck_name: "d", cards: [card], audio: "left" }, "at audio"],
+    ["no deck_name", { cards: [card] }, "deck_name: Invalid input: expected string, received undefined"],
+    ["an empty deck_name", { deck_name: "", cards: [card] }, "deck_name: must not be empty"],
+    ["a blank deck_name", { deck_name: "   ", cards: [card] }, "deck_name: must not be empty"],
+    ["a 101-character deck_name", { deck_name: "x".repeat(101), cards: [card] }, "deck_name: must be at most 100 characters"],
+    ["a control character in deck_name", { deck_name: "a\u0007b", cards: [card] }, "deck_name: must not contain control characters"],
+    ["no cards", { deck_name: "d" }, "cards: Invalid input: expected array, received undefined"],
+    ["an empty card list", { deck_name: "d", cards: [] }, "cards: needs at least one card"],
+    ["501 cards", { deck_name: "d", cards: Array.from({ length: 501 }, () => card) }, "cards: must have at most 500 cards"],
+    ["an empty front", { deck_name: "d", cards: [{ front: "", back: "b" }] }, "cards.0.front: must not be empty"],
+    ["a 1001-character back", { deck_name: "d", cards: [card, { front: "f", back: "x".repeat(1001) }] }, "cards.1.back: must be at most 1000 characters"],
+    ["a card without back", { deck_name: "d", cards: [{ front: "f" }] }, "cards.0.back: Invalid input: expected string, received undefined"],
+    ["an unknown card field", { deck_name: "d", cards: [{ ...card, hint: "h" }] }, 'cards.0: Unrecognized key: "hint"'],
+    ["an unknown language", { deck_name: "d", cards: [card], language: "xx-XX" }, "language: Invalid option: expected one of"],
+    ["an unknown audio side", { deck_name: "d", cards: [card], audio: "left" }, 'audio: Invalid option: expected one of "front"|"back"|"both"|"none"'],
   ])("rejects %s with a tool error naming the field", async (_label, args, message) => {
     const r = await call(args);
     expect(r.isError).toBe(true);
-    expect(r.content[0]!.text).toContain("Input validation error");
+    expect(r.content[0]!.text).toContain("Input validation error: Invalid arguments for tool create_deck: ");
     expect(r.content[0]!.text).toContain(message);
     expect(r.content[0]!.text).not.toMatch(/\n\s+at .*\.(ts|js):\d+/); // no stack trace
+  });
+});
+
+describe("version negotiation", () => {
+  it("gives an official v2 client in auto mode the 2026-07-28 era, and by default the 2025 handshake", async () => {
+    const run = await runDevServer();
+    try {
+      const headers = { "x-origin-verify": run.secrets[0]! };
+      const eraOf = async (negotiation: Record<string, unknown>) => {
+        const client = new Client({ name: "negotiation-test", version: "1" }, negotiation);
+        await client.connect(new StreamableHTTPClientTransport(new URL(`${run.dev.url}/mcp`), { requestInit: { headers } }));
+        const era = client.getProtocolEra();
+        expect((await client.listTools()).tools.map((t) => t.name)).toEqual(["create_deck"]);
+        await client.close();
+        return era;
+      };
+      expect(await eraOf({ versionNegotiation: { mode: "auto" } })).toBe("modern");
+      expect(await eraOf({})).toBe("legacy");
+    } finally {
+      await run.stop();
+    }
   });
 });

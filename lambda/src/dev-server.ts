@@ -9,7 +9,7 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { S3Client } from "@aws-sdk/client-s3";
 import { ConfigError, loadConfig } from "./config";
-import { toRequest, toResult, type FunctionUrlEvent } from "./function-url";
+import { toRequest, toResult, type FunctionUrlEvent } from "./http/function-url";
 import { createRequestHandler } from "./handler";
 import { S3DeckStore } from "./storage/s3";
 import { EspeakSynthesizer } from "./tts/espeak";

@@ -5,7 +5,7 @@
 import { PollyClient } from "@aws-sdk/client-polly";
 import { S3Client } from "@aws-sdk/client-s3";
 import { loadConfig } from "./config";
-import { toRequest, toResult, type FunctionUrlEvent, type FunctionUrlResult } from "./function-url";
+import { toRequest, toResult, type FunctionUrlEvent, type FunctionUrlResult } from "./http/function-url";
 import { createRequestHandler } from "./handler";
 import { S3DeckStore } from "./storage/s3";
 import { EspeakSynthesizer } from "./tts/espeak";

@@ -3,20 +3,58 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
+import { Client as LegacyClient } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport as LegacyTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { startDevServer, type DevServer, type DevServerOptions } from "../../lambda/src/dev-server";
 
 /** A secret made at run time: tests never hold a literal one. */
 export const newSecret = () => randomBytes(24).toString("hex");
 
+/**
+ * The protocol era a test client speaks: `2026-07-28` is the official v2 client pinned to the
+ * stateless revision (server/discover, `_meta` on every request); `2025` is the official 1.x client,
+ * what most deployed clients run (initialize, then calls).
+ */
+export type Era = "2026-07-28" | "2025";
+export const ERAS: readonly Era[] = ["2026-07-28", "2025"];
+
+export type ToolResult = { isError?: boolean; content: Array<{ type: string; text: string }>; structuredContent?: Record<string, unknown> };
+
+/** What the tests use of either official client. */
+export interface McpPeer {
+  listTools(): Promise<{ tools: Array<{ name: string; description?: string; inputSchema: { properties?: Record<string, unknown>; required?: string[] }; outputSchema?: { properties?: Record<string, unknown> } }> }>;
+  callTool(params: { name: string; arguments: Record<string, unknown> }): Promise<ToolResult>;
+  close(): Promise<void>;
+}
+
+export interface ClientOptions {
+  /** @default "2026-07-28" */
+  readonly era?: Era;
+  /** x-origin-verify value; `null` sends none. @default the current secret */
+  readonly secret?: string | null;
+}
+
 export interface Running {
   readonly dev: DevServer;
   readonly secrets: readonly string[];
   readonly dir: string;
-  /** A real MCP client over HTTP, sending this secret (or none). */
-  client(secret?: string): Promise<Client>;
+  /** A real MCP client over HTTP, connected (discover or initialize done). */
+  client(options?: ClientOptions): Promise<McpPeer>;
   stop(): Promise<void>;
+}
+
+/** Connects an official client of the given era to `url`, sending `headers` on every request. */
+export async function connectClient(url: URL, era: Era, headers: Record<string, string>): Promise<McpPeer> {
+  if (era === "2025") {
+    const client = new LegacyClient({ name: "ankify-test-2025", version: "1.0.0" });
+    await client.connect(new LegacyTransport(url, { requestInit: { headers } }));
+    return client as unknown as McpPeer;
+  }
+  const client = new Client({ name: "ankify-test", version: "1.0.0" }, { versionNegotiation: { mode: { pin: "2026-07-28" } } });
+  await client.connect(new StreamableHTTPClientTransport(url, { requestInit: { headers } }));
+  if (client.getProtocolEra() !== "modern") throw new Error(`expected the 2026-07-28 era, got ${client.getProtocolEra()}`);
+  return client as unknown as McpPeer;
 }
 
 /** The dev server (real handler, espeak-ng, s3rver) on free loopback ports, storing in a temp dir. */
@@ -24,15 +62,11 @@ export async function runDevServer(options: Partial<DevServerOptions> = {}): Pro
   const dir = mkdtempSync(join(tmpdir(), "ankify-dev-"));
   const secrets = options.secrets ?? [newSecret(), newSecret()];
   const dev = await startDevServer({ port: 0, storageDir: join(dir, "s3"), ...options, secrets });
-  const clients: Client[] = [];
+  const clients: McpPeer[] = [];
   return {
     dev, secrets, dir,
-    async client(secret = secrets[0]) {
-      const transport = new StreamableHTTPClientTransport(new URL(`${dev.url}/mcp`), {
-        requestInit: { headers: secret === undefined ? {} : { "x-origin-verify": secret } },
-      });
-      const client = new Client({ name: "ankify-test", version: "1.0.0" });
-      await client.connect(transport);
+    async client({ era = "2026-07-28", secret = secrets[0]! } = {}) {
+      const client = await connectClient(new URL(`${dev.url}/mcp`), era, secret === null ? {} : { "x-origin-verify": secret });
       clients.push(client);
       return client;
     },

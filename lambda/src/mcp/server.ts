@@ -1,0 +1,34 @@
+/**
+ * The MCP server: one tool, `create_deck`, built fresh for every request (stateless: a Lambda
+ * invocation keeps nothing for the next).
+ */
+import { McpServer, type CacheHint } from "@modelcontextprotocol/server";
+import { registerCreateDeck, LIMITS } from "./create-deck-tool";
+import type { DeckDeps } from "../deck/create-deck";
+
+export const SERVER_INFO = { name: "ankify", version: "0.2.0" } as const;
+
+/** What a model reads in server/discover (and initialize) before it calls anything. */
+export const INSTRUCTIONS =
+  "Ankify turns flashcards into an Anki deck (.apkg) with text-to-speech audio and returns a download link. " +
+  `Call create_deck with a deck name and 1 to ${LIMITS.cards} cards (front and back, each up to ${LIMITS.text} characters); ` +
+  "pick the language that is spoken and which side gets audio. Give the user the link: it expires, so do not store it. " +
+  "Speech is the slow part (about 8 clips a second): a large deck with audio on both sides can take minutes; " +
+  'audio: "none" builds a text-only deck at once. Re-importing a deck of the same name updates its notes.';
+
+/**
+ * The tool list and the discover document change only when a new version is deployed, and hold
+ * nothing about the caller, so any cache may keep them for an hour.
+ */
+const DEPLOY_STABLE: CacheHint = { ttlMs: 60 * 60 * 1000, cacheScope: "public" };
+
+export function createServer(deps: DeckDeps): McpServer {
+  const server = new McpServer(SERVER_INFO, {
+    // Stateless: no connection outlives a request, so a list-changed notification could never arrive.
+    capabilities: { tools: { listChanged: false } },
+    instructions: INSTRUCTIONS,
+    cacheHints: { "server/discover": DEPLOY_STABLE, "tools/list": DEPLOY_STABLE },
+  });
+  registerCreateDeck(server, deps);
+  return server;
+}
