@@ -106,6 +106,19 @@ describe("function", () => {
     expect(customFn["environment"]["variables"]["ANKIFY_TIME_BUDGET_SECONDS"]).toBe(budget);
   });
 
+  it("reserves 10 executions by default: a flood is throttled instead of scaling Polly spending", () => {
+    expect(fn["reserved_concurrent_executions"]).toBe(10);
+  });
+
+  it.each([
+    [1, 1],
+    [900, 900],
+    ["none", undefined],
+  ])("with maxConcurrency %j reserves %j", (maxConcurrency, reserved) => {
+    const { tf: custom } = synthAnkify({ maxConcurrency });
+    expect(only(custom, "aws_lambda_function")["reserved_concurrent_executions"]).toBe(reserved);
+  });
+
   it("logs to its own log group with retention", () => {
     expect(json).toHaveResourceWithProperties({ tfResourceType: "aws_cloudwatch_log_group" }, { name: "/aws/lambda/ankify", retention_in_days: 14 });
     expect(fn["logging_config"]).toEqual({ log_format: "JSON", log_group: ref(`${address(tf, "aws_cloudwatch_log_group")}.name`) });

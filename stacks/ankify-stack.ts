@@ -76,6 +76,7 @@ export class AnkifyStack extends TerraformStack {
       dependsOn: [image.build, repository.pullPolicy],
       architecture: settings.architecture,
       timeout: functionTimeoutSeconds(settings),
+      ...(settings.maxConcurrency !== "none" ? { reservedConcurrency: settings.maxConcurrency } : {}),
       requestBudget: requestBudgetSeconds(settings),
       deckBucketName: decks.bucket.bucket,
       deckBucketArn: decks.bucket.arn,

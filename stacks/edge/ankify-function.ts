@@ -20,6 +20,12 @@ export interface AnkifyFunctionProps {
   readonly timeout: number;
   /** Seconds the function may spend on one request before answering with a clear error. */
   readonly requestBudget: number;
+  /**
+   * Reserved concurrency: the most copies of the function that run at once, and so a ceiling on what a
+   * flood of requests can spend on Polly. 1..900 (Lambda keeps 100 of the account unreserved).
+   * @default undefined: no reservation, the account's unreserved pool
+   */
+  readonly reservedConcurrency?: number;
   /** MB; Polly calls and deck zipping are light, more memory mostly buys CPU. @default 1024 */
   readonly memorySize?: number;
   /** Days of logs to keep. @default 14 */
@@ -98,6 +104,7 @@ export class AnkifyFunction extends Construct {
       architectures: [props.architecture],
       timeout: props.timeout,
       memorySize: props.memorySize ?? 1024,
+      ...(props.reservedConcurrency !== undefined ? { reservedConcurrentExecutions: props.reservedConcurrency } : {}),
       loggingConfig: { logFormat: "JSON", logGroup: this.logGroup.name },
       environment: {
         variables: {
