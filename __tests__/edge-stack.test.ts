@@ -1,6 +1,7 @@
 import { imageContentHash } from "../stacks/edge/image-hash";
 import { AWS_PROVIDER_CONSTRAINT } from "../stacks/ankify-stack";
 import { ALL_VIEWER_EXCEPT_HOST_HEADER, CACHING_DISABLED } from "../stacks/edge/managed-policies";
+import { BODY_SIZE_LABEL, COMMON_RULE_SET_BLOCKING_LABELS, COMMON_RULE_SET_NAMESPACE, KNOWN_BAD_INPUTS_NAMESPACE } from "../stacks/edge/web-acl";
 import { address, all, only, PROJECT_ROOT, synthAnkify } from "../testing/synth";
 
 const ref = (expression: string) => `\${${expression}}`;
@@ -354,6 +355,113 @@ describe("oac mode", () => {
       expect.objectContaining({ ...common, action: "lambda:InvokeFunctionUrl", function_url_auth_type: "AWS_IAM" }),
       expect.objectContaining({ ...common, action: "lambda:InvokeFunction", invoked_via_function_url: true }),
     ]));
+  });
+});
+
+describe("web ACL (WAF)", () => {
+  const { json, tf } = synthAnkify();
+  const acl = only(tf, "aws_wafv2_web_acl");
+  const rule = (name: string) => (acl["rule"] as Array<Record<string, any>>).find((r) => r["name"] === name)!;
+  const visibility = (metricName: string) => ({ cloudwatch_metrics_enabled: true, sampled_requests_enabled: true, metric_name: metricName });
+
+  it("is a CLOUDFRONT-scope ACL on the us-east-1 provider that allows what no rule blocks", () => {
+    expect(json).toHaveResourceWithProperties({ tfResourceType: "aws_wafv2_web_acl" }, {
+      provider: "aws.us_east_1", scope: "CLOUDFRONT", name: "ankify", default_action: { allow: {} },
+      visibility_config: visibility("ankify"),
+    });
+  });
+
+  it.each(["secret-header", "oac"])("is attached to the distribution by its ARN in %s mode", (mode) => {
+    const { tf: synthesized } = synthAnkify({ originProtection: mode });
+    expect(only(synthesized, "aws_cloudfront_distribution")["web_acl_id"]).toBe(ref(`${address(synthesized, "aws_wafv2_web_acl")}.arn`));
+    expect(synthesized.output["web_acl_arn"]!.value).toBe(ref(`${address(synthesized, "aws_wafv2_web_acl")}.arn`));
+  });
+
+  it("limits each client IP to ANKIFY_RATE_LIMIT requests per 5 minutes, answering 429 with JSON", () => {
+    expect(rule("rate-limit")).toEqual({
+      name: "rate-limit",
+      priority: 1,
+      action: { block: { custom_response: { response_code: 429, custom_response_body_key: "rate-limited" } } },
+      statement: { rate_based_statement: { limit: 300, aggregate_key_type: "IP", evaluation_window_sec: 300 } },
+      visibility_config: visibility("ankify-rate-limit"),
+    });
+    const { tf: strict } = synthAnkify({ rateLimit: 10 });
+    const strictRule = (only(strict, "aws_wafv2_web_acl")["rule"] as Array<Record<string, any>>).find((r) => r["name"] === "rate-limit")!;
+    expect(strictRule["statement"]["rate_based_statement"]["limit"]).toBe(10);
+  });
+
+  it("runs AWS's known-bad-inputs and common rule sets in count mode, so they label rather than block", () => {
+    expect(rule("aws-known-bad-inputs")).toEqual(expect.objectContaining({
+      priority: 2, override_action: { count: {} },
+      statement: { managed_rule_group_statement: { vendor_name: "AWS", name: "AWSManagedRulesKnownBadInputsRuleSet" } },
+      visibility_config: visibility("ankify-known-bad-inputs"),
+    }));
+    expect(rule("aws-common-rule-set")).toEqual(expect.objectContaining({
+      priority: 3, override_action: { count: {} },
+      statement: { managed_rule_group_statement: { vendor_name: "AWS", name: "AWSManagedRulesCommonRuleSet" } },
+      visibility_config: visibility("ankify-common-rule-set"),
+    }));
+  });
+
+  it("blocks on the managed labels with JSON, but only counts bodies over 8 KB (create_deck sends large ones)", () => {
+    const block = rule("block-managed-rule-matches");
+    expect(block["priority"]).toBe(4);
+    expect(block["action"]).toEqual({ block: { custom_response: { response_code: 403, custom_response_body_key: "blocked" } } });
+    const [badInputs, commonExceptSize, commonByName] = block["statement"]["or_statement"]["statement"];
+    expect(badInputs).toEqual({ label_match_statement: { scope: "NAMESPACE", key: KNOWN_BAD_INPUTS_NAMESPACE } });
+    expect(commonExceptSize).toEqual({
+      and_statement: { statement: [
+        { label_match_statement: { scope: "NAMESPACE", key: COMMON_RULE_SET_NAMESPACE } },
+        { not_statement: { statement: { label_match_statement: { scope: "LABEL", key: "awswaf:managed:aws:core-rule-set:SizeRestrictions_Body" } } } },
+      ] },
+    });
+    const named = (commonByName["or_statement"]["statement"] as Array<Record<string, any>>).map((s) => s["label_match_statement"]);
+    expect(named).toHaveLength(21);
+    expect(named.every((m) => m.scope === "LABEL" && m.key.startsWith(COMMON_RULE_SET_NAMESPACE))).toBe(true);
+    expect(named.map((m) => m.key)).toEqual(expect.arrayContaining([
+      "awswaf:managed:aws:core-rule-set:CrossSiteScripting_Body", "awswaf:managed:aws:core-rule-set:NoUserAgent_Header",
+    ]));
+    expect(named.map((m) => m.key)).not.toContain(BODY_SIZE_LABEL);
+    expect(COMMON_RULE_SET_BLOCKING_LABELS).not.toContain(BODY_SIZE_LABEL);
+  });
+
+  it("answers every block with a small JSON body it defines", () => {
+    const bodies = acl["custom_response_body"] as Array<{ key: string; content: string; content_type: string }>;
+    for (const body of bodies) {
+      expect(body.content_type).toBe("APPLICATION_JSON");
+      expect(JSON.parse(body.content)).toEqual({ error: expect.any(String), message: expect.any(String) });
+      expect(body.content.length).toBeLessThan(300);
+    }
+    expect(JSON.parse(bodies.find((b) => b.key === "rate-limited")!.content).message).toContain("More than 300 requests");
+    const keys = bodies.map((b) => b.key);
+    for (const r of acl["rule"] as Array<Record<string, any>>) {
+      if (r["action"]) expect(keys).toContain(r["action"]["block"]["custom_response"]["custom_response_body_key"]);
+    }
+  });
+
+  it("has no country rule unless ANKIFY_ALLOWED_COUNTRIES is set", () => {
+    expect((acl["rule"] as Array<Record<string, any>>).map((r) => r["name"])).toEqual([
+      "rate-limit", "aws-known-bad-inputs", "aws-common-rule-set", "block-managed-rule-matches",
+    ]);
+  });
+
+  it("blocks every country but the allowed ones first, with a JSON 403", () => {
+    const { tf: geo } = synthAnkify({ allowedCountries: "DE,AT,CH" });
+    const geoRule = (only(geo, "aws_wafv2_web_acl")["rule"] as Array<Record<string, any>>)[0]!;
+    expect(geoRule).toEqual({
+      name: "allowed-countries",
+      priority: 0,
+      action: { block: { custom_response: { response_code: 403, custom_response_body_key: "country-not-allowed" } } },
+      statement: { not_statement: { statement: { geo_match_statement: { country_codes: ["DE", "AT", "CH"] } } } },
+      visibility_config: visibility("ankify-allowed-countries"),
+    });
+  });
+
+  it.each(["secret-header", "oac"])("is left out entirely with ANKIFY_RATE_LIMIT=0 in %s mode", (mode) => {
+    const { tf: open } = synthAnkify({ rateLimit: 0, originProtection: mode });
+    expect(open.resource["aws_wafv2_web_acl"]).toBeUndefined();
+    expect(only(open, "aws_cloudfront_distribution")["web_acl_id"]).toBeUndefined();
+    expect(open.output["web_acl_arn"]).toBeUndefined();
   });
 });
 

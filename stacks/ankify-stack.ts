@@ -14,6 +14,7 @@ import { Certificate } from "./edge/certificate";
 import { CloudFrontInvokePermission, OriginAccessControl } from "./edge/origin-access-control";
 import { Distribution } from "./edge/distribution";
 import { DnsRecords } from "./edge/dns-records";
+import { WebAcl } from "./edge/web-acl";
 import { configureStateBackend } from "./state-backend";
 import type { StateSettings } from "./environments";
 
@@ -45,7 +46,8 @@ export class AnkifyStack extends TerraformStack {
     configureStateBackend(this, id, props.state);
 
     new AwsProvider(this, "aws", { region: settings.region, defaultTags });
-    // CloudFront only accepts ACM certificates from us-east-1, whatever the app region is.
+    // CloudFront only accepts ACM certificates (and WAF web ACLs, and Lambda@Edge functions) from
+    // us-east-1, and publishes its metrics there, whatever the app region is.
     const usEast1 = new AwsProvider(this, "aws-us-east-1", { alias: "us_east_1", region: "us-east-1", defaultTags });
     this.addOverride("terraform.required_providers.aws.version", AWS_PROVIDER_CONSTRAINT);
 
@@ -88,6 +90,16 @@ export class AnkifyStack extends TerraformStack {
     const certificate = new Certificate(this, "certificate", { domain: settings.domain, zoneId: zone.zoneId, usEast1 });
     const oac = settings.originProtection === "oac" ? new OriginAccessControl(this, "origin-access-control", { name }) : undefined;
 
+    // ANKIFY_RATE_LIMIT = 0 means no web ACL at all: no WAF rules and no WAF charges.
+    const webAcl = settings.rateLimit > 0
+      ? new WebAcl(this, "web-acl", {
+          name,
+          rateLimit: settings.rateLimit,
+          ...(settings.allowedCountries ? { allowedCountries: settings.allowedCountries } : {}),
+          usEast1,
+        })
+      : undefined;
+
     const distribution = new Distribution(this, "cdn", {
       domain: settings.domain,
       certificateArn: certificate.validatedCertificateArn,
@@ -97,6 +109,7 @@ export class AnkifyStack extends TerraformStack {
       ...(settings.responseCompletionTimeout !== undefined ? { responseCompletionTimeout: settings.responseCompletionTimeout } : {}),
       ...(originSecret ? { originSecret: originSecret.current } : {}),
       ...(oac ? { originAccessControlId: oac.oac.id } : {}),
+      ...(webAcl ? { webAclArn: webAcl.webAcl.arn } : {}),
       // A rotated secret must be accepted by the function before CloudFront starts sending it.
       dependsOn: [fn.function],
     }).distribution;
@@ -125,6 +138,7 @@ export class AnkifyStack extends TerraformStack {
     new TerraformOutput(this, "ecr_repository_url", { value: repository.repository.repositoryUrl });
     new TerraformOutput(this, "image_tag", { value: image.tag, description: "Content hash of lambda/ the function runs" });
     new TerraformOutput(this, "deck_bucket", { value: decks.bucket.bucket });
+    if (webAcl) new TerraformOutput(this, "web_acl_arn", { value: webAcl.webAcl.arn, description: "WAF web ACL in front of the distribution (us-east-1)" });
     if (originSecret) {
       new TerraformOutput(this, "origin_secret", {
         value: originSecret.current,

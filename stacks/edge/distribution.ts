@@ -28,6 +28,8 @@ export interface DistributionProps {
   readonly originAccessControlId?: string;
   /** Apply these first (the function's configuration, so it accepts a rotated secret before CloudFront sends it). */
   readonly dependsOn?: ITerraformDependable[];
+  /** ARN of a WAF web ACL (scope CLOUDFRONT) to filter every request. @default undefined: no web ACL */
+  readonly webAclArn?: string;
   /** @default "PriceClass_100" (North America and Europe edges; cheapest) */
   readonly priceClass?: string;
 }
@@ -84,6 +86,8 @@ export class Distribution extends Construct {
         minimumProtocolVersion: "TLSv1.2_2021",
       },
       restrictions: { geoRestriction: { restrictionType: "none" } },
+      // For WAFv2 CloudFront takes the web ACL's ARN here, not its ID.
+      ...(props.webAclArn !== undefined ? { webAclId: props.webAclArn } : {}),
       dependsOn: props.dependsOn,
     });
   }
