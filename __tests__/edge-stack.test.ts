@@ -465,6 +465,96 @@ describe("web ACL (WAF)", () => {
   });
 });
 
+describe("alarms", () => {
+  const { json, tf } = synthAnkify();
+  const alarm = (suffix: string, synthesized = tf) => all(synthesized, "aws_cloudwatch_metric_alarm").find((a) => a["alarm_name"] === `ankify-${suffix}`)!;
+  const topicArn = (synthesized = tf, provider?: string) => {
+    const [name] = Object.entries(synthesized.resource["aws_sns_topic"]!).find(([, t]) => t["provider"] === provider)!;
+    return ref(`aws_sns_topic.${name}.arn`);
+  };
+
+  it("notify an SNS topic in the app region and one in us-east-1, output both", () => {
+    expect(json).toHaveResourceWithProperties({ tfResourceType: "aws_sns_topic" }, { name: "ankify-alarms" });
+    expect(json).toHaveResourceWithProperties({ tfResourceType: "aws_sns_topic" }, { name: "ankify-edge-alarms", provider: "aws.us_east_1" });
+    expect(tf.output["alarm_topic_arn"]!.value).toBe(topicArn());
+    expect(tf.output["edge_alarm_topic_arn"]!.value).toBe(topicArn(tf, "aws.us_east_1"));
+  });
+
+  it.each([
+    ["function-errors", "Errors", "Sum", 1, "GreaterThanOrEqualToThreshold"],
+    ["function-throttles", "Throttles", "Sum", 1, "GreaterThanOrEqualToThreshold"],
+    ["function-duration", "Duration", "Maximum", 96_000, "GreaterThanThreshold"],
+  ])("%s watches AWS/Lambda %s (%s) against %d in the app region", (suffix, metric, statistic, threshold, comparison) => {
+    const a = alarm(suffix);
+    expect(a).toEqual(expect.objectContaining({
+      namespace: "AWS/Lambda", metric_name: metric, statistic, threshold, comparison_operator: comparison,
+      dimensions: { FunctionName: ref(`${address(tf, "aws_lambda_function")}.function_name`) },
+      period: 300, evaluation_periods: 1, treat_missing_data: "notBreaching",
+      alarm_actions: [topicArn()], ok_actions: [topicArn()],
+    }));
+    expect(a["provider"]).toBeUndefined();
+  });
+
+  it.each([
+    [{ originReadTimeout: 60 }, 48_000],
+    [{ originReadTimeout: 90, responseCompletionTimeout: 300 }, 240_000],
+  ])("with %j the duration alarm follows the function's timeout: %d ms", (overrides, threshold) => {
+    const { tf: custom } = synthAnkify(overrides);
+    expect(alarm("function-duration", custom)["threshold"]).toBe(threshold);
+  });
+
+  it("watches CloudFront's 5xx error rate in us-east-1 (Region = Global)", () => {
+    expect(alarm("cdn-5xx-rate")).toEqual(expect.objectContaining({
+      provider: "aws.us_east_1", namespace: "AWS/CloudFront", metric_name: "5xxErrorRate", statistic: "Average",
+      dimensions: { DistributionId: ref(`${address(tf, "aws_cloudfront_distribution")}.id`), Region: "Global" },
+      threshold: 5, comparison_operator: "GreaterThanThreshold", period: 300, treat_missing_data: "notBreaching",
+      alarm_actions: [topicArn(tf, "aws.us_east_1")], ok_actions: [topicArn(tf, "aws.us_east_1")],
+    }));
+  });
+
+  it("watches the WAF rate rule's blocked requests in us-east-1, by the ACL's and the rule's metric names", () => {
+    expect(alarm("rate-limited")).toEqual(expect.objectContaining({
+      provider: "aws.us_east_1", namespace: "AWS/WAFV2", metric_name: "BlockedRequests", statistic: "Sum",
+      dimensions: { WebACL: "ankify", Rule: "ankify-rate-limit" },
+      threshold: 1, comparison_operator: "GreaterThanOrEqualToThreshold", treat_missing_data: "notBreaching",
+      alarm_actions: [topicArn(tf, "aws.us_east_1")],
+    }));
+    const acl = only(tf, "aws_wafv2_web_acl");
+    expect(acl["visibility_config"]["metric_name"]).toBe("ankify");
+    expect((acl["rule"] as Array<Record<string, any>>).find((r) => r["name"] === "rate-limit")!["visibility_config"]["metric_name"]).toBe("ankify-rate-limit");
+  });
+
+  it("say in every description what to look at first", () => {
+    const descriptions = Object.fromEntries(all(tf, "aws_cloudwatch_metric_alarm").map((a) => [a["alarm_name"], a["alarm_description"] as string]));
+    expect(Object.keys(descriptions).sort()).toEqual([
+      "ankify-cdn-5xx-rate", "ankify-function-duration", "ankify-function-errors", "ankify-function-throttles", "ankify-rate-limited",
+    ]);
+    for (const description of Object.values(descriptions)) expect(description).toMatch(/Look first at /);
+    expect(descriptions["ankify-function-errors"]).toContain("/aws/lambda/ankify");
+    expect(descriptions["ankify-function-throttles"]).toContain("10 copies of the function (ANKIFY_MAX_CONCURRENCY)");
+    expect(descriptions["ankify-function-duration"]).toContain("96000 ms");
+    expect(descriptions["ankify-rate-limited"]).toContain("over 300 requests in 5 minutes");
+  });
+
+  it("have no WAF alarm without a web ACL, and a throttle description without a reservation", () => {
+    const { tf: open } = synthAnkify({ rateLimit: 0, maxConcurrency: "none" });
+    expect(alarm("rate-limited", open)).toBeUndefined();
+    expect(all(open, "aws_cloudwatch_metric_alarm")).toHaveLength(4);
+    expect(alarm("function-throttles", open)["alarm_description"]).toContain("the account's Lambda concurrency was used up");
+  });
+
+  it("subscribe ANKIFY_ALARM_EMAIL to both topics by e-mail, and nobody without it", () => {
+    expect(tf.resource["aws_sns_topic_subscription"]).toBeUndefined();
+    const { tf: mailed } = synthAnkify({ alarmEmail: "ops@example.com" });
+    const subscriptions = all(mailed, "aws_sns_topic_subscription");
+    expect(subscriptions).toHaveLength(2);
+    expect(subscriptions).toEqual(expect.arrayContaining([
+      expect.objectContaining({ protocol: "email", endpoint: "ops@example.com", topic_arn: topicArn(mailed) }),
+      expect.objectContaining({ protocol: "email", endpoint: "ops@example.com", topic_arn: topicArn(mailed, "aws.us_east_1"), provider: "aws.us_east_1" }),
+    ]));
+  });
+});
+
 describe("outputs", () => {
   it.each(["secret-header", "oac"])("in %s mode gives the public URL, distribution, function URL, repository and bucket", (mode) => {
     const { tf } = synthAnkify({ originProtection: mode, domain: "decks.example.com" });

@@ -15,6 +15,7 @@ import { CloudFrontInvokePermission, OriginAccessControl } from "./edge/origin-a
 import { Distribution } from "./edge/distribution";
 import { DnsRecords } from "./edge/dns-records";
 import { WebAcl } from "./edge/web-acl";
+import { Alarms } from "./edge/alarms";
 import { configureStateBackend } from "./state-backend";
 import type { StateSettings } from "./environments";
 
@@ -121,6 +122,19 @@ export class AnkifyStack extends TerraformStack {
       });
     }
 
+    const alarms = new Alarms(this, "alarms", {
+      name,
+      functionName: fn.function.functionName,
+      logGroupName: fn.logGroupName,
+      // Computed from the timeout itself, so the alarm follows when the timeout settings change.
+      durationThresholdMs: Math.round(functionTimeoutSeconds(settings) * 1000 * 0.8),
+      ...(settings.maxConcurrency !== "none" ? { reservedConcurrency: settings.maxConcurrency } : {}),
+      distributionId: distribution.id,
+      ...(webAcl ? { webAcl: { metricName: webAcl.metricName, rateRuleMetricName: webAcl.rateRuleMetricName, rateLimit: settings.rateLimit } } : {}),
+      ...(settings.alarmEmail !== undefined ? { email: settings.alarmEmail } : {}),
+      usEast1,
+    });
+
     new DnsRecords(this, "dns", {
       zoneId: zone.zoneId,
       domain: settings.domain,
@@ -138,6 +152,8 @@ export class AnkifyStack extends TerraformStack {
     new TerraformOutput(this, "ecr_repository_url", { value: repository.repository.repositoryUrl });
     new TerraformOutput(this, "image_tag", { value: image.tag, description: "Content hash of lambda/ the function runs" });
     new TerraformOutput(this, "deck_bucket", { value: decks.bucket.bucket });
+    new TerraformOutput(this, "alarm_topic_arn", { value: alarms.topic.arn, description: "SNS topic for the function's alarms (app region)" });
+    new TerraformOutput(this, "edge_alarm_topic_arn", { value: alarms.edgeTopic.arn, description: "SNS topic for CloudFront and WAF alarms (us-east-1)" });
     if (webAcl) new TerraformOutput(this, "web_acl_arn", { value: webAcl.webAcl.arn, description: "WAF web ACL in front of the distribution (us-east-1)" });
     if (originSecret) {
       new TerraformOutput(this, "origin_secret", {

@@ -47,6 +47,8 @@ export class AnkifyFunction extends Construct {
   public readonly functionUrl: LambdaFunctionUrl;
   public readonly role: IamRole;
   public readonly logGroup: CloudwatchLogGroup;
+  /** The log group's name as plain text (`/aws/lambda/<name>`), for messages that point people at it. */
+  public readonly logGroupName: string;
 
   constructor(scope: Construct, id: string, props: AnkifyFunctionProps) {
     super(scope, id);
@@ -54,8 +56,9 @@ export class AnkifyFunction extends Construct {
       throw new Error("AnkifyFunction: originSecret is required in secret-header mode.");
     }
 
+    this.logGroupName = `/aws/lambda/${props.name}`;
     this.logGroup = new CloudwatchLogGroup(this, "logs", {
-      name: `/aws/lambda/${props.name}`,
+      name: this.logGroupName,
       retentionInDays: props.logRetentionDays ?? 14,
     });
 
