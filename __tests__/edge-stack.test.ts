@@ -2,7 +2,10 @@ import { imageContentHash } from "../stacks/edge/image-hash";
 import { AWS_PROVIDER_CONSTRAINT } from "../stacks/ankify-stack";
 import { ALL_VIEWER_EXCEPT_HOST_HEADER, CACHING_DISABLED } from "../stacks/edge/managed-policies";
 import { BODY_SIZE_LABEL, COMMON_RULE_SET_BLOCKING_LABELS, COMMON_RULE_SET_NAMESPACE, KNOWN_BAD_INPUTS_NAMESPACE } from "../stacks/edge/web-acl";
-import { address, all, only, PROJECT_ROOT, synthAnkify } from "../testing/synth";
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { address, addressWhere, all, only, PROJECT_ROOT, synthAnkify } from "../testing/synth";
 
 const ref = (expression: string) => `\${${expression}}`;
 
@@ -290,10 +293,12 @@ describe("secret-header mode (default)", () => {
     expect(longTokens).toEqual([]);
   });
 
-  it("has no Origin Access Control and no CloudFront permissions", () => {
+  it("has no Origin Access Control, no CloudFront permissions and no edge function", () => {
     expect(tf.resource["aws_cloudfront_origin_access_control"]).toBeUndefined();
     expect(tf.resource["aws_lambda_permission"]).toBeUndefined();
     expect(cdn["origin"][0]["origin_access_control_id"]).toBeUndefined();
+    expect(all(tf, "aws_lambda_function")).toHaveLength(1);
+    expect(cdn["default_cache_behavior"]["lambda_function_association"]).toBeUndefined();
   });
 
   it("outputs the current secret only as sensitive", () => {
@@ -326,7 +331,7 @@ describe("secret-header mode (default)", () => {
 describe("oac mode", () => {
   const { json, tf } = synthAnkify({ originProtection: "oac" });
   const cdn = only(tf, "aws_cloudfront_distribution");
-  const fn = address(tf, "aws_lambda_function");
+  const fn = addressWhere(tf, "aws_lambda_function", (f) => f["function_name"] === "ankify");
   const distributionArn = ref(`${address(tf, "aws_cloudfront_distribution")}.arn`);
 
   it("signs every origin request with an Origin Access Control of type lambda", () => {
@@ -342,9 +347,52 @@ describe("oac mode", () => {
     expect(tf.resource["random_password"]).toBeUndefined();
     expect(tf.provider["random"]).toBeUndefined();
     expect(tf.output["origin_secret"]).toBeUndefined();
-    const env = only(tf, "aws_lambda_function")["environment"]["variables"];
+    const env = all(tf, "aws_lambda_function").find((f) => f["function_name"] === "ankify")!["environment"]["variables"];
     expect(env["ANKIFY_ORIGIN_PROTECTION"]).toBe("oac");
     expect(env["ANKIFY_ORIGIN_SECRET"]).toBeUndefined();
+  });
+
+  describe("the content-hash Lambda@Edge function", () => {
+    const edge = all(tf, "aws_lambda_function").find((f) => f["function_name"] === "ankify-content-sha256")!;
+    const edgeAddress = addressWhere(tf, "aws_lambda_function", (f) => f["function_name"] === "ankify-content-sha256");
+
+    it("is a published Node.js zip function in us-east-1, x86_64, with no environment (Lambda@Edge's rules)", () => {
+      expect(edge).toEqual(expect.objectContaining({
+        provider: "aws.us_east_1", runtime: "nodejs22.x", handler: "index.handler", publish: true, architectures: ["x86_64"],
+        memory_size: 128, timeout: 5,
+      }));
+      expect(edge["timeout"]).toBeLessThanOrEqual(30);
+      expect(edge["environment"]).toBeUndefined();
+      expect(edge["package_type"]).toBeUndefined();
+    });
+
+    it("deploys the zip bundled at synth time, with the zip's SHA-256 as source_code_hash", () => {
+      expect(edge["filename"]).toMatch(/^assets\/[\w-]+\/[0-9A-F]{32}\/content-sha256\.zip$/);
+      const zip = readFileSync(join(PROJECT_ROOT, "lambda", "edge", "dist", "content-sha256.zip"));
+      expect(edge["source_code_hash"]).toBe(createHash("sha256").update(zip).digest("base64"));
+    });
+
+    it("runs as a role that lambda.amazonaws.com and edgelambda.amazonaws.com may assume, allowed only to log", () => {
+      const role = all(tf, "aws_iam_role").find((r) => r["name"] === "ankify-edge-content-sha256")!;
+      expect(JSON.parse(role["assume_role_policy"])["Statement"]).toEqual([
+        { Effect: "Allow", Principal: { Service: ["lambda.amazonaws.com", "edgelambda.amazonaws.com"] }, Action: "sts:AssumeRole" },
+      ]);
+      expect(edge["role"]).toMatch(/^\$\{aws_iam_role\.[\w-]+\.arn\}$/);
+      const policy = all(tf, "aws_iam_role_policy").find((p) => p["name"] === "edge-logs")!;
+      const statements = JSON.parse(policy["policy"])["Statement"];
+      expect(statements).toHaveLength(1);
+      expect(statements[0]["Action"]).toEqual(["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"]);
+      expect(statements[0]["Resource"]).toEqual([
+        "arn:aws:logs:*:${data.aws_caller_identity.account.account_id}:log-group:/aws/lambda/us-east-1.ankify-content-sha256",
+        "arn:aws:logs:*:${data.aws_caller_identity.account.account_id}:log-group:/aws/lambda/us-east-1.ankify-content-sha256:*",
+      ]);
+    });
+
+    it("runs on origin request with the body, by its published version's ARN", () => {
+      expect(cdn["default_cache_behavior"]["lambda_function_association"]).toEqual([
+        { event_type: "origin-request", include_body: true, lambda_arn: ref(`${edgeAddress}.qualified_arn`) },
+      ]);
+    });
   });
 
   it("grants cloudfront.amazonaws.com InvokeFunctionUrl (AWS_IAM) and InvokeFunction via URL, both only for this distribution", () => {

@@ -1,7 +1,7 @@
 import { cdktfJsonContext } from "../main";
 import { loadTargets } from "../stacks/environments";
 import { problemsOf } from "../testing/problems";
-import { only, synthApp } from "../testing/synth";
+import { all, only, synthApp } from "../testing/synth";
 
 const defaults = cdktfJsonContext();
 const twoEnvironments = {
@@ -43,9 +43,15 @@ describe("stacks", () => {
   it("names each environment's resources after its stack so two environments can share an account", () => {
     const stacks = synthApp(twoEnvironments);
     for (const [name, tf] of Object.entries(stacks)) {
-      expect(only(tf, "aws_lambda_function")["function_name"]).toBe(name);
+      const names = (type: string, key = "name") => all(tf, type).map((r) => r[key] as string).sort();
+      expect(names("aws_lambda_function", "function_name")).toEqual(
+        name === "ankify-prod" ? [name, `${name}-content-sha256`] : [name],
+      );
       expect(only(tf, "aws_ecr_repository")["name"]).toBe(name);
-      expect(only(tf, "aws_iam_role")["name"]).toBe(`${name}-function`);
+      expect(names("aws_iam_role")).toEqual(name === "ankify-prod" ? [`${name}-edge-content-sha256`, `${name}-function`] : [`${name}-function`]);
+      expect(only(tf, "aws_wafv2_web_acl")["name"]).toBe(name);
+      expect(names("aws_sns_topic")).toEqual([`${name}-alarms`, `${name}-edge-alarms`]);
+      expect(names("aws_cloudwatch_metric_alarm", "alarm_name").every((alarm) => alarm.startsWith(`${name}-`))).toBe(true);
       expect(only(tf, "aws_s3_bucket")["bucket_prefix"]).toBe(`${name}-decks-`);
       expect(only(tf, "aws_cloudwatch_log_group")["name"]).toBe(`/aws/lambda/${name}`);
       expect(tf.terraform.backend).toEqual({ local: { path: `../../../terraform.${name}.tfstate` } });

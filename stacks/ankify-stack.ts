@@ -16,6 +16,7 @@ import { Distribution } from "./edge/distribution";
 import { DnsRecords } from "./edge/dns-records";
 import { WebAcl } from "./edge/web-acl";
 import { Alarms } from "./edge/alarms";
+import { ContentHashEdgeFunction } from "./edge/content-hash-edge-function";
 import { configureStateBackend } from "./state-backend";
 import type { StateSettings } from "./environments";
 
@@ -90,6 +91,11 @@ export class AnkifyStack extends TerraformStack {
 
     const certificate = new Certificate(this, "certificate", { domain: settings.domain, zoneId: zone.zoneId, usEast1 });
     const oac = settings.originProtection === "oac" ? new OriginAccessControl(this, "origin-access-control", { name }) : undefined;
+    // OAC signs the request but not its body; Lambda refuses a signed POST without the body's hash,
+    // which MCP clients don't send. This edge function adds it, so clients need nothing special.
+    const contentHash = oac
+      ? new ContentHashEdgeFunction(this, "content-sha256", { name, projectRoot: props.projectRoot, accountId: account.accountId, usEast1 })
+      : undefined;
 
     // ANKIFY_RATE_LIMIT = 0 means no web ACL at all: no WAF rules and no WAF charges.
     const webAcl = settings.rateLimit > 0
@@ -111,6 +117,7 @@ export class AnkifyStack extends TerraformStack {
       ...(originSecret ? { originSecret: originSecret.current } : {}),
       ...(oac ? { originAccessControlId: oac.oac.id } : {}),
       ...(webAcl ? { webAclArn: webAcl.webAcl.arn } : {}),
+      ...(contentHash ? { originRequestFunctionArn: contentHash.versionArn } : {}),
       // A rotated secret must be accepted by the function before CloudFront starts sending it.
       dependsOn: [fn.function],
     }).distribution;

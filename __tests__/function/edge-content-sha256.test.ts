@@ -1,4 +1,11 @@
 import { createHash } from "node:crypto";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { unzipSync } from "fflate";
+import { bundleEdgeFunction } from "../../stacks/edge/edge-bundle";
+import { CONTENT_SHA256_ENTRY } from "../../stacks/edge/content-hash-edge-function";
+import { PROJECT_ROOT } from "../../testing/synth";
 import {
   CONTENT_SHA256_HEADER,
   EMPTY_BODY_SHA256,
@@ -120,5 +127,44 @@ describe("content-sha256 (Lambda@Edge, origin request)", () => {
     expect(JSON.parse(result.body)).toEqual({ error: "Payload Too Large", message: expect.stringContaining("over 1 MB") });
     expect(result).not.toHaveProperty("headers.x-amz-content-sha256");
     expect(result.body.length).toBeLessThan(300);
+  });
+});
+
+describe("the zip the stack deploys", () => {
+  const bundle = bundleEdgeFunction({ projectRoot: PROJECT_ROOT, entry: CONTENT_SHA256_ENTRY });
+  const dir = mkdtempSync(join(tmpdir(), "ankify-edge-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("holds one small CommonJS index.js whose handler hashes like the source", async () => {
+    const files = unzipSync(readFileSync(bundle.zipPath));
+    expect(Object.keys(files)).toEqual(["index.js"]);
+    expect(bundle.bytes).toBeLessThan(10_000);
+    writeFileSync(join(dir, "index.js"), files["index.js"]!);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const deployed = require(join(dir, "index.js")) as { handler: typeof handler };
+    const body = JSON.stringify({ jsonrpc: "2.0", id: 7, method: "tools/list" });
+    const request = (await deployed.handler(originRequest("POST", base64Body(body)))) as CloudFrontRequest;
+    expect(request.headers[CONTENT_SHA256_HEADER]![0]!.value).toBe(sha256(body));
+    const tooLarge = (await deployed.handler(originRequest("POST", base64Body("x", true)))) as CloudFrontResponse;
+    expect(tooLarge.status).toBe("413");
+  });
+
+  it("is byte-for-byte the same on every build and in every time zone, so plans show a change only when the code changed", () => {
+    expect(createHash("sha256").update(readFileSync(bundle.zipPath)).digest("base64")).toBe(bundle.sha256Base64);
+    // A fresh build (another root, so nothing is reused) on a machine with another clock.
+    const otherRoot = mkdtempSync(join(tmpdir(), "ankify-edge-root-"));
+    const zone = process.env["TZ"];
+    try {
+      mkdirSync(join(otherRoot, "lambda", "edge"), { recursive: true });
+      copyFileSync(join(PROJECT_ROOT, CONTENT_SHA256_ENTRY), join(otherRoot, CONTENT_SHA256_ENTRY));
+      process.env["TZ"] = "Pacific/Chatham";
+      const rebuilt = bundleEdgeFunction({ projectRoot: otherRoot, entry: CONTENT_SHA256_ENTRY });
+      expect(rebuilt.sha256Base64).toBe(bundle.sha256Base64);
+      expect(readFileSync(rebuilt.zipPath).equals(readFileSync(bundle.zipPath))).toBe(true);
+    } finally {
+      if (zone === undefined) delete process.env["TZ"];
+      else process.env["TZ"] = zone;
+      rmSync(otherRoot, { recursive: true, force: true });
+    }
   });
 });
