@@ -90,6 +90,44 @@ describe("image repository and image", () => {
   });
 });
 
+describe("bring your own image (ANKIFY_IMAGE_URI)", () => {
+  const uri = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/ankify-python@sha256:" + "0123456789abcdef".repeat(4);
+
+  it.each(["secret-header", "oac"])("in %s mode runs that image and builds nothing: no repository, no image build", (mode) => {
+    const { tf } = synthAnkify({ imageUri: uri, originProtection: mode });
+    const fn = all(tf, "aws_lambda_function").find((f) => f["function_name"] === "ankify")!;
+    expect(fn).toEqual(expect.objectContaining({ package_type: "Image", image_uri: uri, architectures: ["arm64"] }));
+    expect(fn["depends_on"]).toEqual([address(tf, "aws_cloudwatch_log_group")]);
+    for (const type of ["terraform_data", "aws_ecr_repository", "aws_ecr_lifecycle_policy", "aws_ecr_repository_policy"]) {
+      expect(tf.resource[type]).toBeUndefined();
+    }
+    expect(tf.output["image_uri"]!.value).toBe(uri);
+    expect(tf.output["ecr_repository_url"]).toBeUndefined();
+    expect(tf.output["image_tag"]).toBeUndefined();
+  });
+
+  it("gives that function the same environment and guard settings as the built one", () => {
+    const { tf } = synthAnkify({ imageUri: uri });
+    const variables = only(tf, "aws_lambda_function")["environment"]["variables"];
+    expect(Object.keys(variables).sort()).toEqual([
+      "ANKIFY_DECK_BUCKET", "ANKIFY_DECK_PREFIX", "ANKIFY_LINK_TTL_SECONDS", "ANKIFY_ORIGIN_PROTECTION",
+      "ANKIFY_ORIGIN_SECRET", "ANKIFY_ORIGIN_SECRET_PREVIOUS", "ANKIFY_TIME_BUDGET_SECONDS", "ANKIFY_TTS_ENGINE",
+    ]);
+    expect(only(tf, "aws_lambda_function")["reserved_concurrent_executions"]).toBe(10);
+  });
+
+  it("declares the architecture the image was built for", () => {
+    const { tf } = synthAnkify({ imageUri: uri, architecture: "x86_64" });
+    expect(only(tf, "aws_lambda_function")["architectures"]).toEqual(["x86_64"]);
+  });
+
+  it("without it outputs the built image's URI", () => {
+    const { tf } = synthAnkify();
+    expect(tf.output["image_uri"]!.value).toBe(only(tf, "aws_lambda_function")["image_uri"]);
+    expect(tf.output["image_tag"]!.value).toMatch(/^[0-9a-f]{16}-arm64$/);
+  });
+});
+
 describe("function", () => {
   const { json, tf } = synthAnkify();
   const fn = only(tf, "aws_lambda_function");

@@ -56,16 +56,9 @@ export class AnkifyStack extends TerraformStack {
     const account = new DataAwsCallerIdentity(this, "account");
     const zone = new DataAwsRoute53Zone(this, "zone", { name: settings.zone, privateZone: false });
 
-    const repository = new ImageRepository(this, "image-repository", {
-      name,
-      pullingFunctionArn: `arn:aws:lambda:${settings.region}:${account.accountId}:function:${name}`,
-    });
-    const image = new FunctionImage(this, "image", {
-      repositoryUrl: repository.repository.repositoryUrl,
-      region: settings.region,
-      architecture: settings.architecture,
-      projectRoot: props.projectRoot,
-    });
+    // ANKIFY_IMAGE_URI: run an image someone else builds (e.g. a Python Ankify); then there is nothing
+    // to build here, and no repository to build into.
+    const built = settings.imageUri === undefined ? this.buildImage(name, settings, account, props.projectRoot) : undefined;
     const decks = new DeckBucket(this, "decks", { namePrefix: `${name}-decks-` });
 
     let originSecret: OriginSecret | undefined;
@@ -76,8 +69,8 @@ export class AnkifyStack extends TerraformStack {
 
     const fn = new AnkifyFunction(this, "function", {
       name,
-      imageUri: image.imageUri,
-      dependsOn: [image.build, repository.pullPolicy],
+      imageUri: built ? built.image.imageUri : settings.imageUri!,
+      ...(built ? { dependsOn: [built.image.build, built.repository.pullPolicy] } : {}),
       architecture: settings.architecture,
       timeout: functionTimeoutSeconds(settings),
       ...(settings.maxConcurrency !== "none" ? { reservedConcurrency: settings.maxConcurrency } : {}),
@@ -156,8 +149,11 @@ export class AnkifyStack extends TerraformStack {
       value: fn.functionUrl.functionUrl,
       description: "Direct Function URL; answers 403 to anyone but CloudFront",
     });
-    new TerraformOutput(this, "ecr_repository_url", { value: repository.repository.repositoryUrl });
-    new TerraformOutput(this, "image_tag", { value: image.tag, description: "Content hash of lambda/ the function runs" });
+    new TerraformOutput(this, "image_uri", { value: built ? built.image.imageUri : settings.imageUri!, description: "The image the function runs" });
+    if (built) {
+      new TerraformOutput(this, "ecr_repository_url", { value: built.repository.repository.repositoryUrl });
+      new TerraformOutput(this, "image_tag", { value: built.image.tag, description: "Content hash of lambda/ the function runs" });
+    }
     new TerraformOutput(this, "deck_bucket", { value: decks.bucket.bucket });
     new TerraformOutput(this, "alarm_topic_arn", { value: alarms.topic.arn, description: "SNS topic for the function's alarms (app region)" });
     new TerraformOutput(this, "edge_alarm_topic_arn", { value: alarms.edgeTopic.arn, description: "SNS topic for CloudFront and WAF alarms (us-east-1)" });
@@ -169,5 +165,20 @@ export class AnkifyStack extends TerraformStack {
         description: "Current x-origin-verify value (terraform output -raw origin_secret)",
       });
     }
+  }
+
+  /** The ECR repository and the image built from `lambda/` into it. */
+  private buildImage(name: string, settings: Settings, account: DataAwsCallerIdentity, projectRoot: string) {
+    const repository = new ImageRepository(this, "image-repository", {
+      name,
+      pullingFunctionArn: `arn:aws:lambda:${settings.region}:${account.accountId}:function:${name}`,
+    });
+    const image = new FunctionImage(this, "image", {
+      repositoryUrl: repository.repository.repositoryUrl,
+      region: settings.region,
+      architecture: settings.architecture,
+      projectRoot,
+    });
+    return { repository, image };
   }
 }

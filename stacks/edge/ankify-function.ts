@@ -11,7 +11,7 @@ import type { Architecture, OriginProtection } from "../settings";
 export interface AnkifyFunctionProps {
   /** Function name; also names its role and log group. */
   readonly name: string;
-  /** `repository:tag` of the function's image. */
+  /** The function's image: `repository:tag` or `repository@sha256:…`, in ECR in the function's region. */
   readonly imageUri: string;
   /** Resources that must exist first (the image build). */
   readonly dependsOn?: ITerraformDependable[];
