@@ -16,7 +16,7 @@ export interface AlarmsProps {
   readonly functionName: string;
   /** Its log group, named in the alarm descriptions as the first place to look. */
   readonly logGroupName: string;
-  /** Alarm when an invocation runs longer than this, in ms: 80 % of the function's timeout. */
+  /** Alarm when an invocation runs longer than this, in ms (> 0): 80 % of the function's timeout. */
   readonly durationThresholdMs: number;
   /** The function's reserved concurrency, for the throttle alarm's description. @default undefined: none reserved */
   readonly reservedConcurrency?: number;
@@ -51,6 +51,7 @@ export class Alarms extends Construct {
 
   constructor(scope: Construct, id: string, props: AlarmsProps) {
     super(scope, id);
+    if (!(props.durationThresholdMs > 0)) throw new Error(`Alarms: durationThresholdMs ${props.durationThresholdMs} must be more than 0.`);
     // Not KMS-encrypted: CloudWatch cannot publish to a topic under the AWS-managed aws/sns key, and
     // alarm notifications carry no secrets that would justify a customer-managed key ($1/month each).
     this.topic = new SnsTopic(this, "topic", { name: `${props.name}-alarms`, displayName: "Ankify alarms" });

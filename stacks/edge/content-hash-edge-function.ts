@@ -19,9 +19,9 @@ export interface ContentHashEdgeFunctionProps {
   readonly accountId: string;
   /** A provider in us-east-1: Lambda@Edge functions must be created there. */
   readonly usEast1: AwsProvider;
-  /** MB. Hashing at most 1 MB of body needs little. @default 128 */
+  /** MB, 128..10240 (Lambda@Edge's range for origin events). Hashing at most 1 MB of body needs little. @default 128 */
   readonly memorySize?: number;
-  /** Seconds; CloudFront allows up to 30 for origin-request functions, hashing 1 MB takes milliseconds. @default 5 */
+  /** Seconds, 1..30 (Lambda@Edge's limit for origin events); hashing 1 MB takes milliseconds. @default 5 */
   readonly timeout?: number;
 }
 
@@ -45,6 +45,14 @@ export class ContentHashEdgeFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: ContentHashEdgeFunctionProps) {
     super(scope, id);
+    const memorySize = props.memorySize ?? 128;
+    const timeout = props.timeout ?? 5;
+    if (!Number.isInteger(memorySize) || memorySize < 128 || memorySize > 10_240) {
+      throw new Error(`ContentHashEdgeFunction: memorySize ${memorySize} must be an integer from 128 to 10240 MB.`);
+    }
+    if (!Number.isInteger(timeout) || timeout < 1 || timeout > 30) {
+      throw new Error(`ContentHashEdgeFunction: timeout ${timeout} must be an integer from 1 to 30 s (Lambda@Edge's limit for origin requests).`);
+    }
     const functionName = `${props.name}-content-sha256`;
 
     this.role = new IamRole(this, "role", {
@@ -84,8 +92,8 @@ export class ContentHashEdgeFunction extends Construct {
       filename: asset.path,
       sourceCodeHash: bundle.sha256Base64,
       publish: true,
-      memorySize: props.memorySize ?? 128,
-      timeout: props.timeout ?? 5,
+      memorySize,
+      timeout,
     });
     this.versionArn = this.function.qualifiedArn;
   }

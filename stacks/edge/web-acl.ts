@@ -63,6 +63,9 @@ export class WebAcl extends Construct {
     if (!/^[\w-]{1,100}$/.test(props.name)) {
       throw new Error(`WebAcl: name "${props.name}" must be 1..100 letters, digits, "-" or "_".`);
     }
+    if (!Number.isInteger(props.rateLimit) || props.rateLimit < 10 || props.rateLimit > 2_000_000_000) {
+      throw new Error(`WebAcl: rateLimit ${props.rateLimit} must be an integer from 10 to 2000000000 (AWS WAF's range).`);
+    }
     this.metricName = props.name;
     this.rateRuleMetricName = `${props.name}-rate-limit`;
 
