@@ -6,5 +6,5 @@ module.exports = {
   transform: { "^.+\\.ts$": "@sucrase/jest-plugin" },
   testMatch: ["<rootDir>/__tests__/**/*.test.ts"],
   setupFilesAfterEnv: ["<rootDir>/setup.js"],
-  modulePathIgnorePatterns: ["<rootDir>/cdktf.out", "<rootDir>/lambda/dist"],
+  modulePathIgnorePatterns: ["<rootDir>/cdktf.out", "<rootDir>/lambda/dist", "<rootDir>/lambda/edge/dist"],
 };

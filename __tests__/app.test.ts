@@ -1,4 +1,5 @@
 import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -37,6 +38,21 @@ describe("the app command", () => {
       expect(run.status).toBe(0);
       const tf = JSON.parse(readFileSync(join(run.outdir, "stacks", "ankify", "cdk.tf.json"), "utf8"));
       expect(tf.output.url.value).toBe("https://cli.example.com/mcp");
+    } finally {
+      rmSync(run.outdir, { recursive: true, force: true });
+    }
+  });
+
+  it("in oac mode writes the bundled Lambda@Edge zip where the function's filename points", () => {
+    const run = runApp({ ANKIFY_ORIGIN_PROTECTION: "oac" });
+    try {
+      expect(run.stderr).toBe("");
+      expect(run.status).toBe(0);
+      const stackDir = join(run.outdir, "stacks", "ankify");
+      const tf = JSON.parse(readFileSync(join(stackDir, "cdk.tf.json"), "utf8"));
+      const edge = Object.values(tf.resource.aws_lambda_function as Record<string, Record<string, string>>).find((f) => f["function_name"] === "ankify-content-sha256")!;
+      const zip = readFileSync(join(stackDir, edge["filename"]!));
+      expect(createHash("sha256").update(zip).digest("base64")).toBe(edge["source_code_hash"]);
     } finally {
       rmSync(run.outdir, { recursive: true, force: true });
     }

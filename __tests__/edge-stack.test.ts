@@ -1,7 +1,11 @@
 import { imageContentHash } from "../stacks/edge/image-hash";
 import { AWS_PROVIDER_CONSTRAINT } from "../stacks/ankify-stack";
 import { ALL_VIEWER_EXCEPT_HOST_HEADER, CACHING_DISABLED } from "../stacks/edge/managed-policies";
-import { address, all, only, PROJECT_ROOT, synthAnkify } from "../testing/synth";
+import { BODY_SIZE_LABEL, COMMON_RULE_SET_BLOCKING_LABELS, COMMON_RULE_SET_NAMESPACE, KNOWN_BAD_INPUTS_NAMESPACE } from "../stacks/edge/web-acl";
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { address, addressWhere, all, only, PROJECT_ROOT, synthAnkify } from "../testing/synth";
 
 const ref = (expression: string) => `\${${expression}}`;
 
@@ -86,6 +90,44 @@ describe("image repository and image", () => {
   });
 });
 
+describe("bring your own image (ANKIFY_IMAGE_URI)", () => {
+  const uri = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/ankify-python@sha256:" + "0123456789abcdef".repeat(4);
+
+  it.each(["secret-header", "oac"])("in %s mode runs that image and builds nothing: no repository, no image build", (mode) => {
+    const { tf } = synthAnkify({ imageUri: uri, originProtection: mode });
+    const fn = all(tf, "aws_lambda_function").find((f) => f["function_name"] === "ankify")!;
+    expect(fn).toEqual(expect.objectContaining({ package_type: "Image", image_uri: uri, architectures: ["arm64"] }));
+    expect(fn["depends_on"]).toEqual([address(tf, "aws_cloudwatch_log_group")]);
+    for (const type of ["terraform_data", "aws_ecr_repository", "aws_ecr_lifecycle_policy", "aws_ecr_repository_policy"]) {
+      expect(tf.resource[type]).toBeUndefined();
+    }
+    expect(tf.output["image_uri"]!.value).toBe(uri);
+    expect(tf.output["ecr_repository_url"]).toBeUndefined();
+    expect(tf.output["image_tag"]).toBeUndefined();
+  });
+
+  it("gives that function the same environment and guard settings as the built one", () => {
+    const { tf } = synthAnkify({ imageUri: uri });
+    const variables = only(tf, "aws_lambda_function")["environment"]["variables"];
+    expect(Object.keys(variables).sort()).toEqual([
+      "ANKIFY_DECK_BUCKET", "ANKIFY_DECK_PREFIX", "ANKIFY_LINK_TTL_SECONDS", "ANKIFY_ORIGIN_PROTECTION",
+      "ANKIFY_ORIGIN_SECRET", "ANKIFY_ORIGIN_SECRET_PREVIOUS", "ANKIFY_TIME_BUDGET_SECONDS", "ANKIFY_TTS_ENGINE",
+    ]);
+    expect(only(tf, "aws_lambda_function")["reserved_concurrent_executions"]).toBe(10);
+  });
+
+  it("declares the architecture the image was built for", () => {
+    const { tf } = synthAnkify({ imageUri: uri, architecture: "x86_64" });
+    expect(only(tf, "aws_lambda_function")["architectures"]).toEqual(["x86_64"]);
+  });
+
+  it("without it outputs the built image's URI", () => {
+    const { tf } = synthAnkify();
+    expect(tf.output["image_uri"]!.value).toBe(only(tf, "aws_lambda_function")["image_uri"]);
+    expect(tf.output["image_tag"]!.value).toMatch(/^[0-9a-f]{16}-arm64$/);
+  });
+});
+
 describe("function", () => {
   const { json, tf } = synthAnkify();
   const fn = only(tf, "aws_lambda_function");
@@ -104,6 +146,19 @@ describe("function", () => {
     const customFn = only(custom, "aws_lambda_function");
     expect(customFn["timeout"]).toBe(timeout);
     expect(customFn["environment"]["variables"]["ANKIFY_TIME_BUDGET_SECONDS"]).toBe(budget);
+  });
+
+  it("reserves 10 executions by default: a flood is throttled instead of scaling Polly spending", () => {
+    expect(fn["reserved_concurrent_executions"]).toBe(10);
+  });
+
+  it.each([
+    [1, 1],
+    [900, 900],
+    ["none", undefined],
+  ])("with maxConcurrency %j reserves %j", (maxConcurrency, reserved) => {
+    const { tf: custom } = synthAnkify({ maxConcurrency });
+    expect(only(custom, "aws_lambda_function")["reserved_concurrent_executions"]).toBe(reserved);
   });
 
   it("logs to its own log group with retention", () => {
@@ -276,10 +331,12 @@ describe("secret-header mode (default)", () => {
     expect(longTokens).toEqual([]);
   });
 
-  it("has no Origin Access Control and no CloudFront permissions", () => {
+  it("has no Origin Access Control, no CloudFront permissions and no edge function", () => {
     expect(tf.resource["aws_cloudfront_origin_access_control"]).toBeUndefined();
     expect(tf.resource["aws_lambda_permission"]).toBeUndefined();
     expect(cdn["origin"][0]["origin_access_control_id"]).toBeUndefined();
+    expect(all(tf, "aws_lambda_function")).toHaveLength(1);
+    expect(cdn["default_cache_behavior"]["lambda_function_association"]).toBeUndefined();
   });
 
   it("outputs the current secret only as sensitive", () => {
@@ -312,7 +369,7 @@ describe("secret-header mode (default)", () => {
 describe("oac mode", () => {
   const { json, tf } = synthAnkify({ originProtection: "oac" });
   const cdn = only(tf, "aws_cloudfront_distribution");
-  const fn = address(tf, "aws_lambda_function");
+  const fn = addressWhere(tf, "aws_lambda_function", (f) => f["function_name"] === "ankify");
   const distributionArn = ref(`${address(tf, "aws_cloudfront_distribution")}.arn`);
 
   it("signs every origin request with an Origin Access Control of type lambda", () => {
@@ -328,9 +385,52 @@ describe("oac mode", () => {
     expect(tf.resource["random_password"]).toBeUndefined();
     expect(tf.provider["random"]).toBeUndefined();
     expect(tf.output["origin_secret"]).toBeUndefined();
-    const env = only(tf, "aws_lambda_function")["environment"]["variables"];
+    const env = all(tf, "aws_lambda_function").find((f) => f["function_name"] === "ankify")!["environment"]["variables"];
     expect(env["ANKIFY_ORIGIN_PROTECTION"]).toBe("oac");
     expect(env["ANKIFY_ORIGIN_SECRET"]).toBeUndefined();
+  });
+
+  describe("the content-hash Lambda@Edge function", () => {
+    const edge = all(tf, "aws_lambda_function").find((f) => f["function_name"] === "ankify-content-sha256")!;
+    const edgeAddress = addressWhere(tf, "aws_lambda_function", (f) => f["function_name"] === "ankify-content-sha256");
+
+    it("is a published Node.js zip function in us-east-1, x86_64, with no environment (Lambda@Edge's rules)", () => {
+      expect(edge).toEqual(expect.objectContaining({
+        provider: "aws.us_east_1", runtime: "nodejs22.x", handler: "index.handler", publish: true, architectures: ["x86_64"],
+        memory_size: 128, timeout: 5,
+      }));
+      expect(edge["timeout"]).toBeLessThanOrEqual(30);
+      expect(edge["environment"]).toBeUndefined();
+      expect(edge["package_type"]).toBeUndefined();
+    });
+
+    it("deploys the zip bundled at synth time, with the zip's SHA-256 as source_code_hash", () => {
+      expect(edge["filename"]).toMatch(/^assets\/[\w-]+\/[0-9A-F]{32}\/content-sha256\.zip$/);
+      const zip = readFileSync(join(PROJECT_ROOT, "lambda", "edge", "dist", "content-sha256.zip"));
+      expect(edge["source_code_hash"]).toBe(createHash("sha256").update(zip).digest("base64"));
+    });
+
+    it("runs as a role that lambda.amazonaws.com and edgelambda.amazonaws.com may assume, allowed only to log", () => {
+      const role = all(tf, "aws_iam_role").find((r) => r["name"] === "ankify-edge-content-sha256")!;
+      expect(JSON.parse(role["assume_role_policy"])["Statement"]).toEqual([
+        { Effect: "Allow", Principal: { Service: ["lambda.amazonaws.com", "edgelambda.amazonaws.com"] }, Action: "sts:AssumeRole" },
+      ]);
+      expect(edge["role"]).toMatch(/^\$\{aws_iam_role\.[\w-]+\.arn\}$/);
+      const policy = all(tf, "aws_iam_role_policy").find((p) => p["name"] === "edge-logs")!;
+      const statements = JSON.parse(policy["policy"])["Statement"];
+      expect(statements).toHaveLength(1);
+      expect(statements[0]["Action"]).toEqual(["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"]);
+      expect(statements[0]["Resource"]).toEqual([
+        "arn:aws:logs:*:${data.aws_caller_identity.account.account_id}:log-group:/aws/lambda/us-east-1.ankify-content-sha256",
+        "arn:aws:logs:*:${data.aws_caller_identity.account.account_id}:log-group:/aws/lambda/us-east-1.ankify-content-sha256:*",
+      ]);
+    });
+
+    it("runs on origin request with the body, by its published version's ARN", () => {
+      expect(cdn["default_cache_behavior"]["lambda_function_association"]).toEqual([
+        { event_type: "origin-request", include_body: true, lambda_arn: ref(`${edgeAddress}.qualified_arn`) },
+      ]);
+    });
   });
 
   it("grants cloudfront.amazonaws.com InvokeFunctionUrl (AWS_IAM) and InvokeFunction via URL, both only for this distribution", () => {
@@ -340,6 +440,203 @@ describe("oac mode", () => {
     expect(permissions).toEqual(expect.arrayContaining([
       expect.objectContaining({ ...common, action: "lambda:InvokeFunctionUrl", function_url_auth_type: "AWS_IAM" }),
       expect.objectContaining({ ...common, action: "lambda:InvokeFunction", invoked_via_function_url: true }),
+    ]));
+  });
+});
+
+describe("web ACL (WAF)", () => {
+  const { json, tf } = synthAnkify();
+  const acl = only(tf, "aws_wafv2_web_acl");
+  const rule = (name: string) => (acl["rule"] as Array<Record<string, any>>).find((r) => r["name"] === name)!;
+  const visibility = (metricName: string) => ({ cloudwatch_metrics_enabled: true, sampled_requests_enabled: true, metric_name: metricName });
+
+  it("is a CLOUDFRONT-scope ACL on the us-east-1 provider that allows what no rule blocks", () => {
+    expect(json).toHaveResourceWithProperties({ tfResourceType: "aws_wafv2_web_acl" }, {
+      provider: "aws.us_east_1", scope: "CLOUDFRONT", name: "ankify", default_action: { allow: {} },
+      visibility_config: visibility("ankify"),
+    });
+  });
+
+  it.each(["secret-header", "oac"])("is attached to the distribution by its ARN in %s mode", (mode) => {
+    const { tf: synthesized } = synthAnkify({ originProtection: mode });
+    expect(only(synthesized, "aws_cloudfront_distribution")["web_acl_id"]).toBe(ref(`${address(synthesized, "aws_wafv2_web_acl")}.arn`));
+    expect(synthesized.output["web_acl_arn"]!.value).toBe(ref(`${address(synthesized, "aws_wafv2_web_acl")}.arn`));
+  });
+
+  it("limits each client IP to ANKIFY_RATE_LIMIT requests per 5 minutes, answering 429 with JSON", () => {
+    expect(rule("rate-limit")).toEqual({
+      name: "rate-limit",
+      priority: 1,
+      action: { block: { custom_response: { response_code: 429, custom_response_body_key: "rate-limited" } } },
+      statement: { rate_based_statement: { limit: 300, aggregate_key_type: "IP", evaluation_window_sec: 300 } },
+      visibility_config: visibility("ankify-rate-limit"),
+    });
+    const { tf: strict } = synthAnkify({ rateLimit: 10 });
+    const strictRule = (only(strict, "aws_wafv2_web_acl")["rule"] as Array<Record<string, any>>).find((r) => r["name"] === "rate-limit")!;
+    expect(strictRule["statement"]["rate_based_statement"]["limit"]).toBe(10);
+  });
+
+  it("runs AWS's known-bad-inputs and common rule sets in count mode, so they label rather than block", () => {
+    expect(rule("aws-known-bad-inputs")).toEqual(expect.objectContaining({
+      priority: 2, override_action: { count: {} },
+      statement: { managed_rule_group_statement: { vendor_name: "AWS", name: "AWSManagedRulesKnownBadInputsRuleSet" } },
+      visibility_config: visibility("ankify-known-bad-inputs"),
+    }));
+    expect(rule("aws-common-rule-set")).toEqual(expect.objectContaining({
+      priority: 3, override_action: { count: {} },
+      statement: { managed_rule_group_statement: { vendor_name: "AWS", name: "AWSManagedRulesCommonRuleSet" } },
+      visibility_config: visibility("ankify-common-rule-set"),
+    }));
+  });
+
+  it("blocks on the managed labels with JSON, but only counts bodies over 8 KB (create_deck sends large ones)", () => {
+    const block = rule("block-managed-rule-matches");
+    expect(block["priority"]).toBe(4);
+    expect(block["action"]).toEqual({ block: { custom_response: { response_code: 403, custom_response_body_key: "blocked" } } });
+    const [badInputs, commonExceptSize, commonByName] = block["statement"]["or_statement"]["statement"];
+    expect(badInputs).toEqual({ label_match_statement: { scope: "NAMESPACE", key: KNOWN_BAD_INPUTS_NAMESPACE } });
+    expect(commonExceptSize).toEqual({
+      and_statement: { statement: [
+        { label_match_statement: { scope: "NAMESPACE", key: COMMON_RULE_SET_NAMESPACE } },
+        { not_statement: { statement: { label_match_statement: { scope: "LABEL", key: "awswaf:managed:aws:core-rule-set:SizeRestrictions_Body" } } } },
+      ] },
+    });
+    const named = (commonByName["or_statement"]["statement"] as Array<Record<string, any>>).map((s) => s["label_match_statement"]);
+    expect(named).toHaveLength(21);
+    expect(named.every((m) => m.scope === "LABEL" && m.key.startsWith(COMMON_RULE_SET_NAMESPACE))).toBe(true);
+    expect(named.map((m) => m.key)).toEqual(expect.arrayContaining([
+      "awswaf:managed:aws:core-rule-set:CrossSiteScripting_Body", "awswaf:managed:aws:core-rule-set:NoUserAgent_Header",
+    ]));
+    expect(named.map((m) => m.key)).not.toContain(BODY_SIZE_LABEL);
+    expect(COMMON_RULE_SET_BLOCKING_LABELS).not.toContain(BODY_SIZE_LABEL);
+  });
+
+  it("answers every block with a small JSON body it defines", () => {
+    const bodies = acl["custom_response_body"] as Array<{ key: string; content: string; content_type: string }>;
+    for (const body of bodies) {
+      expect(body.content_type).toBe("APPLICATION_JSON");
+      expect(JSON.parse(body.content)).toEqual({ error: expect.any(String), message: expect.any(String) });
+      expect(body.content.length).toBeLessThan(300);
+    }
+    expect(JSON.parse(bodies.find((b) => b.key === "rate-limited")!.content).message).toContain("More than 300 requests");
+    const keys = bodies.map((b) => b.key);
+    for (const r of acl["rule"] as Array<Record<string, any>>) {
+      if (r["action"]) expect(keys).toContain(r["action"]["block"]["custom_response"]["custom_response_body_key"]);
+    }
+  });
+
+  it("has no country rule unless ANKIFY_ALLOWED_COUNTRIES is set", () => {
+    expect((acl["rule"] as Array<Record<string, any>>).map((r) => r["name"])).toEqual([
+      "rate-limit", "aws-known-bad-inputs", "aws-common-rule-set", "block-managed-rule-matches",
+    ]);
+  });
+
+  it("blocks every country but the allowed ones first, with a JSON 403", () => {
+    const { tf: geo } = synthAnkify({ allowedCountries: "DE,AT,CH" });
+    const geoRule = (only(geo, "aws_wafv2_web_acl")["rule"] as Array<Record<string, any>>)[0]!;
+    expect(geoRule).toEqual({
+      name: "allowed-countries",
+      priority: 0,
+      action: { block: { custom_response: { response_code: 403, custom_response_body_key: "country-not-allowed" } } },
+      statement: { not_statement: { statement: { geo_match_statement: { country_codes: ["DE", "AT", "CH"] } } } },
+      visibility_config: visibility("ankify-allowed-countries"),
+    });
+  });
+
+  it.each(["secret-header", "oac"])("is left out entirely with ANKIFY_RATE_LIMIT=0 in %s mode", (mode) => {
+    const { tf: open } = synthAnkify({ rateLimit: 0, originProtection: mode });
+    expect(open.resource["aws_wafv2_web_acl"]).toBeUndefined();
+    expect(only(open, "aws_cloudfront_distribution")["web_acl_id"]).toBeUndefined();
+    expect(open.output["web_acl_arn"]).toBeUndefined();
+  });
+});
+
+describe("alarms", () => {
+  const { json, tf } = synthAnkify();
+  const alarm = (suffix: string, synthesized = tf) => all(synthesized, "aws_cloudwatch_metric_alarm").find((a) => a["alarm_name"] === `ankify-${suffix}`)!;
+  const topicArn = (synthesized = tf, provider?: string) => {
+    const [name] = Object.entries(synthesized.resource["aws_sns_topic"]!).find(([, t]) => t["provider"] === provider)!;
+    return ref(`aws_sns_topic.${name}.arn`);
+  };
+
+  it("notify an SNS topic in the app region and one in us-east-1, output both", () => {
+    expect(json).toHaveResourceWithProperties({ tfResourceType: "aws_sns_topic" }, { name: "ankify-alarms" });
+    expect(json).toHaveResourceWithProperties({ tfResourceType: "aws_sns_topic" }, { name: "ankify-edge-alarms", provider: "aws.us_east_1" });
+    expect(tf.output["alarm_topic_arn"]!.value).toBe(topicArn());
+    expect(tf.output["edge_alarm_topic_arn"]!.value).toBe(topicArn(tf, "aws.us_east_1"));
+  });
+
+  it.each([
+    ["function-errors", "Errors", "Sum", 1, "GreaterThanOrEqualToThreshold"],
+    ["function-throttles", "Throttles", "Sum", 1, "GreaterThanOrEqualToThreshold"],
+    ["function-duration", "Duration", "Maximum", 96_000, "GreaterThanThreshold"],
+  ])("%s watches AWS/Lambda %s (%s) against %d in the app region", (suffix, metric, statistic, threshold, comparison) => {
+    const a = alarm(suffix);
+    expect(a).toEqual(expect.objectContaining({
+      namespace: "AWS/Lambda", metric_name: metric, statistic, threshold, comparison_operator: comparison,
+      dimensions: { FunctionName: ref(`${address(tf, "aws_lambda_function")}.function_name`) },
+      period: 300, evaluation_periods: 1, treat_missing_data: "notBreaching",
+      alarm_actions: [topicArn()], ok_actions: [topicArn()],
+    }));
+    expect(a["provider"]).toBeUndefined();
+  });
+
+  it.each([
+    [{ originReadTimeout: 60 }, 48_000],
+    [{ originReadTimeout: 90, responseCompletionTimeout: 300 }, 240_000],
+  ])("with %j the duration alarm follows the function's timeout: %d ms", (overrides, threshold) => {
+    const { tf: custom } = synthAnkify(overrides);
+    expect(alarm("function-duration", custom)["threshold"]).toBe(threshold);
+  });
+
+  it("watches CloudFront's 5xx error rate in us-east-1 (Region = Global)", () => {
+    expect(alarm("cdn-5xx-rate")).toEqual(expect.objectContaining({
+      provider: "aws.us_east_1", namespace: "AWS/CloudFront", metric_name: "5xxErrorRate", statistic: "Average",
+      dimensions: { DistributionId: ref(`${address(tf, "aws_cloudfront_distribution")}.id`), Region: "Global" },
+      threshold: 5, comparison_operator: "GreaterThanThreshold", period: 300, treat_missing_data: "notBreaching",
+      alarm_actions: [topicArn(tf, "aws.us_east_1")], ok_actions: [topicArn(tf, "aws.us_east_1")],
+    }));
+  });
+
+  it("watches the WAF rate rule's blocked requests in us-east-1, by the ACL's and the rule's metric names", () => {
+    expect(alarm("rate-limited")).toEqual(expect.objectContaining({
+      provider: "aws.us_east_1", namespace: "AWS/WAFV2", metric_name: "BlockedRequests", statistic: "Sum",
+      dimensions: { WebACL: "ankify", Rule: "ankify-rate-limit" },
+      threshold: 1, comparison_operator: "GreaterThanOrEqualToThreshold", treat_missing_data: "notBreaching",
+      alarm_actions: [topicArn(tf, "aws.us_east_1")],
+    }));
+    const acl = only(tf, "aws_wafv2_web_acl");
+    expect(acl["visibility_config"]["metric_name"]).toBe("ankify");
+    expect((acl["rule"] as Array<Record<string, any>>).find((r) => r["name"] === "rate-limit")!["visibility_config"]["metric_name"]).toBe("ankify-rate-limit");
+  });
+
+  it("say in every description what to look at first", () => {
+    const descriptions = Object.fromEntries(all(tf, "aws_cloudwatch_metric_alarm").map((a) => [a["alarm_name"], a["alarm_description"] as string]));
+    expect(Object.keys(descriptions).sort()).toEqual([
+      "ankify-cdn-5xx-rate", "ankify-function-duration", "ankify-function-errors", "ankify-function-throttles", "ankify-rate-limited",
+    ]);
+    for (const description of Object.values(descriptions)) expect(description).toMatch(/Look first at /);
+    expect(descriptions["ankify-function-errors"]).toContain("/aws/lambda/ankify");
+    expect(descriptions["ankify-function-throttles"]).toContain("10 copies of the function (ANKIFY_MAX_CONCURRENCY)");
+    expect(descriptions["ankify-function-duration"]).toContain("96000 ms");
+    expect(descriptions["ankify-rate-limited"]).toContain("over 300 requests in 5 minutes");
+  });
+
+  it("have no WAF alarm without a web ACL, and a throttle description without a reservation", () => {
+    const { tf: open } = synthAnkify({ rateLimit: 0, maxConcurrency: "none" });
+    expect(alarm("rate-limited", open)).toBeUndefined();
+    expect(all(open, "aws_cloudwatch_metric_alarm")).toHaveLength(4);
+    expect(alarm("function-throttles", open)["alarm_description"]).toContain("the account's Lambda concurrency was used up");
+  });
+
+  it("subscribe ANKIFY_ALARM_EMAIL to both topics by e-mail, and nobody without it", () => {
+    expect(tf.resource["aws_sns_topic_subscription"]).toBeUndefined();
+    const { tf: mailed } = synthAnkify({ alarmEmail: "ops@example.com" });
+    const subscriptions = all(mailed, "aws_sns_topic_subscription");
+    expect(subscriptions).toHaveLength(2);
+    expect(subscriptions).toEqual(expect.arrayContaining([
+      expect.objectContaining({ protocol: "email", endpoint: "ops@example.com", topic_arn: topicArn(mailed) }),
+      expect.objectContaining({ protocol: "email", endpoint: "ops@example.com", topic_arn: topicArn(mailed, "aws.us_east_1"), provider: "aws.us_east_1" }),
     ]));
   });
 });

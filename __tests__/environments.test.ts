@@ -1,7 +1,7 @@
 import { cdktfJsonContext } from "../main";
 import { loadTargets } from "../stacks/environments";
 import { problemsOf } from "../testing/problems";
-import { only, synthApp } from "../testing/synth";
+import { all, only, synthApp } from "../testing/synth";
 
 const defaults = cdktfJsonContext();
 const twoEnvironments = {
@@ -43,9 +43,15 @@ describe("stacks", () => {
   it("names each environment's resources after its stack so two environments can share an account", () => {
     const stacks = synthApp(twoEnvironments);
     for (const [name, tf] of Object.entries(stacks)) {
-      expect(only(tf, "aws_lambda_function")["function_name"]).toBe(name);
+      const names = (type: string, key = "name") => all(tf, type).map((r) => r[key] as string).sort();
+      expect(names("aws_lambda_function", "function_name")).toEqual(
+        name === "ankify-prod" ? [name, `${name}-content-sha256`] : [name],
+      );
       expect(only(tf, "aws_ecr_repository")["name"]).toBe(name);
-      expect(only(tf, "aws_iam_role")["name"]).toBe(`${name}-function`);
+      expect(names("aws_iam_role")).toEqual(name === "ankify-prod" ? [`${name}-edge-content-sha256`, `${name}-function`] : [`${name}-function`]);
+      expect(only(tf, "aws_wafv2_web_acl")["name"]).toBe(name);
+      expect(names("aws_sns_topic")).toEqual([`${name}-alarms`, `${name}-edge-alarms`]);
+      expect(names("aws_cloudwatch_metric_alarm", "alarm_name").every((alarm) => alarm.startsWith(`${name}-`))).toBe(true);
       expect(only(tf, "aws_s3_bucket")["bucket_prefix"]).toBe(`${name}-decks-`);
       expect(only(tf, "aws_cloudwatch_log_group")["name"]).toBe(`/aws/lambda/${name}`);
       expect(tf.terraform.backend).toEqual({ local: { path: `../../../terraform.${name}.tfstate` } });
@@ -130,7 +136,7 @@ describe("validation names the environment", () => {
     [twoEnvironments, { ANKIFY_DOMAIN: "x.example.com" }, "ANKIFY_DOMAIN would apply to every environment (dev, prod); select one with ANKIFY_ENVIRONMENT, or put the value in cdktf.json context environments.<name>."],
     [twoEnvironments, { ANKIFY_ENVIRONMENT: "qa" }, 'ANKIFY_ENVIRONMENT = "qa" is not a declared environment; use one of: dev, prod.'],
     [defaults, { ANKIFY_ENVIRONMENT: "dev" }, 'ANKIFY_ENVIRONMENT = "dev" selects an environment, but cdktf.json context declares none; unset it, or add "environments": { "dev": { ... } } to cdktf.json context.'],
-    [{ ...defaults, environments: { dev: { domian: "x.example.com" } } }, {}, 'environment "dev": cdktf.json context environments.dev has unknown setting "domian"; known settings: domain, zone, region, originProtection, originReadTimeout, originTimeoutQuota, responseCompletionTimeout, originKeepaliveTimeout, architecture, originSecretVersion, protected.'],
+    [{ ...defaults, environments: { dev: { domian: "x.example.com" } } }, {}, 'environment "dev": cdktf.json context environments.dev has unknown setting "domian"; known settings: domain, zone, region, originProtection, originReadTimeout, originTimeoutQuota, responseCompletionTimeout, originKeepaliveTimeout, architecture, originSecretVersion, rateLimit, allowedCountries, maxConcurrency, alarmEmail, imageUri, protected.'],
     [{ ...defaults, environments: { Dev: {} } }, {}, 'environment "Dev": the name must be 1-16 characters of a-z, 0-9 and hyphens, starting with a letter (it becomes part of resource names); rename it in cdktf.json context "environments".'],
     [{ ...defaults, environments: { dev: "ankify-dev.example.com" } }, {}, 'environment "dev": cdktf.json context environments.dev must be an object of settings, like { "domain": "ankify-dev.example.com" }.'],
     [{ ...defaults, environments: { dev: { protected: "yes" } } }, {}, 'environment "dev": cdktf.json context environments.dev "protected" = "yes" must be true or false.'],

@@ -51,6 +51,7 @@ describe("imageContentHash", () => {
   it.each([
     ["a source file changes", (p: ReturnType<typeof project>) => p.write("lambda/src/index.ts", "export const handler = 2;")],
     ["a source file is added", (p: ReturnType<typeof project>) => p.write("lambda/src/tts.ts", "export {};")],
+    ["a nested folder named edge changes", (p: ReturnType<typeof project>) => p.write("lambda/src/edge/route.ts", "export {};")],
     ["the Dockerfile changes", (p: ReturnType<typeof project>) => p.write("lambda/Dockerfile", "FROM public.ecr.aws/lambda/nodejs:24")],
     ["a dependency is upgraded", (p: ReturnType<typeof project>) => { p.lock["packages"]["node_modules/zod"].version = "4.0.1"; p.saveLock(); }],
     ["a transitive dependency changes", (p: ReturnType<typeof project>) => { p.lock["packages"]["node_modules/tiny"].integrity = "sha512-other"; p.saveLock(); }],
@@ -67,6 +68,7 @@ describe("imageContentHash", () => {
     ["node_modules/ is filled", (p: ReturnType<typeof project>) => p.write("lambda/node_modules/x/index.js", "x")],
     ["a local bundle is built into dist/", (p: ReturnType<typeof project>) => p.write("lambda/dist/index.js", "bundle")],
     ["a file outside lambda/ changes", (p: ReturnType<typeof project>) => p.write("README.md", "docs")],
+    ["the Lambda@Edge source in lambda/edge/ changes (it is not in the image)", (p: ReturnType<typeof project>) => p.write("lambda/edge/content-sha256.ts", "export {};")],
   ])("stays the same when %s", (_what, change) => {
     const p = fresh();
     const before = imageContentHash({ projectRoot: p.root });

@@ -21,6 +21,8 @@ describe("defaults (cdktf.json context)", () => {
       originKeepaliveTimeout: 5,
       architecture: "arm64",
       originSecretVersion: 1,
+      rateLimit: 300,
+      maxConcurrency: 10,
     });
   });
 
@@ -28,7 +30,8 @@ describe("defaults (cdktf.json context)", () => {
     expect(Object.values(SETTING_SOURCES)).toEqual([
       "ANKIFY_DOMAIN", "ANKIFY_ZONE", "ANKIFY_REGION", "ANKIFY_ORIGIN_PROTECTION", "ANKIFY_ORIGIN_READ_TIMEOUT",
       "ANKIFY_ORIGIN_TIMEOUT_QUOTA", "ANKIFY_RESPONSE_COMPLETION_TIMEOUT", "ANKIFY_ORIGIN_KEEPALIVE_TIMEOUT",
-      "ANKIFY_ARCHITECTURE", "ANKIFY_ORIGIN_SECRET_VERSION",
+      "ANKIFY_ARCHITECTURE", "ANKIFY_ORIGIN_SECRET_VERSION", "ANKIFY_RATE_LIMIT", "ANKIFY_ALLOWED_COUNTRIES",
+      "ANKIFY_MAX_CONCURRENCY", "ANKIFY_ALARM_EMAIL", "ANKIFY_IMAGE_URI",
     ]);
   });
 });
@@ -49,8 +52,37 @@ describe("environment overrides", () => {
     [{ ANKIFY_ORIGIN_SECRET_VERSION: "7" }, { originSecretVersion: 7 }],
     [{ ANKIFY_ORIGIN_READ_TIMEOUT: " 90 " }, { originReadTimeout: 90 }],
     [{ ANKIFY_RESPONSE_COMPLETION_TIMEOUT: "" }, {}],
+    [{ ANKIFY_RATE_LIMIT: "0" }, { rateLimit: 0 }],
+    [{ ANKIFY_RATE_LIMIT: "10" }, { rateLimit: 10 }],
+    [{ ANKIFY_RATE_LIMIT: "2000000000" }, { rateLimit: 2_000_000_000 }],
+    [{ ANKIFY_ALLOWED_COUNTRIES: "DE" }, { allowedCountries: ["DE"] }],
+    [{ ANKIFY_ALLOWED_COUNTRIES: "DE, AT ,CH" }, { allowedCountries: ["DE", "AT", "CH"] }],
+    [{ ANKIFY_ALLOWED_COUNTRIES: "XK,GB" }, { allowedCountries: ["XK", "GB"] }],
+    [{ ANKIFY_MAX_CONCURRENCY: "1" }, { maxConcurrency: 1 }],
+    [{ ANKIFY_MAX_CONCURRENCY: "900" }, { maxConcurrency: 900 }],
+    [{ ANKIFY_MAX_CONCURRENCY: "none" }, { maxConcurrency: "none" }],
+    [{ ANKIFY_ALARM_EMAIL: "ops@example.com" }, { alarmEmail: "ops@example.com" }],
+    [{ ANKIFY_ALARM_EMAIL: "first.last+ankify@mail.example.co.uk" }, { alarmEmail: "first.last+ankify@mail.example.co.uk" }],
+    [{ ANKIFY_IMAGE_URI: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/ankify-python:v3" }, { imageUri: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/ankify-python:v3" }],
+    [
+      { ANKIFY_IMAGE_URI: `123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/ankify@sha256:${"ab12".repeat(16)}` },
+      { imageUri: `123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/ankify@sha256:${"ab12".repeat(16)}` },
+    ],
+    [
+      { ANKIFY_REGION: "us-west-2", ANKIFY_IMAGE_URI: "123456789012.dkr.ecr.us-west-2.amazonaws.com/ankify:1.0" },
+      { region: "us-west-2", imageUri: "123456789012.dkr.ecr.us-west-2.amazonaws.com/ankify:1.0" },
+    ],
   ])("%j is accepted", (env, expected) => {
     expect(loadSettings({ context, env })).toEqual(expect.objectContaining(expected));
+  });
+
+  it("leave the optional guard-rail settings out when unset", () => {
+    const settings = loadSettings({ context });
+    for (const key of ["allowedCountries", "alarmEmail", "imageUri"]) expect(settings).not.toHaveProperty(key);
+  });
+
+  it("take a country list from cdktf.json as a JSON array too", () => {
+    expect(loadSettings({ context: { ...context, allowedCountries: ["FR", "BE"] } }).allowedCountries).toEqual(["FR", "BE"]);
   });
 
   it("take precedence over cdktf.json", () => {
@@ -84,6 +116,37 @@ describe("bad values fail with one line naming the variable, the value and the f
     [{ ANKIFY_RESPONSE_COMPLETION_TIMEOUT: "901" }, "ANKIFY_RESPONSE_COMPLETION_TIMEOUT = 901 is out of range; use an integer from 120 to 900 (at least the origin read timeout, at most Lambda's 900 s; unset it to have no overall limit)."],
     [{ ANKIFY_ORIGIN_KEEPALIVE_TIMEOUT: "61" }, "ANKIFY_ORIGIN_KEEPALIVE_TIMEOUT = 61 is out of range; use an integer from 1 to 60."],
     [{ ANKIFY_ORIGIN_SECRET_VERSION: "0" }, "ANKIFY_ORIGIN_SECRET_VERSION = 0 is out of range; use an integer from 1 to 1000000 (bump it by one to rotate the origin secret)."],
+    [{ ANKIFY_RATE_LIMIT: "9" }, "ANKIFY_RATE_LIMIT = 9 is out of range; use 0 (no web ACL) or an integer from 10 to 2000000000: requests per client IP in 5 minutes (AWS WAF's smallest limit is 10)."],
+    [{ ANKIFY_RATE_LIMIT: "1" }, "ANKIFY_RATE_LIMIT = 1 is out of range; use 0 (no web ACL) or an integer from 10 to 2000000000: requests per client IP in 5 minutes (AWS WAF's smallest limit is 10)."],
+    [{ ANKIFY_RATE_LIMIT: "2000000001" }, "ANKIFY_RATE_LIMIT = 2000000001 is out of range; use 0 (no web ACL) or an integer from 10 to 2000000000: requests per client IP in 5 minutes."],
+    [{ ANKIFY_RATE_LIMIT: "-1" }, "ANKIFY_RATE_LIMIT = -1 is out of range; use 0 (no web ACL) or an integer from 10 to 2000000000: requests per client IP in 5 minutes."],
+    [{ ANKIFY_RATE_LIMIT: "300/min" }, 'ANKIFY_RATE_LIMIT = "300/min" is not a whole number of requests; use 0 (no web ACL) or an integer from 10 to 2000000000: requests per client IP in 5 minutes.'],
+    [{ ANKIFY_RATE_LIMIT: "off" }, 'ANKIFY_RATE_LIMIT = "off" is not a whole number of requests; use 0 (no web ACL) or an integer from 10 to 2000000000: requests per client IP in 5 minutes.'],
+    [{ ANKIFY_ALLOWED_COUNTRIES: "de,AT" }, 'ANKIFY_ALLOWED_COUNTRIES = "de,AT" has codes that are not ISO 3166-1 alpha-2 country codes: "de" (use upper case: "DE"); use upper-case codes like "DE,AT,CH".'],
+    [{ ANKIFY_ALLOWED_COUNTRIES: "DE,UK,XX,GER" }, 'ANKIFY_ALLOWED_COUNTRIES = "DE,UK,XX,GER" has codes that are not ISO 3166-1 alpha-2 country codes: "UK" (ISO spells it "GB"), "XX" (no such country), "GER" (two letters expected); use upper-case codes like "DE,AT,CH".'],
+    [{ ANKIFY_ALLOWED_COUNTRIES: "DE;AT" }, 'ANKIFY_ALLOWED_COUNTRIES = "DE;AT" has codes that are not ISO 3166-1 alpha-2 country codes: "DE;AT" (two letters expected); use upper-case codes like "DE,AT,CH".'],
+    [{ ANKIFY_ALLOWED_COUNTRIES: "DE,AT,DE" }, 'ANKIFY_ALLOWED_COUNTRIES = "DE,AT,DE" names "DE" more than once; name each country once.'],
+    [{ ANKIFY_ALLOWED_COUNTRIES: " , " }, 'ANKIFY_ALLOWED_COUNTRIES = "," names no country; list ISO 3166-1 alpha-2 codes like "DE,AT,CH", or unset it to allow every country.'],
+    [{ ANKIFY_ALLOWED_COUNTRIES: "DE", ANKIFY_RATE_LIMIT: "0" }, 'ANKIFY_ALLOWED_COUNTRIES = "DE" needs the web ACL, which ANKIFY_RATE_LIMIT = 0 turns off; set ANKIFY_RATE_LIMIT to 10 or more (the default is 300), or unset ANKIFY_ALLOWED_COUNTRIES to allow every country.'],
+    [{ ANKIFY_MAX_CONCURRENCY: "0" }, 'ANKIFY_MAX_CONCURRENCY = 0 would reserve no executions at all, so Lambda would throttle every request; use an integer from 1 to 900, or "none" for no reservation.'],
+    [{ ANKIFY_MAX_CONCURRENCY: "901" }, 'ANKIFY_MAX_CONCURRENCY = 901 is out of range; use an integer from 1 to 900, or "none" for no reservation (Lambda keeps 100 of an account\'s executions unreserved, so a default account of 1000 can reserve at most 900).'],
+    [{ ANKIFY_MAX_CONCURRENCY: "-3" }, 'ANKIFY_MAX_CONCURRENCY = -3 is out of range; use an integer from 1 to 900, or "none" for no reservation (Lambda keeps 100 of an account\'s executions unreserved, so a default account of 1000 can reserve at most 900).'],
+    [{ ANKIFY_MAX_CONCURRENCY: "unlimited" }, 'ANKIFY_MAX_CONCURRENCY = "unlimited" is not a whole number of executions; use an integer from 1 to 900, or "none" for no reservation.'],
+    [{ ANKIFY_MAX_CONCURRENCY: "2.5" }, 'ANKIFY_MAX_CONCURRENCY = "2.5" is not a whole number of executions; use an integer from 1 to 900, or "none" for no reservation.'],
+    [{ ANKIFY_ALARM_EMAIL: "ops" }, 'ANKIFY_ALARM_EMAIL = "ops" is not an e-mail address: it needs a name, an @ and a domain; use one like ops@example.com.'],
+    [{ ANKIFY_ALARM_EMAIL: "ops@" }, 'ANKIFY_ALARM_EMAIL = "ops@" is not an e-mail address: it needs a name, an @ and a domain; use one like ops@example.com.'],
+    [{ ANKIFY_ALARM_EMAIL: "ops@example" }, 'ANKIFY_ALARM_EMAIL = "ops@example" is not an e-mail address: "example" is not a domain name; use one like ops@example.com.'],
+    [{ ANKIFY_ALARM_EMAIL: "ops@exa_mple.com" }, 'ANKIFY_ALARM_EMAIL = "ops@exa_mple.com" is not an e-mail address: "exa_mple.com" is not a domain name; use one like ops@example.com.'],
+    [{ ANKIFY_ALARM_EMAIL: "o..ps@example.com" }, 'ANKIFY_ALARM_EMAIL = "o..ps@example.com" is not an e-mail address: "o..ps" is not a valid name before the @; use one like ops@example.com.'],
+    [{ ANKIFY_ALARM_EMAIL: "ops@example.com, dev@example.com" }, 'ANKIFY_ALARM_EMAIL = "ops@example.com, dev@example.com" is not an e-mail address: it contains white space; use one like ops@example.com.'],
+    [{ ANKIFY_IMAGE_URI: "public.ecr.aws/lambda/python:3.12" }, 'ANKIFY_IMAGE_URI = "public.ecr.aws/lambda/python:3.12" is not a private ECR image URI: Lambda runs images only from private ECR repositories (not public.ecr.aws, Docker Hub or other registries); copy the image into ECR; use <account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag> or …/<repository>@sha256:<64 hex digits>.'],
+    [{ ANKIFY_IMAGE_URI: "ankify:latest" }, 'ANKIFY_IMAGE_URI = "ankify:latest" is not a private ECR image URI: Lambda runs images only from private ECR repositories (not public.ecr.aws, Docker Hub or other registries); copy the image into ECR; use <account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag> or …/<repository>@sha256:<64 hex digits>.'],
+    [{ ANKIFY_IMAGE_URI: "12345.dkr.ecr.eu-west-1.amazonaws.com/ankify:v1" }, 'ANKIFY_IMAGE_URI = "12345.dkr.ecr.eu-west-1.amazonaws.com/ankify:v1" is not a private ECR image URI: the registry must be <12-digit account>.dkr.ecr.<region>.amazonaws.com; use <account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag> or …/<repository>@sha256:<64 hex digits>.'],
+    [{ ANKIFY_IMAGE_URI: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/Ankify:v1" }, 'ANKIFY_IMAGE_URI = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/Ankify:v1" is not a private ECR image URI: "Ankify" is not an ECR repository name (lower-case letters, digits, ".", "_", "-" and "/"); use <account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag> or …/<repository>@sha256:<64 hex digits>.'],
+    [{ ANKIFY_IMAGE_URI: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/ankify" }, 'ANKIFY_IMAGE_URI = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/ankify" is not a private ECR image URI: name a tag (:v1) or a digest (@sha256:…) so the function runs a known image; use <account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag> or …/<repository>@sha256:<64 hex digits>.'],
+    [{ ANKIFY_IMAGE_URI: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/ankify@sha256:abc" }, 'ANKIFY_IMAGE_URI = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/ankify@sha256:abc" is not a private ECR image URI: "@sha256:abc" is neither a tag (:v1, up to 128 letters, digits, "_", "." and "-") nor a digest (@sha256: and 64 lower-case hex digits); use <account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag> or …/<repository>@sha256:<64 hex digits>.'],
+    [{ ANKIFY_IMAGE_URI: "123456789012.dkr.ecr.eu-west-9.amazonaws.com/ankify:v1" }, 'ANKIFY_IMAGE_URI = "123456789012.dkr.ecr.eu-west-9.amazonaws.com/ankify:v1" names region "eu-west-9", which is not an AWS region code.'],
+    [{ ANKIFY_IMAGE_URI: "123456789012.dkr.ecr.us-east-1.amazonaws.com/ankify:v1" }, 'ANKIFY_IMAGE_URI = "123456789012.dkr.ecr.us-east-1.amazonaws.com/ankify:v1" is in us-east-1, but the function runs in eu-west-1 (cdktf.json context "region"); Lambda only pulls images from ECR in its own region: push or replicate the image to eu-west-1, or run the app in us-east-1.'],
   ])("%j", (env, message) => {
     expect(problems(env)).toEqual([message]);
   });
@@ -99,6 +162,13 @@ describe("bad values fail with one line naming the variable, the value and the f
   it("names cdktf.json when the bad value comes from there", () => {
     expect(problems({}, { originReadTimeout: "fast" })).toEqual([
       'cdktf.json context "originReadTimeout" = "fast" is not a whole number of seconds; use an integer from 1 to 120 (the ceiling is ANKIFY_ORIGIN_TIMEOUT_QUOTA; raise that only after AWS approved a quota increase).',
+    ]);
+  });
+
+  it("names cdktf.json for a bad guard-rail value from there", () => {
+    expect(problems({}, { maxConcurrency: 0, allowedCountries: ["DE", 7] })).toEqual([
+      'cdktf.json context "allowedCountries" = ["DE",7] must be comma-separated country codes like "DE,AT,CH" (or a JSON array of them).',
+      'cdktf.json context "maxConcurrency" = 0 would reserve no executions at all, so Lambda would throttle every request; use an integer from 1 to 900, or "none" for no reservation.',
     ]);
   });
 

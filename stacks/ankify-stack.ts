@@ -14,6 +14,9 @@ import { Certificate } from "./edge/certificate";
 import { CloudFrontInvokePermission, OriginAccessControl } from "./edge/origin-access-control";
 import { Distribution } from "./edge/distribution";
 import { DnsRecords } from "./edge/dns-records";
+import { WebAcl } from "./edge/web-acl";
+import { Alarms } from "./edge/alarms";
+import { ContentHashEdgeFunction } from "./edge/content-hash-edge-function";
 import { configureStateBackend } from "./state-backend";
 import type { StateSettings } from "./environments";
 
@@ -45,23 +48,17 @@ export class AnkifyStack extends TerraformStack {
     configureStateBackend(this, id, props.state);
 
     new AwsProvider(this, "aws", { region: settings.region, defaultTags });
-    // CloudFront only accepts ACM certificates from us-east-1, whatever the app region is.
+    // CloudFront only accepts ACM certificates (and WAF web ACLs, and Lambda@Edge functions) from
+    // us-east-1, and publishes its metrics there, whatever the app region is.
     const usEast1 = new AwsProvider(this, "aws-us-east-1", { alias: "us_east_1", region: "us-east-1", defaultTags });
     this.addOverride("terraform.required_providers.aws.version", AWS_PROVIDER_CONSTRAINT);
 
     const account = new DataAwsCallerIdentity(this, "account");
     const zone = new DataAwsRoute53Zone(this, "zone", { name: settings.zone, privateZone: false });
 
-    const repository = new ImageRepository(this, "image-repository", {
-      name,
-      pullingFunctionArn: `arn:aws:lambda:${settings.region}:${account.accountId}:function:${name}`,
-    });
-    const image = new FunctionImage(this, "image", {
-      repositoryUrl: repository.repository.repositoryUrl,
-      region: settings.region,
-      architecture: settings.architecture,
-      projectRoot: props.projectRoot,
-    });
+    // ANKIFY_IMAGE_URI: run an image someone else builds (e.g. a Python Ankify); then there is nothing
+    // to build here, and no repository to build into.
+    const built = settings.imageUri === undefined ? this.buildImage(name, settings, account, props.projectRoot) : undefined;
     const decks = new DeckBucket(this, "decks", { namePrefix: `${name}-decks-` });
 
     let originSecret: OriginSecret | undefined;
@@ -72,10 +69,11 @@ export class AnkifyStack extends TerraformStack {
 
     const fn = new AnkifyFunction(this, "function", {
       name,
-      imageUri: image.imageUri,
-      dependsOn: [image.build, repository.pullPolicy],
+      imageUri: built ? built.image.imageUri : settings.imageUri!,
+      ...(built ? { dependsOn: [built.image.build, built.repository.pullPolicy] } : {}),
       architecture: settings.architecture,
       timeout: functionTimeoutSeconds(settings),
+      ...(settings.maxConcurrency !== "none" ? { reservedConcurrency: settings.maxConcurrency } : {}),
       requestBudget: requestBudgetSeconds(settings),
       deckBucketName: decks.bucket.bucket,
       deckBucketArn: decks.bucket.arn,
@@ -86,6 +84,21 @@ export class AnkifyStack extends TerraformStack {
 
     const certificate = new Certificate(this, "certificate", { domain: settings.domain, zoneId: zone.zoneId, usEast1 });
     const oac = settings.originProtection === "oac" ? new OriginAccessControl(this, "origin-access-control", { name }) : undefined;
+    // OAC signs the request but not its body; Lambda refuses a signed POST without the body's hash,
+    // which MCP clients don't send. This edge function adds it, so clients need nothing special.
+    const contentHash = oac
+      ? new ContentHashEdgeFunction(this, "content-sha256", { name, projectRoot: props.projectRoot, accountId: account.accountId, usEast1 })
+      : undefined;
+
+    // ANKIFY_RATE_LIMIT = 0 means no web ACL at all: no WAF rules and no WAF charges.
+    const webAcl = settings.rateLimit > 0
+      ? new WebAcl(this, "web-acl", {
+          name,
+          rateLimit: settings.rateLimit,
+          ...(settings.allowedCountries ? { allowedCountries: settings.allowedCountries } : {}),
+          usEast1,
+        })
+      : undefined;
 
     const distribution = new Distribution(this, "cdn", {
       domain: settings.domain,
@@ -96,6 +109,8 @@ export class AnkifyStack extends TerraformStack {
       ...(settings.responseCompletionTimeout !== undefined ? { responseCompletionTimeout: settings.responseCompletionTimeout } : {}),
       ...(originSecret ? { originSecret: originSecret.current } : {}),
       ...(oac ? { originAccessControlId: oac.oac.id } : {}),
+      ...(webAcl ? { webAclArn: webAcl.webAcl.arn } : {}),
+      ...(contentHash ? { originRequestFunctionArn: contentHash.versionArn } : {}),
       // A rotated secret must be accepted by the function before CloudFront starts sending it.
       dependsOn: [fn.function],
     }).distribution;
@@ -106,6 +121,19 @@ export class AnkifyStack extends TerraformStack {
         distributionArn: distribution.arn,
       });
     }
+
+    const alarms = new Alarms(this, "alarms", {
+      name,
+      functionName: fn.function.functionName,
+      logGroupName: fn.logGroupName,
+      // Computed from the timeout itself, so the alarm follows when the timeout settings change.
+      durationThresholdMs: Math.round(functionTimeoutSeconds(settings) * 1000 * 0.8),
+      ...(settings.maxConcurrency !== "none" ? { reservedConcurrency: settings.maxConcurrency } : {}),
+      distributionId: distribution.id,
+      ...(webAcl ? { webAcl: { metricName: webAcl.metricName, rateRuleMetricName: webAcl.rateRuleMetricName, rateLimit: settings.rateLimit } } : {}),
+      ...(settings.alarmEmail !== undefined ? { email: settings.alarmEmail } : {}),
+      usEast1,
+    });
 
     new DnsRecords(this, "dns", {
       zoneId: zone.zoneId,
@@ -121,9 +149,15 @@ export class AnkifyStack extends TerraformStack {
       value: fn.functionUrl.functionUrl,
       description: "Direct Function URL; answers 403 to anyone but CloudFront",
     });
-    new TerraformOutput(this, "ecr_repository_url", { value: repository.repository.repositoryUrl });
-    new TerraformOutput(this, "image_tag", { value: image.tag, description: "Content hash of lambda/ the function runs" });
+    new TerraformOutput(this, "image_uri", { value: built ? built.image.imageUri : settings.imageUri!, description: "The image the function runs" });
+    if (built) {
+      new TerraformOutput(this, "ecr_repository_url", { value: built.repository.repository.repositoryUrl });
+      new TerraformOutput(this, "image_tag", { value: built.image.tag, description: "Content hash of lambda/ the function runs" });
+    }
     new TerraformOutput(this, "deck_bucket", { value: decks.bucket.bucket });
+    new TerraformOutput(this, "alarm_topic_arn", { value: alarms.topic.arn, description: "SNS topic for the function's alarms (app region)" });
+    new TerraformOutput(this, "edge_alarm_topic_arn", { value: alarms.edgeTopic.arn, description: "SNS topic for CloudFront and WAF alarms (us-east-1)" });
+    if (webAcl) new TerraformOutput(this, "web_acl_arn", { value: webAcl.webAcl.arn, description: "WAF web ACL in front of the distribution (us-east-1)" });
     if (originSecret) {
       new TerraformOutput(this, "origin_secret", {
         value: originSecret.current,
@@ -131,5 +165,20 @@ export class AnkifyStack extends TerraformStack {
         description: "Current x-origin-verify value (terraform output -raw origin_secret)",
       });
     }
+  }
+
+  /** The ECR repository and the image built from `lambda/` into it. */
+  private buildImage(name: string, settings: Settings, account: DataAwsCallerIdentity, projectRoot: string) {
+    const repository = new ImageRepository(this, "image-repository", {
+      name,
+      pullingFunctionArn: `arn:aws:lambda:${settings.region}:${account.accountId}:function:${name}`,
+    });
+    const image = new FunctionImage(this, "image", {
+      repositoryUrl: repository.repository.repositoryUrl,
+      region: settings.region,
+      architecture: settings.architecture,
+      projectRoot,
+    });
+    return { repository, image };
   }
 }

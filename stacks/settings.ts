@@ -30,6 +30,22 @@ export interface Settings {
   readonly architecture: Architecture;
   /** Bump by one to rotate the origin secret (secret-header mode). ≥ 1. @default 1 */
   readonly originSecretVersion: number;
+  /**
+   * Requests one client IP may send in 5 minutes before WAF answers 429. 10..2,000,000,000, or 0 for no
+   * web ACL at all (no WAF rules, no WAF charges). @default 300
+   */
+  readonly rateLimit: number;
+  /** Countries (ISO 3166-1 alpha-2, upper case) allowed to call; the web ACL blocks the rest. Needs rateLimit > 0. @default unset: every country */
+  readonly allowedCountries?: readonly string[];
+  /**
+   * The function's reserved concurrency: the most copies that run at once, so a flood cannot scale
+   * Polly spending without bound. 1..900, or "none" for no reservation. @default 10
+   */
+  readonly maxConcurrency: number | "none";
+  /** An address that gets every alarm by e-mail (SNS asks it to confirm first). @default unset: alarms go to the SNS topics only */
+  readonly alarmEmail?: string;
+  /** A private ECR image (in the app region) to run instead of building `lambda/`. @default unset: build `lambda/` */
+  readonly imageUri?: string;
 }
 
 /** CloudFront lets anyone set the origin read timeout up to this without a quota increase. */
@@ -38,6 +54,31 @@ export const DEFAULT_ORIGIN_TIMEOUT_QUOTA = 120;
 export const LAMBDA_MAX_TIMEOUT = 900;
 /** CloudFront's maximum origin keep-alive timeout without a quota increase. */
 export const MAX_ORIGIN_KEEPALIVE_TIMEOUT = 60;
+/** AWS WAF's smallest rate-based rule limit (lowered from 100 on 30 Aug 2024) and its largest. */
+export const MIN_RATE_LIMIT = 10;
+export const MAX_RATE_LIMIT = 2_000_000_000;
+/**
+ * Lambda keeps at least 100 executions of an account's concurrency unreserved; with the default
+ * account limit of 1000, 900 is the most one function can reserve.
+ */
+export const MAX_RESERVED_CONCURRENCY = 900;
+
+/**
+ * ISO 3166-1 alpha-2 codes (all 249 assigned), plus XK (Kosovo, user-assigned), exactly the codes
+ * AWS WAF's geo match statement accepts (WAFV2 API `CountryCode`, 2026).
+ */
+export const COUNTRY_CODES: ReadonlySet<string> = new Set(
+  ("AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY " +
+    "BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK " +
+    "FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR " +
+    "IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK " +
+    "ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM " +
+    "PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF " +
+    "TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS XK YE YT ZA ZM ZW").split(" "),
+);
+
+/** Codes people reach for that ISO spells differently. */
+const COUNTRY_CODE_HINTS: Readonly<Record<string, string>> = { UK: "GB", EL: "GR" };
 
 /**
  * Commercial AWS regions (2026). CloudFront, ACM in us-east-1 and Route 53 alias records are not
@@ -64,6 +105,11 @@ export const SETTING_SOURCES = {
   originKeepaliveTimeout: "ANKIFY_ORIGIN_KEEPALIVE_TIMEOUT",
   architecture: "ANKIFY_ARCHITECTURE",
   originSecretVersion: "ANKIFY_ORIGIN_SECRET_VERSION",
+  rateLimit: "ANKIFY_RATE_LIMIT",
+  allowedCountries: "ANKIFY_ALLOWED_COUNTRIES",
+  maxConcurrency: "ANKIFY_MAX_CONCURRENCY",
+  alarmEmail: "ANKIFY_ALARM_EMAIL",
+  imageUri: "ANKIFY_IMAGE_URI",
 } as const satisfies Record<keyof Settings, string>;
 
 export type SettingKey = keyof typeof SETTING_SOURCES;
@@ -131,9 +177,12 @@ export function loadSettings(input: SettingsInput): Settings {
     return { value: found.value, where: found.where };
   };
 
+  const wholeNumber = (value: unknown): number =>
+    typeof value === "number" ? value : typeof value === "string" && /^-?\d+$/.test(value) ? Number(value) : NaN;
+
   const integer = (found: RawValue | undefined, min: number, max: number, why: string): number | undefined => {
     if (!found) return undefined;
-    const value = typeof found.value === "number" ? found.value : typeof found.value === "string" && /^-?\d+$/.test(found.value) ? Number(found.value) : NaN;
+    const value = wholeNumber(found.value);
     if (!Number.isInteger(value)) {
       report(`${found.where} = ${show(found.value)} is not a whole number of seconds; use an integer from ${min} to ${max}${why}.`);
       return undefined;
@@ -214,6 +263,91 @@ export function loadSettings(input: SettingsInput): Settings {
   const versionRaw = required("originSecretVersion");
   const originSecretVersion = integer(versionRaw, 1, 1_000_000, " (bump it by one to rotate the origin secret)");
 
+  // Rate limit first: the country allow-list is a rule of the web ACL it switches on or off.
+  const rateRaw = required("rateLimit");
+  let rateLimit: number | undefined;
+  if (rateRaw) {
+    const value = wholeNumber(rateRaw.value);
+    const allowed = `use 0 (no web ACL) or an integer from ${MIN_RATE_LIMIT} to ${MAX_RATE_LIMIT}: requests per client IP in 5 minutes`;
+    if (!Number.isInteger(value)) report(`${rateRaw.where} = ${show(rateRaw.value)} is not a whole number of requests; ${allowed}.`);
+    else if (value !== 0 && (value < MIN_RATE_LIMIT || value > MAX_RATE_LIMIT)) {
+      report(`${rateRaw.where} = ${value} is out of range; ${allowed}${value > 0 && value < MIN_RATE_LIMIT ? ` (AWS WAF's smallest limit is ${MIN_RATE_LIMIT})` : ""}.`);
+    } else rateLimit = value;
+  }
+
+  const countriesRaw = raw("allowedCountries");
+  let allowedCountries: string[] | undefined;
+  if (countriesRaw) {
+    const codes = countryList(countriesRaw.value);
+    if (!codes) {
+      report(`${countriesRaw.where} = ${show(countriesRaw.value)} must be comma-separated country codes like "DE,AT,CH" (or a JSON array of them).`);
+    } else {
+      const bad = codes.map((code) => [code, countryCodeProblem(code)] as const).filter(([, problem]) => problem !== undefined);
+      const repeated = codes.filter((code, i) => codes.indexOf(code) !== i);
+      if (codes.length === 0) {
+        report(`${countriesRaw.where} = ${show(countriesRaw.value)} names no country; list ISO 3166-1 alpha-2 codes like "DE,AT,CH", or unset it to allow every country.`);
+      } else if (bad.length > 0) {
+        report(
+          `${countriesRaw.where} = ${show(countriesRaw.value)} has codes that are not ISO 3166-1 alpha-2 country codes: ` +
+            `${bad.map(([code, problem]) => `${show(code)} (${problem})`).join(", ")}; use upper-case codes like "DE,AT,CH".`,
+        );
+      } else if (repeated.length > 0) {
+        report(`${countriesRaw.where} = ${show(countriesRaw.value)} names ${[...new Set(repeated)].map(show).join(", ")} more than once; name each country once.`);
+      } else if (rateLimit === 0) {
+        report(
+          `${countriesRaw.where} = ${show(countriesRaw.value)} needs the web ACL, which ${rateRaw!.where} = 0 turns off; ` +
+            `set ${SETTING_SOURCES.rateLimit} to ${MIN_RATE_LIMIT} or more (the default is 300), or unset ${SETTING_SOURCES.allowedCountries} to allow every country.`,
+        );
+      } else {
+        allowedCountries = codes;
+      }
+    }
+  }
+
+  const concurrencyRaw = required("maxConcurrency");
+  let maxConcurrency: number | "none" | undefined;
+  if (concurrencyRaw) {
+    const allowed = `use an integer from 1 to ${MAX_RESERVED_CONCURRENCY}, or "none" for no reservation`;
+    const value = wholeNumber(concurrencyRaw.value);
+    if (concurrencyRaw.value === "none") maxConcurrency = "none";
+    else if (!Number.isInteger(value)) report(`${concurrencyRaw.where} = ${show(concurrencyRaw.value)} is not a whole number of executions; ${allowed}.`);
+    else if (value === 0) {
+      report(`${concurrencyRaw.where} = 0 would reserve no executions at all, so Lambda would throttle every request; ${allowed}.`);
+    } else if (value < 0 || value > MAX_RESERVED_CONCURRENCY) {
+      report(
+        `${concurrencyRaw.where} = ${value} is out of range; ${allowed} ` +
+          `(Lambda keeps 100 of an account's executions unreserved, so a default account of 1000 can reserve at most ${MAX_RESERVED_CONCURRENCY}).`,
+      );
+    } else maxConcurrency = value;
+  }
+
+  const emailRaw = raw("alarmEmail");
+  let alarmEmail: string | undefined;
+  if (emailRaw) {
+    const problem = typeof emailRaw.value === "string" ? emailProblem(emailRaw.value) : "must be a string";
+    if (problem) report(`${emailRaw.where} = ${show(emailRaw.value)} is not an e-mail address: ${problem}; use one like ops@example.com.`);
+    else alarmEmail = emailRaw.value as string;
+  }
+
+  const imageRaw = raw("imageUri");
+  let imageUri: string | undefined;
+  if (imageRaw) {
+    const parsed = typeof imageRaw.value === "string" ? parseEcrImageUri(imageRaw.value) : { problem: "must be a string" };
+    if ("problem" in parsed) {
+      report(
+        `${imageRaw.where} = ${show(imageRaw.value)} is not a private ECR image URI: ${parsed.problem}; ` +
+          "use <account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag> or …/<repository>@sha256:<64 hex digits>.",
+      );
+    } else if (!AWS_REGIONS.includes(parsed.region)) {
+      report(`${imageRaw.where} = ${show(imageRaw.value)} names region "${parsed.region}", which is not an AWS region code.`);
+    } else if (region !== undefined && parsed.region !== region) {
+      report(
+        `${imageRaw.where} = ${show(imageRaw.value)} is in ${parsed.region}, but the function runs in ${region} (${regionRaw!.where}); ` +
+          `Lambda only pulls images from ECR in its own region: push or replicate the image to ${region}, or run the app in ${parsed.region}.`,
+      );
+    } else imageUri = imageRaw.value as string;
+  }
+
   if (problems.length > 0) throw new SettingsError(problems);
   return {
     domain: domain!,
@@ -226,7 +360,72 @@ export function loadSettings(input: SettingsInput): Settings {
     originKeepaliveTimeout: originKeepaliveTimeout!,
     architecture: architecture!,
     originSecretVersion: originSecretVersion!,
+    rateLimit: rateLimit!,
+    ...(allowedCountries ? { allowedCountries } : {}),
+    maxConcurrency: maxConcurrency!,
+    ...(alarmEmail !== undefined ? { alarmEmail } : {}),
+    ...(imageUri !== undefined ? { imageUri } : {}),
   };
+}
+
+/** A country list from an environment variable ("DE, AT") or cdktf.json (the same string, or an array); undefined when it is neither. */
+function countryList(value: unknown): string[] | undefined {
+  if (typeof value === "string") return value.split(",").map((code) => code.trim()).filter((code) => code !== "");
+  if (Array.isArray(value) && value.every((code) => typeof code === "string")) return value.map((code: string) => code.trim());
+  return undefined;
+}
+
+/** Why `code` is not a country code WAF accepts, or undefined when it is. */
+export function countryCodeProblem(code: string): string | undefined {
+  if (COUNTRY_CODES.has(code)) return undefined;
+  if (COUNTRY_CODES.has(code.toUpperCase())) return `use upper case: "${code.toUpperCase()}"`;
+  const hint = COUNTRY_CODE_HINTS[code.toUpperCase()];
+  if (hint) return `ISO spells it "${hint}"`;
+  return /^[A-Za-z]{2}$/.test(code) ? "no such country" : "two letters expected";
+}
+
+/** Why `address` is not a plain e-mail address SNS can deliver to, or undefined when it is. */
+export function emailProblem(address: string): string | undefined {
+  if (/\s/.test(address)) return "it contains white space";
+  const at = address.lastIndexOf("@");
+  if (at <= 0 || at === address.length - 1) return "it needs a name, an @ and a domain";
+  const local = address.slice(0, at);
+  const domain = address.slice(at + 1);
+  if (address.length > 254) return "it is longer than 254 characters";
+  if (local.length > 64) return "the part before @ is longer than 64 characters";
+  if (!/^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/.test(local)) return `"${local}" is not a valid name before the @`;
+  const labels = domain.split(".");
+  if (labels.length < 2 || labels.some((label) => !/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/.test(label)) || !/^[A-Za-z]{2,}$/.test(labels[labels.length - 1]!)) {
+    return `"${domain}" is not a domain name`;
+  }
+  return undefined;
+}
+
+export interface EcrImageUri {
+  readonly account: string;
+  readonly region: string;
+  readonly repository: string;
+  /** `:tag` or `@sha256:…`. */
+  readonly reference: string;
+}
+
+/** Splits a private ECR image URI, or says why it isn't one. */
+export function parseEcrImageUri(uri: string): EcrImageUri | { readonly problem: string } {
+  if (/^(public\.ecr\.aws|docker\.io|ghcr\.io|quay\.io)\//.test(uri) || !uri.includes(".")) {
+    return { problem: "Lambda runs images only from private ECR repositories (not public.ecr.aws, Docker Hub or other registries); copy the image into ECR" };
+  }
+  const match = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com\/([^:@]+)(.*)$/.exec(uri);
+  if (!match) return { problem: "the registry must be <12-digit account>.dkr.ecr.<region>.amazonaws.com" };
+  const [, account, region, repository, reference] = match as unknown as [string, string, string, string, string];
+  // ECR repository names: 2-256 characters, lower-case path components joined by "/".
+  if (repository.length < 2 || repository.length > 256 || !/^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/.test(repository)) {
+    return { problem: `"${repository}" is not an ECR repository name (lower-case letters, digits, ".", "_", "-" and "/")` };
+  }
+  if (reference === "") return { problem: "name a tag (:v1) or a digest (@sha256:…) so the function runs a known image" };
+  if (!/^(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[0-9a-f]{64})$/.test(reference)) {
+    return { problem: `"${reference}" is neither a tag (:v1, up to 128 letters, digits, "_", "." and "-") nor a digest (@sha256: and 64 lower-case hex digits)` };
+  }
+  return { account, region, repository, reference };
 }
 
 /** Why `name` is not a usable public DNS name (RFC 1035 letters-digits-hyphen), or undefined when it is. */

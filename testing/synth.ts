@@ -53,6 +53,13 @@ export function address(tf: TerraformJson, type: string): string {
   return `${type}.${names[0]}`;
 }
 
+/** The Terraform address of the one resource of a type that matches `where` (e.g. by name, when a stack has several). */
+export function addressWhere(tf: TerraformJson, type: string, where: (resource: Record<string, any>) => boolean): string {
+  const names = Object.entries(tf.resource[type] ?? {}).filter(([, resource]) => where(resource)).map(([name]) => name);
+  if (names.length !== 1) throw new Error(`expected exactly one matching ${type}, found ${names.length}`);
+  return `${type}.${names[0]}`;
+}
+
 /** The whole app (every environment's stack) for a cdktf.json context and environment, synthesized by stack name. */
 export function synthApp(
   context: Record<string, unknown>,

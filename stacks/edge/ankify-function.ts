@@ -11,7 +11,7 @@ import type { Architecture, OriginProtection } from "../settings";
 export interface AnkifyFunctionProps {
   /** Function name; also names its role and log group. */
   readonly name: string;
-  /** `repository:tag` of the function's image. */
+  /** The function's image: `repository:tag` or `repository@sha256:…`, in ECR in the function's region. */
   readonly imageUri: string;
   /** Resources that must exist first (the image build). */
   readonly dependsOn?: ITerraformDependable[];
@@ -20,6 +20,12 @@ export interface AnkifyFunctionProps {
   readonly timeout: number;
   /** Seconds the function may spend on one request before answering with a clear error. */
   readonly requestBudget: number;
+  /**
+   * Reserved concurrency: the most copies of the function that run at once, and so a ceiling on what a
+   * flood of requests can spend on Polly. 1..900 (Lambda keeps 100 of the account unreserved).
+   * @default undefined: no reservation, the account's unreserved pool
+   */
+  readonly reservedConcurrency?: number;
   /** MB; Polly calls and deck zipping are light, more memory mostly buys CPU. @default 1024 */
   readonly memorySize?: number;
   /** Days of logs to keep. @default 14 */
@@ -41,6 +47,8 @@ export class AnkifyFunction extends Construct {
   public readonly functionUrl: LambdaFunctionUrl;
   public readonly role: IamRole;
   public readonly logGroup: CloudwatchLogGroup;
+  /** The log group's name as plain text (`/aws/lambda/<name>`), for messages that point people at it. */
+  public readonly logGroupName: string;
 
   constructor(scope: Construct, id: string, props: AnkifyFunctionProps) {
     super(scope, id);
@@ -48,8 +56,9 @@ export class AnkifyFunction extends Construct {
       throw new Error("AnkifyFunction: originSecret is required in secret-header mode.");
     }
 
+    this.logGroupName = `/aws/lambda/${props.name}`;
     this.logGroup = new CloudwatchLogGroup(this, "logs", {
-      name: `/aws/lambda/${props.name}`,
+      name: this.logGroupName,
       retentionInDays: props.logRetentionDays ?? 14,
     });
 
@@ -98,6 +107,7 @@ export class AnkifyFunction extends Construct {
       architectures: [props.architecture],
       timeout: props.timeout,
       memorySize: props.memorySize ?? 1024,
+      ...(props.reservedConcurrency !== undefined ? { reservedConcurrentExecutions: props.reservedConcurrency } : {}),
       loggingConfig: { logFormat: "JSON", logGroup: this.logGroup.name },
       environment: {
         variables: {

@@ -28,6 +28,13 @@ export interface DistributionProps {
   readonly originAccessControlId?: string;
   /** Apply these first (the function's configuration, so it accepts a rotated secret before CloudFront sends it). */
   readonly dependsOn?: ITerraformDependable[];
+  /**
+   * oac mode: the *version* ARN of the Lambda@Edge function that hashes request bodies, run on origin
+   * request with the body. @default undefined: no edge function
+   */
+  readonly originRequestFunctionArn?: string;
+  /** ARN of a WAF web ACL (scope CLOUDFRONT) to filter every request. @default undefined: no web ACL */
+  readonly webAclArn?: string;
   /** @default "PriceClass_100" (North America and Europe edges; cheapest) */
   readonly priceClass?: string;
 }
@@ -77,6 +84,12 @@ export class Distribution extends Construct {
         cachePolicyId: CACHING_DISABLED,
         originRequestPolicyId: ALL_VIEWER_EXCEPT_HOST_HEADER,
         compress: true,
+        ...(props.originRequestFunctionArn !== undefined
+          ? {
+              // include_body: the function must see the body to hash it (CloudFront exposes up to 1 MB).
+              lambdaFunctionAssociation: [{ eventType: "origin-request", lambdaArn: props.originRequestFunctionArn, includeBody: true }],
+            }
+          : {}),
       },
       viewerCertificate: {
         acmCertificateArn: props.certificateArn,
@@ -84,6 +97,8 @@ export class Distribution extends Construct {
         minimumProtocolVersion: "TLSv1.2_2021",
       },
       restrictions: { geoRestriction: { restrictionType: "none" } },
+      // For WAFv2 CloudFront takes the web ACL's ARN here, not its ID.
+      ...(props.webAclArn !== undefined ? { webAclId: props.webAclArn } : {}),
       dependsOn: props.dependsOn,
     });
   }

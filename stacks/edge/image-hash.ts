@@ -4,6 +4,12 @@ import { join, relative, sep } from "node:path";
 
 /** Folders under the function's source that are build output or installs, never image inputs. */
 const IGNORED_DIRS = new Set(["node_modules", "dist", ".turbo", "coverage"]);
+/**
+ * Folders of the workspace (relative to it) that the image does not contain: `edge/` is the
+ * Lambda@Edge source, bundled into its own zip (see Dockerfile.dockerignore), so changing it must not
+ * rebuild the image.
+ */
+const NOT_IN_IMAGE = new Set(["edge"]);
 
 export interface ImageHashInput {
   /** The repository root (holds `package-lock.json`). */
@@ -24,7 +30,7 @@ export function imageContentHash(input: ImageHashInput): string {
   const workspace = input.workspace ?? "lambda";
   const sourceDir = join(input.projectRoot, workspace);
   const hash = createHash("sha256");
-  for (const file of listFiles(sourceDir)) {
+  for (const file of listFiles(sourceDir, sourceDir)) {
     const path = relative(sourceDir, file).split(sep).join("/");
     hash.update(`file:${path}\0`);
     hash.update(readFileSync(file));
@@ -37,11 +43,12 @@ export function imageContentHash(input: ImageHashInput): string {
   return hash.digest("hex").slice(0, 16);
 }
 
-function listFiles(dir: string): string[] {
+function listFiles(dir: string, root: string): string[] {
   const files: string[] = [];
   for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
     if (entry.isDirectory()) {
-      if (!IGNORED_DIRS.has(entry.name)) files.push(...listFiles(join(dir, entry.name)));
+      const path = join(dir, entry.name);
+      if (!IGNORED_DIRS.has(entry.name) && !NOT_IN_IMAGE.has(relative(root, path).split(sep).join("/"))) files.push(...listFiles(path, root));
     } else if (entry.isFile()) {
       files.push(join(dir, entry.name));
     }

@@ -2,7 +2,7 @@
 export interface PolicyStatement {
   readonly Sid?: string;
   readonly Effect: "Allow" | "Deny";
-  readonly Principal?: string | Record<string, string>;
+  readonly Principal?: string | Record<string, string | readonly string[]>;
   readonly Action: string | readonly string[];
   readonly Resource?: string | readonly string[];
   readonly Condition?: Record<string, Record<string, string>>;

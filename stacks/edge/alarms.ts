@@ -1,0 +1,155 @@
+import { Construct } from "constructs";
+import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
+import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
+import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
+import type { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+
+/** Every alarm looks at 5-minute sums, averages or maxima: long enough to be quiet, short enough to act on. */
+const PERIOD_SECONDS = 300;
+/** CloudFront 5xx responses, as a percentage of all responses, that count as an outage. */
+export const CDN_5XX_RATE_THRESHOLD = 5;
+
+export interface AlarmsProps {
+  /** Prefixes the topics' and alarms' names. */
+  readonly name: string;
+  /** The Ankify function (metrics in AWS/Lambda, app region). */
+  readonly functionName: string;
+  /** Its log group, named in the alarm descriptions as the first place to look. */
+  readonly logGroupName: string;
+  /** Alarm when an invocation runs longer than this, in ms (> 0): 80 % of the function's timeout. */
+  readonly durationThresholdMs: number;
+  /** The function's reserved concurrency, for the throttle alarm's description. @default undefined: none reserved */
+  readonly reservedConcurrency?: number;
+  /** The distribution (metrics in AWS/CloudFront, us-east-1). */
+  readonly distributionId: string;
+  /** The web ACL's metric names, for the rate rule's blocked count. @default undefined: no web ACL, no WAF alarm */
+  readonly webAcl?: { readonly metricName: string; readonly rateRuleMetricName: string; readonly rateLimit: number };
+  /** An address subscribed to both topics by e-mail; it must confirm each subscription. @default undefined: none */
+  readonly email?: string;
+  /** A provider in us-east-1, where CloudFront and CloudFront-scope WAF publish their metrics. */
+  readonly usEast1: AwsProvider;
+}
+
+/**
+ * Alarms for what breaks Ankify or runs up its bill, each to an SNS topic: one in the app region for
+ * the function's metrics, one in us-east-1 for CloudFront's and WAF's (an alarm can only notify a
+ * topic in its own region, and those metrics exist only in us-east-1).
+ *
+ * Missing data is "not breaching": no traffic is not an outage.
+ */
+export class Alarms extends Construct {
+  /** Topic for the function's alarms (app region). */
+  public readonly topic: SnsTopic;
+  /** Topic for CloudFront's and WAF's alarms (us-east-1). */
+  public readonly edgeTopic: SnsTopic;
+  public readonly functionErrors: CloudwatchMetricAlarm;
+  public readonly functionThrottles: CloudwatchMetricAlarm;
+  public readonly functionDuration: CloudwatchMetricAlarm;
+  public readonly cdn5xxRate: CloudwatchMetricAlarm;
+  /** Only with a web ACL. */
+  public readonly rateLimited?: CloudwatchMetricAlarm;
+
+  constructor(scope: Construct, id: string, props: AlarmsProps) {
+    super(scope, id);
+    if (!(props.durationThresholdMs > 0)) throw new Error(`Alarms: durationThresholdMs ${props.durationThresholdMs} must be more than 0.`);
+    // Not KMS-encrypted: CloudWatch cannot publish to a topic under the AWS-managed aws/sns key, and
+    // alarm notifications carry no secrets that would justify a customer-managed key ($1/month each).
+    this.topic = new SnsTopic(this, "topic", { name: `${props.name}-alarms`, displayName: "Ankify alarms" });
+    this.edgeTopic = new SnsTopic(this, "edge-topic", { provider: props.usEast1, name: `${props.name}-edge-alarms`, displayName: "Ankify edge alarms" });
+    if (props.email !== undefined) {
+      new SnsTopicSubscription(this, "email", { topicArn: this.topic.arn, protocol: "email", endpoint: props.email });
+      new SnsTopicSubscription(this, "edge-email", { provider: props.usEast1, topicArn: this.edgeTopic.arn, protocol: "email", endpoint: props.email });
+    }
+
+    const functionAlarm = (alarmId: string, config: { metricName: string; statistic: string; threshold: number; comparisonOperator: string; description: string }) =>
+      new CloudwatchMetricAlarm(this, alarmId, {
+        alarmName: `${props.name}-${alarmId}`,
+        alarmDescription: config.description,
+        namespace: "AWS/Lambda",
+        metricName: config.metricName,
+        dimensions: { FunctionName: props.functionName },
+        statistic: config.statistic,
+        period: PERIOD_SECONDS,
+        evaluationPeriods: 1,
+        threshold: config.threshold,
+        comparisonOperator: config.comparisonOperator,
+        treatMissingData: "notBreaching",
+        alarmActions: [this.topic.arn],
+        okActions: [this.topic.arn],
+      });
+
+    this.functionErrors = functionAlarm("function-errors", {
+      metricName: "Errors",
+      statistic: "Sum",
+      threshold: 1,
+      comparisonOperator: "GreaterThanOrEqualToThreshold",
+      description:
+        `The Ankify function failed an invocation (an exception or a timeout, not a tool error). Look first at its log group ` +
+        `${props.logGroupName} around the alarm time (Logs Insights: filter level = "ERROR" or "Task timed out").`,
+    });
+    this.functionThrottles = functionAlarm("function-throttles", {
+      metricName: "Throttles",
+      statistic: "Sum",
+      threshold: 1,
+      comparisonOperator: "GreaterThanOrEqualToThreshold",
+      description:
+        (props.reservedConcurrency !== undefined
+          ? `Requests were refused (429) because ${props.reservedConcurrency} copies of the function (ANKIFY_MAX_CONCURRENCY) were already running. `
+          : "Requests were refused (429) because the account's Lambda concurrency was used up. ") +
+        "Look first at the function's ConcurrentExecutions metric and the web ACL's sampled requests: one client flooding, or real demand above the ceiling.",
+    });
+    this.functionDuration = functionAlarm("function-duration", {
+      metricName: "Duration",
+      statistic: "Maximum",
+      threshold: props.durationThresholdMs,
+      comparisonOperator: "GreaterThanThreshold",
+      description:
+        `An invocation ran longer than ${props.durationThresholdMs} ms, 80 % of the function's timeout: close to CloudFront's 504. ` +
+        `Look first at ${props.logGroupName} for the slow requests' card and clip counts, then at Polly throttling (AWS/Polly ThrottledRequests).`,
+    });
+
+    // CloudFront's metrics: namespace AWS/CloudFront, us-east-1 only, with Region = "Global".
+    this.cdn5xxRate = new CloudwatchMetricAlarm(this, "cdn-5xx-rate", {
+      provider: props.usEast1,
+      alarmName: `${props.name}-cdn-5xx-rate`,
+      alarmDescription:
+        `More than ${CDN_5XX_RATE_THRESHOLD} % of CloudFront's responses were 5xx. Look first at the function alarms (a 504 is the origin ` +
+        "read timeout, a 502 a failed origin connection or a Lambda@Edge error), then at the distribution's Monitoring page in the CloudFront console.",
+      namespace: "AWS/CloudFront",
+      metricName: "5xxErrorRate",
+      dimensions: { DistributionId: props.distributionId, Region: "Global" },
+      statistic: "Average",
+      period: PERIOD_SECONDS,
+      evaluationPeriods: 1,
+      threshold: CDN_5XX_RATE_THRESHOLD,
+      comparisonOperator: "GreaterThanThreshold",
+      treatMissingData: "notBreaching",
+      alarmActions: [this.edgeTopic.arn],
+      okActions: [this.edgeTopic.arn],
+    });
+
+    if (props.webAcl) {
+      // For CloudFront web ACLs, WAF's metrics have only the WebACL and Rule dimensions (both metric
+      // names): "Region" is required for every protected resource type except CloudFront
+      // (AWS WAF developer guide, "AWS WAF metrics and dimensions").
+      this.rateLimited = new CloudwatchMetricAlarm(this, "rate-limited", {
+        provider: props.usEast1,
+        alarmName: `${props.name}-rate-limited`,
+        alarmDescription:
+          `WAF answered 429 to a client over ${props.webAcl.rateLimit} requests in 5 minutes (ANKIFY_RATE_LIMIT). Look first at the web ACL's ` +
+          "sampled requests for the rate-limit rule (WAF console, us-east-1) for the IP and user agent: a flood or scanner, or a real client that needs a higher limit.",
+        namespace: "AWS/WAFV2",
+        metricName: "BlockedRequests",
+        dimensions: { WebACL: props.webAcl.metricName, Rule: props.webAcl.rateRuleMetricName },
+        statistic: "Sum",
+        period: PERIOD_SECONDS,
+        evaluationPeriods: 1,
+        threshold: 1,
+        comparisonOperator: "GreaterThanOrEqualToThreshold",
+        treatMissingData: "notBreaching",
+        alarmActions: [this.edgeTopic.arn],
+        okActions: [this.edgeTopic.arn],
+      });
+    }
+  }
+}
