@@ -39,12 +39,13 @@ describe("the time budget", () => {
 });
 
 describe("loadConfig", () => {
-  const good = { ANKIFY_ORIGIN_PROTECTION: "secret-header", ANKIFY_ORIGIN_SECRET: "a".repeat(32), ANKIFY_DECK_BUCKET: "b" };
+  const good = { ANKIFY_ORIGIN_PROTECTION: "secret-header", ANKIFY_ORIGIN_SECRET: "a".repeat(32), ANKIFY_DECK_BUCKET: "b", ANKIFY_API_KEY_PATH: "/ankify/ankify/client-keys" };
 
   it("applies the defaults the stack relies on", () => {
     expect(loadConfig(good)).toEqual({
       originProtection: "secret-header", originSecrets: ["a".repeat(32)], deckBucket: "b", deckPrefix: "decks/",
       ttsEngine: "polly", timeBudgetSeconds: 120, linkTtlSeconds: 3600,
+      clientAuth: { mode: "api-key", keyPath: "/ankify/ankify/client-keys" },
     });
   });
 
@@ -60,6 +61,7 @@ describe("loadConfig", () => {
       "ANKIFY_DECK_BUCKET is not set; it names the S3 bucket decks are uploaded to.",
       'ANKIFY_TIME_BUDGET_SECONDS = "2m" must be an integer from 10 to 900.',
       'ANKIFY_LINK_TTL_SECONDS = "999999" must be an integer from 60 to 43200.',
+      'ANKIFY_API_KEY_PATH = "" must be an SSM path like "/ankify/ankify/client-keys" (api-key mode reads the client keys there).',
     ]);
   });
 
@@ -68,8 +70,42 @@ describe("loadConfig", () => {
     [{ ANKIFY_ORIGIN_SECRET: "short" }, "ANKIFY_ORIGIN_SECRET and ANKIFY_ORIGIN_SECRET_PREVIOUS must be at least 16 characters."],
     [{ ANKIFY_TTS_ENGINE: "say" }, 'ANKIFY_TTS_ENGINE = "say" must be one of: polly, espeak.'],
     [{ ANKIFY_DECK_PREFIX: "/decks" }, 'ANKIFY_DECK_PREFIX = "/decks" must be a key prefix like "decks/".'],
+    [{ ANKIFY_CLIENT_AUTH: "password" }, 'ANKIFY_CLIENT_AUTH = "password" must be one of: api-key, oauth, none.'],
+    [{ ANKIFY_API_KEY_PATH: "ankify/keys" }, 'ANKIFY_API_KEY_PATH = "ankify/keys" must be an SSM path like "/ankify/ankify/client-keys" (api-key mode reads the client keys there).'],
+    [{ ANKIFY_API_KEY_PATH: "/ankify/keys/" }, 'ANKIFY_API_KEY_PATH = "/ankify/keys/" must be an SSM path like "/ankify/ankify/client-keys" (api-key mode reads the client keys there).'],
   ])("rejects %j", (override, message) => {
     expect(() => loadConfig({ ...good, ...override })).toThrow(new ConfigError([message]));
+  });
+});
+
+describe("loadConfig in oauth mode", () => {
+  const oauth = {
+    ANKIFY_ORIGIN_PROTECTION: "secret-header", ANKIFY_ORIGIN_SECRET: "a".repeat(32), ANKIFY_DECK_BUCKET: "b", ANKIFY_CLIENT_AUTH: "oauth",
+    ANKIFY_PUBLIC_URL: "https://ankify.example.com/mcp", ANKIFY_OAUTH_ISSUER: "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc", ANKIFY_OAUTH_CLIENT_IDS: "client-1, client-2",
+    ANKIFY_OAUTH_SCOPE: "https://ankify.example.com/mcp/decks",
+  };
+
+  it("reads the resource, issuer, accepted clients and scope", () => {
+    expect(loadConfig(oauth).clientAuth).toEqual({
+      mode: "oauth", resource: new URL("https://ankify.example.com/mcp"), issuer: "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc",
+      clientIds: ["client-1", "client-2"], scope: "https://ankify.example.com/mcp/decks",
+    });
+  });
+
+  it("allows http for an issuer on this machine only (tests, the dev server)", () => {
+    expect(loadConfig({ ...oauth, ANKIFY_OAUTH_ISSUER: "http://127.0.0.1:4000" }).clientAuth).toEqual(expect.objectContaining({ issuer: "http://127.0.0.1:4000" }));
+  });
+
+  it.each([
+    [{ ANKIFY_ORIGIN_PROTECTION: "oac" }, 'ANKIFY_CLIENT_AUTH = "oauth" cannot work with ANKIFY_ORIGIN_PROTECTION = "oac": CloudFront\'s signature replaces the client\'s Authorization header.'],
+    [{ ANKIFY_OAUTH_ISSUER: "http://issuer.example.com" }, 'ANKIFY_OAUTH_ISSUER = "http://issuer.example.com" must be an https URL.'],
+    [{ ANKIFY_OAUTH_ISSUER: "" }, 'ANKIFY_OAUTH_ISSUER = "" must be an https URL.'],
+    [{ ANKIFY_PUBLIC_URL: "ankify.example.com/mcp" }, 'ANKIFY_PUBLIC_URL = "ankify.example.com/mcp" must be an https URL.'],
+    [{ ANKIFY_OAUTH_CLIENT_IDS: "" }, "Set ANKIFY_OAUTH_AUDIENCE or ANKIFY_OAUTH_CLIENT_IDS: without either, tokens the issuer made for any other application would be accepted."],
+  ])("rejects %j", (override, message) => {
+    const env: Record<string, string> = { ...oauth, ...override };
+    if (env["ANKIFY_ORIGIN_PROTECTION"] === "oac") delete env["ANKIFY_ORIGIN_SECRET"];
+    expect(() => loadConfig(env)).toThrow(new ConfigError([message]));
   });
 });
 
@@ -114,7 +150,7 @@ describe("the image's bundle", () => {
         handler({ rawPath: "/", headers: {}, requestContext: { http: { method: "GET" } } }).then((r) => console.log(JSON.stringify(r)));`;
       const run = spawnSync(process.execPath, ["-e", probe], {
         encoding: "utf8",
-        env: { PATH: process.env["PATH"], ANKIFY_ORIGIN_PROTECTION: "oac", ANKIFY_DECK_BUCKET: "b", AWS_REGION: "eu-west-1" },
+        env: { PATH: process.env["PATH"], ANKIFY_ORIGIN_PROTECTION: "oac", ANKIFY_DECK_BUCKET: "b", ANKIFY_API_KEY_PATH: "/ankify/ankify/client-keys", AWS_REGION: "eu-west-1" },
       });
       expect(run.status).toBe(0);
       const result = JSON.parse(run.stdout);

@@ -3,7 +3,9 @@ import type { FunctionUrlEvent, FunctionUrlResult } from "../../lambda/src/http/
 import { isAcceptedSecret } from "../../lambda/src/access/origin-guard";
 import { MODERN_PROTOCOL_VERSIONS } from "../../lambda/src/mcp/protocol";
 import { INSTRUCTIONS } from "../../lambda/src/mcp/server";
+import { apiKeyDigest, newApiKey } from "../../lambda/src/access/api-keys";
 import { newSecret } from "../../testing/function/harness";
+import { FakeSsm } from "../../testing/fake-ssm";
 
 /** The function as Lambda runs it: a Function URL event (payload 2.0) into the exported handler. */
 const current = newSecret();
@@ -15,7 +17,9 @@ const event = (method: string, path: string, headers: Record<string, string> = {
   ...(body !== undefined ? { body: Buffer.from(body).toString("base64"), isBase64Encoded: true } : {}),
   requestContext: { domainName: "abc.lambda-url.eu-west-1.on.aws", http: { method } },
 });
-const mcpHeaders = { "content-type": "application/json", accept: "application/json, text/event-stream" };
+const apiKey = newApiKey();
+const KEY_PATH = "/ankify/ankify-test/client-keys";
+const mcpHeaders = { "content-type": "application/json", accept: "application/json, text/event-stream", authorization: `Bearer ${apiKey}` };
 const toolsList = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" });
 
 /** The JSON-RPC message of a response: a JSON body, or the one `message` event of an SSE body. */
@@ -26,15 +30,26 @@ function rpcMessage(result: FunctionUrlResult): any {
   return JSON.parse(data[0]!);
 }
 
-beforeAll(() => {
+// The client keys live in SSM: a loopback stand-in speaking its real protocol, reached through the
+// AWS SDK's own endpoint override, so index.ts runs exactly as in Lambda.
+const ssm = new FakeSsm();
+beforeAll(async () => {
   Object.assign(process.env, {
     ANKIFY_ORIGIN_PROTECTION: "secret-header",
     ANKIFY_ORIGIN_SECRET: current,
     ANKIFY_ORIGIN_SECRET_PREVIOUS: previous,
     ANKIFY_DECK_BUCKET: "decks-test",
     ANKIFY_TTS_ENGINE: "espeak",
+    ANKIFY_CLIENT_AUTH: "api-key",
+    ANKIFY_API_KEY_PATH: KEY_PATH,
+    AWS_ENDPOINT_URL_SSM: await ssm.start(),
+    AWS_REGION: "eu-west-1",
+    AWS_ACCESS_KEY_ID: "AKIDTEST",
+    AWS_SECRET_ACCESS_KEY: "test-secret",
   });
+  ssm.parameters.set(`${KEY_PATH}/test-client`, { Name: `${KEY_PATH}/test-client`, Type: "SecureString", Value: apiKeyDigest(apiKey), LastModifiedDate: 0 });
 });
+afterAll(() => ssm.stop());
 
 describe("origin guard (secret-header mode)", () => {
   it.each([
@@ -74,7 +89,7 @@ describe("routes", () => {
     expect(result.statusCode).toBe(200);
     expect(JSON.parse(result.body)).toEqual({
       service: "ankify", version: "0.2.0", mcp: "/mcp", protocolVersions: ["2026-07-28", "2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05", "2024-10-07"],
-      tools: ["create_deck"], originProtection: "secret-header",
+      tools: ["create_deck"], originProtection: "secret-header", clientAuth: "api-key",
     });
     expect(result.body).not.toContain(current);
     expect(result.body).not.toContain(previous);
@@ -102,7 +117,7 @@ describe("routes", () => {
   });
 
   it("rejects a POST without the MCP Accept header as the SDK does (406)", async () => {
-    const result = await handler(event("POST", "/mcp", { ...ok, "content-type": "application/json" }, toolsList));
+    const result = await handler(event("POST", "/mcp", { ...ok, "content-type": "application/json", authorization: `Bearer ${apiKey}` }, toolsList));
     expect(result.statusCode).toBe(406);
   });
 });
@@ -185,5 +200,59 @@ describe("the 2026-07-28 revision on the same endpoint (raw HTTP)", () => {
     const result = await post({ "x-origin-verify": current, ...mcpHeaders, "mcp-protocol-version": "1999-01-01" }, toolsList);
     expect(result.statusCode).toBe(400);
     expect(JSON.parse(result.body).error.message).toContain("Unsupported protocol version: 1999-01-01");
+  });
+});
+
+describe("client authentication (api-key mode, keys from SSM)", () => {
+  const ok = { "x-origin-verify": current, "content-type": "application/json", accept: "application/json, text/event-stream" };
+
+  it.each([
+    ["no key", {}],
+    ["a wrong key", { authorization: `Bearer ${newApiKey()}` }],
+    ["a wrong x-api-key", { "x-api-key": newApiKey() }],
+    ["the key's digest instead of the key", { authorization: `Bearer ${apiKeyDigest(apiKey)}` }],
+    ["the key with a suffix", { authorization: `Bearer ${apiKey}x` }],
+    ["another scheme", { authorization: `Basic ${apiKey}` }],
+  ])("answers 401 with a JSON-RPC error to %s, before reading the body", async (_label, headers) => {
+    const result = await handler(event("POST", "/mcp", { ...ok, ...headers }, "{ not even JSON"));
+    expect(result.statusCode).toBe(401);
+    expect(result.headers["www-authenticate"]).toBe('Bearer realm="ankify"');
+    expect(JSON.parse(result.body)).toEqual({
+      jsonrpc: "2.0", id: null,
+      error: { code: -32001, message: "Unauthorized: send your Ankify API key as Authorization: Bearer <key> or x-api-key: <key>." },
+    });
+  });
+
+  it.each([["Authorization: Bearer", { authorization: `Bearer ${apiKey}` }], ["x-api-key", { "x-api-key": apiKey }]])("accepts the key as %s", async (_label, headers) => {
+    const result = await handler(event("POST", "/mcp", { ...ok, ...headers }, toolsList));
+    expect(result.statusCode).toBe(200);
+    expect(rpcMessage(result).result.tools[0].name).toBe("create_deck");
+  });
+
+  it("keeps the status document public and says which mode is on", async () => {
+    const result = await handler(event("GET", "/", { "x-origin-verify": current }));
+    expect(result.statusCode).toBe(200);
+    expect(JSON.parse(result.body).clientAuth).toBe("api-key");
+  });
+
+  it("never writes a key into the log or a response", async () => {
+    const wrong = newApiKey();
+    const written: string[] = [];
+    const capture = (stream: NodeJS.WriteStream) => jest.spyOn(stream, "write").mockImplementation((chunk: string | Uint8Array) => (written.push(String(chunk)), true));
+    const spies = [capture(process.stdout), capture(process.stderr)];
+    process.env["ANKIFY_LOG_LEVEL"] = "debug";
+    try {
+      const refused = await handler(event("POST", "/mcp", { ...ok, authorization: `Bearer ${wrong}` }, toolsList));
+      const accepted = await handler(event("POST", "/mcp", { ...ok, "x-api-key": apiKey }, toolsList));
+      for (const text of [...written, JSON.stringify(refused), JSON.stringify(accepted)]) {
+        expect(text).not.toContain(wrong);
+        expect(text).not.toContain(apiKey);
+        expect(text).not.toContain(apiKeyDigest(apiKey));
+      }
+      expect(written.join("")).toContain('"event":"api_keys.refused"');
+    } finally {
+      process.env["ANKIFY_LOG_LEVEL"] = "silent";
+      spies.forEach((spy) => spy.mockRestore());
+    }
   });
 });

@@ -132,7 +132,7 @@ describe("version negotiation", () => {
   it("gives an official v2 client in auto mode the 2026-07-28 era, and by default the 2025 handshake", async () => {
     const run = await runDevServer();
     try {
-      const headers = { "x-origin-verify": run.secrets[0]! };
+      const headers = { "x-origin-verify": run.secrets[0]!, "x-api-key": run.apiKey! };
       const eraOf = async (negotiation: Record<string, unknown>) => {
         const client = new Client({ name: "negotiation-test", version: "1" }, negotiation);
         await client.connect(new StreamableHTTPClientTransport(new URL(`${run.dev.url}/mcp`), { requestInit: { headers } }));

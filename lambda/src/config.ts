@@ -3,8 +3,26 @@
  * (stacks/edge/ankify-function.ts) or the dev server provides. Every problem is reported at once.
  */
 
+import { CLIENT_NAME_PATTERN } from "./access/api-keys";
+import { isLoopback } from "./access/oauth";
+
 export type OriginProtection = "secret-header" | "oac";
 export type TtsEngine = "polly" | "espeak";
+
+/** Who may call /mcp (the status page and discovery documents stay public). */
+export type ClientAuth =
+  | { readonly mode: "none" }
+  /** Keys' SHA-256 digests under an SSM path, one parameter per client. */
+  | { readonly mode: "api-key"; readonly keyPath: string }
+  | {
+      readonly mode: "oauth";
+      /** The MCP endpoint's public URL: the resource tokens are for. */
+      readonly resource: URL;
+      readonly issuer: string;
+      readonly audience?: string;
+      readonly clientIds?: readonly string[];
+      readonly scope: string;
+    };
 
 export interface FunctionConfig {
   readonly originProtection: OriginProtection;
@@ -16,6 +34,7 @@ export interface FunctionConfig {
   /** Seconds CloudFront waits for the response; the function answers before that. */
   readonly timeBudgetSeconds: number;
   readonly linkTtlSeconds: number;
+  readonly clientAuth: ClientAuth;
 }
 
 export class ConfigError extends Error {
@@ -63,6 +82,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   const timeBudgetSeconds = integer("ANKIFY_TIME_BUDGET_SECONDS", 10, 900, 120);
   const linkTtlSeconds = integer("ANKIFY_LINK_TTL_SECONDS", 60, MAX_LINK_TTL_SECONDS, 3600);
 
+  const clientAuth = loadClientAuth(get, oneOf, originProtection, problems);
+
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     originProtection,
@@ -72,5 +93,52 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     ttsEngine,
     timeBudgetSeconds,
     linkTtlSeconds,
+    clientAuth,
+  };
+}
+
+function loadClientAuth(
+  get: (name: string) => string | undefined,
+  oneOf: <T extends string>(name: string, allowed: readonly T[], fallback?: T) => T,
+  originProtection: OriginProtection,
+  problems: string[],
+): ClientAuth {
+  const mode = oneOf("ANKIFY_CLIENT_AUTH", ["api-key", "oauth", "none"] as const, "api-key");
+  if (mode === "none") return { mode };
+  if (mode === "api-key") {
+    const keyPath = get("ANKIFY_API_KEY_PATH") ?? "";
+    const parts = keyPath.split("/").slice(1);
+    if (!keyPath.startsWith("/") || keyPath.endsWith("/") || parts.some((part) => !CLIENT_NAME_PATTERN.test(part))) {
+      problems.push(`ANKIFY_API_KEY_PATH = ${JSON.stringify(keyPath)} must be an SSM path like "/ankify/ankify/client-keys" (api-key mode reads the client keys there).`);
+    }
+    return { mode, keyPath };
+  }
+  if (originProtection === "oac") problems.push("ANKIFY_CLIENT_AUTH = \"oauth\" cannot work with ANKIFY_ORIGIN_PROTECTION = \"oac\": CloudFront's signature replaces the client's Authorization header.");
+  const url = (name: string): URL | undefined => {
+    const raw = get(name);
+    try {
+      const parsed = new URL(raw ?? "");
+      if (parsed.protocol === "https:" || (parsed.protocol === "http:" && isLoopback(parsed.href))) return parsed;
+    } catch {
+      // reported below
+    }
+    problems.push(`${name} = ${JSON.stringify(raw ?? "")} must be an https URL.`);
+    return undefined;
+  };
+  const resource = url("ANKIFY_PUBLIC_URL");
+  const issuerUrl = url("ANKIFY_OAUTH_ISSUER");
+  const audience = get("ANKIFY_OAUTH_AUDIENCE");
+  const clientIds = get("ANKIFY_OAUTH_CLIENT_IDS")?.split(",").map((id) => id.trim()).filter(Boolean);
+  if (!audience && !clientIds?.length) {
+    problems.push("Set ANKIFY_OAUTH_AUDIENCE or ANKIFY_OAUTH_CLIENT_IDS: without either, tokens the issuer made for any other application would be accepted.");
+  }
+  return {
+    mode,
+    resource: resource ?? new URL("https://invalid.example/mcp"),
+    // The issuer identifier exactly as configured: `iss` must equal it character for character.
+    issuer: issuerUrl ? get("ANKIFY_OAUTH_ISSUER")! : "",
+    ...(audience ? { audience } : {}),
+    ...(clientIds?.length ? { clientIds } : {}),
+    scope: get("ANKIFY_OAUTH_SCOPE") ?? "decks",
   };
 }

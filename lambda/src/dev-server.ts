@@ -1,29 +1,43 @@
 /**
- * `npm run dev`: the function on this machine, as a Function URL would serve it, at
- * http://127.0.0.1:${PORT:-8787}. secret-header mode with ANKIFY_ORIGIN_SECRET (required),
- * espeak-ng for speech, and a real S3-compatible server (s3rver, on 127.0.0.1) for decks, so the
- * returned links download from this machine.
+ * `npm run dev`: the function on this machine, at http://127.0.0.1:${PORT:-8787}: the same handler
+ * as in Lambda, in secret-header mode with ANKIFY_ORIGIN_SECRET (required), client authentication
+ * as ANKIFY_CLIENT_AUTH says (api-key with ANKIFY_DEV_API_KEY by default; oauth against
+ * ANKIFY_OAUTH_ISSUER; none), espeak-ng for speech, and a real S3-compatible server (s3rver, on
+ * 127.0.0.1) for decks, so the returned links download from this machine.
  */
-import { createServer, type IncomingMessage, type Server } from "node:http";
+import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { S3Client } from "@aws-sdk/client-s3";
-import { ConfigError, loadConfig } from "./config";
-import { toRequest, toResult, type FunctionUrlEvent } from "./http/function-url";
+import { StaticApiKeyStore } from "./access/api-keys";
+import { createClientGate } from "./access/client-auth";
+import { ConfigError, loadConfig, type FunctionConfig } from "./config";
 import { createRequestHandler } from "./handler";
+import { toWebRequest, writeWebResponse } from "./http/node-adapter";
+import { log } from "./log";
 import { S3DeckStore } from "./storage/s3";
 import { EspeakSynthesizer } from "./tts/espeak";
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const S3rver = require("s3rver") as new (options: Record<string, unknown>) => { run(): Promise<AddressInfo>; close(): Promise<void> };
 
+export type DevClientAuth =
+  | { readonly mode: "none" }
+  /** Accepted keys by client name (the function reads their digests from SSM; here they are given). */
+  | { readonly mode: "api-key"; readonly keys: Readonly<Record<string, string>> }
+  | { readonly mode: "oauth"; readonly issuer: string; readonly audience?: string; readonly clientIds?: readonly string[]; readonly scope?: string };
+
 export interface DevServerOptions {
   /** `x-origin-verify` values accepted: current first, then previous. */
   readonly secrets: readonly string[];
+  /** Who may call /mcp. */
+  readonly clientAuth: DevClientAuth;
   /** 0 picks a free port. @default 8787 */
   readonly port?: number;
   /** Where s3rver keeps decks. @default <repo>/.ankify-local/s3 */
   readonly storageDir?: string;
+  /** @default 120 */
   readonly timeBudgetSeconds?: number;
+  /** @default 3600 */
   readonly linkTtlSeconds?: number;
 }
 
@@ -36,15 +50,52 @@ export interface DevServer {
 const BUCKET = "ankify-local";
 
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
-  const config = loadConfig({
-    ANKIFY_ORIGIN_PROTECTION: "secret-header",
-    ANKIFY_ORIGIN_SECRET: options.secrets[0],
-    ANKIFY_ORIGIN_SECRET_PREVIOUS: options.secrets[1],
-    ANKIFY_DECK_BUCKET: BUCKET,
-    ANKIFY_TTS_ENGINE: "espeak",
-    ANKIFY_TIME_BUDGET_SECONDS: String(options.timeBudgetSeconds ?? 120),
-    ANKIFY_LINK_TTL_SECONDS: String(options.linkTtlSeconds ?? 3600),
+  let handle: ((request: Request) => Promise<Response>) | undefined;
+  const server: Server = createServer((req, res) => {
+    void (async () => {
+      try {
+        const request = toWebRequest(req);
+        await writeWebResponse(res, request instanceof Response ? request : await handle!(request));
+      } catch (error) {
+        log("error", "dev_server.failed", { message: (error as Error).message });
+        if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
+        res.end(JSON.stringify({ error: "Internal Server Error" }));
+      }
+    })();
   });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 8787, "127.0.0.1", resolve);
+  });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const auth = options.clientAuth;
+  let config: FunctionConfig;
+  try {
+    config = loadConfig({
+      ANKIFY_ORIGIN_PROTECTION: "secret-header",
+      ANKIFY_ORIGIN_SECRET: options.secrets[0],
+      ANKIFY_ORIGIN_SECRET_PREVIOUS: options.secrets[1],
+      ANKIFY_DECK_BUCKET: BUCKET,
+      ANKIFY_TTS_ENGINE: "espeak",
+      ANKIFY_TIME_BUDGET_SECONDS: String(options.timeBudgetSeconds ?? 120),
+      ANKIFY_LINK_TTL_SECONDS: String(options.linkTtlSeconds ?? 3600),
+      ANKIFY_CLIENT_AUTH: auth.mode,
+      // Where the function reads key digests from; the dev server is given the keys instead.
+      ...(auth.mode === "api-key" ? { ANKIFY_API_KEY_PATH: "/ankify/dev/client-keys" } : {}),
+      ...(auth.mode === "oauth"
+        ? {
+            ANKIFY_PUBLIC_URL: `${url}/mcp`,
+            ANKIFY_OAUTH_ISSUER: auth.issuer,
+            ANKIFY_OAUTH_AUDIENCE: auth.audience,
+            ANKIFY_OAUTH_CLIENT_IDS: auth.clientIds?.join(","),
+            ANKIFY_OAUTH_SCOPE: auth.scope,
+          }
+        : {}),
+    });
+  } catch (error) {
+    server.close();
+    throw error;
+  }
   const s3 = new S3rver({
     address: "127.0.0.1",
     port: 0,
@@ -61,62 +112,88 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     // s3rver stores streamed bodies corrupted under the SDK's default checksum mode.
     requestChecksumCalculation: "WHEN_REQUIRED",
   });
-  const handle = createRequestHandler({ config, synthesizer: new EspeakSynthesizer(), store: new S3DeckStore(client, BUCKET, config.linkTtlSeconds) });
-
-  const server: Server = createServer((req, res) => {
-    void (async () => {
-      try {
-        const result = await toResult(await handle(toRequest(await toEvent(req))));
-        res.writeHead(result.statusCode, result.headers);
-        res.end(result.isBase64Encoded ? Buffer.from(result.body, "base64") : result.body);
-      } catch (error) {
-        console.error(`dev server: ${(error as Error).stack ?? String(error)}`);
-        res.writeHead(500, { "content-type": "application/json" });
-        res.end(JSON.stringify({ error: "Internal Server Error" }));
-      }
-    })();
+  handle = createRequestHandler({
+    config,
+    synthesizer: new EspeakSynthesizer(),
+    store: new S3DeckStore(client, BUCKET, config.linkTtlSeconds),
+    clients: createClientGate(config.clientAuth, config.originProtection, auth.mode === "api-key" ? new StaticApiKeyStore(auth.keys) : undefined),
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 8787, "127.0.0.1", resolve);
-  });
-  const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     close: async () => {
+      server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await s3.close();
     },
   };
 }
 
-/** A Node request as the Function URL event Lambda would receive (payload format 2.0). */
-async function toEvent(req: IncomingMessage): Promise<FunctionUrlEvent> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  const url = new URL(req.url ?? "/", "http://localhost");
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(req.headers)) if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(",") : value;
+/** The dev server's settings from the environment, or the problems (one line each, with the fix) that stop it. */
+export function devOptionsFromEnv(env: Readonly<Record<string, string | undefined>>): { options: DevServerOptions } | { problems: string[] } {
+  const get = (name: string) => env[name]?.trim() || undefined;
+  const problems: string[] = [];
+  const secret = get("ANKIFY_ORIGIN_SECRET");
+  if (!secret) {
+    problems.push("ANKIFY_ORIGIN_SECRET is not set: the dev server runs in secret-header mode and needs the value clients send in x-origin-verify.\n" +
+      "  Example: export ANKIFY_ORIGIN_SECRET=$(openssl rand -hex 24)");
+  }
+  const mode = get("ANKIFY_CLIENT_AUTH") ?? "api-key";
+  let clientAuth: DevClientAuth | undefined;
+  if (mode === "none") clientAuth = { mode };
+  else if (mode === "api-key") {
+    const key = get("ANKIFY_DEV_API_KEY");
+    if (key && key.length >= 16) clientAuth = { mode, keys: { dev: key } };
+    else {
+      problems.push("ANKIFY_DEV_API_KEY is not set (or shorter than 16 characters): the dev server serves only clients that send it as Authorization: Bearer <key> or x-api-key.\n" +
+        "  Example: export ANKIFY_DEV_API_KEY=ank_$(openssl rand -hex 32)   (or ANKIFY_CLIENT_AUTH=none to let every local client in)");
+    }
+  } else if (mode === "oauth") {
+    const issuer = get("ANKIFY_OAUTH_ISSUER");
+    if (!issuer) problems.push("ANKIFY_OAUTH_ISSUER is not set: oauth mode verifies access tokens from that issuer.");
+    else {
+      const audience = get("ANKIFY_OAUTH_AUDIENCE");
+      const clientIds = get("ANKIFY_OAUTH_CLIENT_IDS")?.split(",").map((id) => id.trim()).filter(Boolean);
+      const scope = get("ANKIFY_OAUTH_SCOPE");
+      clientAuth = { mode, issuer, ...(audience ? { audience } : {}), ...(clientIds ? { clientIds } : {}), ...(scope ? { scope } : {}) };
+    }
+  } else problems.push(`ANKIFY_CLIENT_AUTH = ${JSON.stringify(mode)} must be one of: api-key, oauth, none.`);
+  const integer = (name: string): number | undefined => {
+    const raw = get(name);
+    if (raw === undefined) return undefined;
+    if (/^\d+$/.test(raw)) return Number(raw);
+    problems.push(`${name} = ${JSON.stringify(raw)} must be a whole number.`);
+    return undefined;
+  };
+  const port = integer("PORT");
+  const timeBudgetSeconds = integer("ANKIFY_TIME_BUDGET_SECONDS");
+  const linkTtlSeconds = integer("ANKIFY_LINK_TTL_SECONDS");
+  if (problems.length > 0) return { problems };
+  const previous = get("ANKIFY_ORIGIN_SECRET_PREVIOUS");
   return {
-    rawPath: url.pathname,
-    rawQueryString: url.search.slice(1),
-    headers,
-    ...(chunks.length > 0 ? { body: Buffer.concat(chunks).toString("base64"), isBase64Encoded: true } : {}),
-    requestContext: { domainName: headers["host"] ?? "localhost", http: { method: req.method ?? "GET" } },
+    options: {
+      secrets: [secret!, ...(previous ? [previous] : [])],
+      clientAuth: clientAuth!,
+      port: port ?? 8787,
+      ...(timeBudgetSeconds !== undefined ? { timeBudgetSeconds } : {}),
+      ...(linkTtlSeconds !== undefined ? { linkTtlSeconds } : {}),
+    },
   };
 }
 
 if (require.main === module) {
-  const secret = process.env.ANKIFY_ORIGIN_SECRET?.trim();
-  if (!secret) {
-    console.error("ANKIFY_ORIGIN_SECRET is not set: the dev server runs in secret-header mode and needs the value clients send in x-origin-verify.\n" +
-      "  Example: ANKIFY_ORIGIN_SECRET=$(openssl rand -hex 24) npm run dev");
+  const parsed = devOptionsFromEnv(process.env);
+  if ("problems" in parsed) {
+    console.error(parsed.problems.join("\n"));
     process.exit(2);
   }
-  const port = Number(process.env.PORT ?? 8787);
-  startDevServer({ secrets: [secret, ...(process.env.ANKIFY_ORIGIN_SECRET_PREVIOUS ? [process.env.ANKIFY_ORIGIN_SECRET_PREVIOUS] : [])], port }).then(
+  startDevServer(parsed.options).then(
     (dev) => {
-      console.log(`Ankify dev server: ${dev.url}/mcp — send the x-origin-verify header with your secret`);
+      const how = {
+        "api-key": "and Authorization: Bearer $ANKIFY_DEV_API_KEY (or x-api-key)",
+        oauth: "and Authorization: Bearer <an access token from ANKIFY_OAUTH_ISSUER>",
+        none: "(no client authentication: every local client is let in)",
+      }[parsed.options.clientAuth.mode];
+      console.log(`Ankify dev server: ${dev.url}/mcp — send x-origin-verify: $ANKIFY_ORIGIN_SECRET ${how}`);
       const stop = () => void dev.close().then(() => process.exit(0));
       process.on("SIGINT", stop);
       process.on("SIGTERM", stop);

@@ -1,11 +1,15 @@
 /**
  * The HTTP surface, as a Function URL sees it, in the order a request meets it:
- *   origin guard  secret-header mode: 403 without an accepted x-origin-verify, before the body is read
- *   GET  /        a small status document
- *   POST /mcp     MCP over Streamable HTTP, both protocol eras (mcp/endpoint.ts)
- *   anything else 404, or 405 with Allow
+ *   origin guard       secret-header mode: 403 without an accepted x-origin-verify
+ *   GET  /             a small status document (public)
+ *   GET  /.well-known/ oauth mode: the protected resource and authorization server metadata (public)
+ *   POST /mcp          client authentication (api-key or oauth: 401/403), then MCP over Streamable
+ *                      HTTP, both protocol eras (mcp/endpoint.ts)
+ *   anything else      404, or 405 with Allow
+ * Nothing before MCP reads the request's body.
  */
 import type { FunctionConfig } from "./config";
+import type { ClientGate } from "./access/client-auth";
 import { checkOrigin } from "./access/origin-guard";
 import { jsonResponse, jsonRpcErrorResponse } from "./http/responses";
 import { serveMcp } from "./mcp/endpoint";
@@ -18,6 +22,7 @@ export interface HandlerDeps {
   readonly config: FunctionConfig;
   readonly synthesizer: Synthesizer;
   readonly store: DeckStore;
+  readonly clients: ClientGate;
 }
 
 export interface RequestContext {
@@ -34,11 +39,18 @@ export function createRequestHandler(deps: HandlerDeps): (request: Request, cont
     const path = new URL(request.url).pathname.replace(/\/+$/, "") || "/";
     if (path === "/") {
       if (request.method !== "GET" && request.method !== "HEAD") return jsonResponse(405, { error: "Method Not Allowed" }, { allow: "GET, HEAD" });
-      return jsonResponse(200, statusDocument(deps.config));
+      return jsonResponse(200, statusDocument(deps));
+    }
+    if (path.startsWith("/.well-known/")) {
+      if (request.method !== "GET" && request.method !== "HEAD") return jsonResponse(405, { error: "Method Not Allowed" }, { allow: "GET, HEAD" });
+      return (await deps.clients.wellKnown(path)) ?? jsonResponse(404, { error: "Not Found" });
     }
     if (path !== "/mcp") return jsonResponse(404, { error: "Not Found" });
     // A stateless GET would open an SSE stream that never ends: on Lambda, a hang until the timeout.
     if (request.method !== "POST") return jsonRpcErrorResponse(405, -32000, "Method Not Allowed: use POST", { allow: "POST" });
+
+    const client = await deps.clients.authenticate(request);
+    if (client instanceof Response) return client;
 
     // Finish before CloudFront stops waiting, and before Lambda stops the function.
     const budgetMs = Math.min(deps.config.timeBudgetSeconds * 1000, context.remainingMs ?? Number.POSITIVE_INFINITY);
@@ -47,11 +59,11 @@ export function createRequestHandler(deps: HandlerDeps): (request: Request, cont
       store: deps.store,
       deckPrefix: deps.config.deckPrefix,
       deadline: started + budgetMs,
-    });
+    }, client);
   };
 }
 
-function statusDocument(config: FunctionConfig) {
+function statusDocument({ config, clients }: HandlerDeps) {
   return {
     service: SERVER_INFO.name,
     version: SERVER_INFO.version,
@@ -59,5 +71,6 @@ function statusDocument(config: FunctionConfig) {
     protocolVersions: PROTOCOL_VERSIONS,
     tools: ["create_deck"],
     originProtection: config.originProtection,
+    clientAuth: clients.mode,
   };
 }

@@ -4,6 +4,9 @@
  */
 import { PollyClient } from "@aws-sdk/client-polly";
 import { S3Client } from "@aws-sdk/client-s3";
+import { SSMClient } from "@aws-sdk/client-ssm";
+import { SsmApiKeyStore } from "./access/api-keys";
+import { createClientGate } from "./access/client-auth";
 import { loadConfig } from "./config";
 import { toRequest, toResult, type FunctionUrlEvent, type FunctionUrlResult } from "./http/function-url";
 import { createRequestHandler } from "./handler";
@@ -23,6 +26,11 @@ function init(): ReturnType<typeof createRequestHandler> {
     config,
     synthesizer: config.ttsEngine === "polly" ? new PollySynthesizer(new PollyClient({ maxAttempts: 1 })) : new EspeakSynthesizer(),
     store: new S3DeckStore(new S3Client({}), config.deckBucket, config.linkTtlSeconds),
+    clients: createClientGate(
+      config.clientAuth,
+      config.originProtection,
+      config.clientAuth.mode === "api-key" ? new SsmApiKeyStore(new SSMClient({}), config.clientAuth.keyPath) : undefined,
+    ),
   });
 }
 

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { Client as LegacyClient } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport as LegacyTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { newApiKey } from "../../lambda/src/access/api-keys";
 import { startDevServer, type DevServer, type DevServerOptions } from "../../lambda/src/dev-server";
 
 /** A secret made at run time: tests never hold a literal one. */
@@ -33,11 +34,15 @@ export interface ClientOptions {
   readonly era?: Era;
   /** x-origin-verify value; `null` sends none. @default the current secret */
   readonly secret?: string | null;
+  /** How the client authenticates: headers sent on every request. @default Authorization: Bearer <the dev server's API key>, if it has one */
+  readonly auth?: Record<string, string>;
 }
 
 export interface Running {
   readonly dev: DevServer;
   readonly secrets: readonly string[];
+  /** The API key the dev server accepts (api-key mode, the default). */
+  readonly apiKey?: string;
   readonly dir: string;
   /** A real MCP client over HTTP, connected (discover or initialize done). */
   client(options?: ClientOptions): Promise<McpPeer>;
@@ -61,12 +66,15 @@ export async function connectClient(url: URL, era: Era, headers: Record<string, 
 export async function runDevServer(options: Partial<DevServerOptions> = {}): Promise<Running> {
   const dir = mkdtempSync(join(tmpdir(), "ankify-dev-"));
   const secrets = options.secrets ?? [newSecret(), newSecret()];
-  const dev = await startDevServer({ port: 0, storageDir: join(dir, "s3"), ...options, secrets });
+  const apiKey = options.clientAuth ? undefined : newApiKey();
+  const clientAuth = options.clientAuth ?? { mode: "api-key", keys: { "test-client": apiKey! } };
+  const dev = await startDevServer({ port: 0, storageDir: join(dir, "s3"), ...options, secrets, clientAuth });
   const clients: McpPeer[] = [];
   return {
-    dev, secrets, dir,
-    async client({ era = "2026-07-28", secret = secrets[0]! } = {}) {
-      const client = await connectClient(new URL(`${dev.url}/mcp`), era, secret === null ? {} : { "x-origin-verify": secret });
+    dev, secrets, dir, ...(apiKey ? { apiKey } : {}),
+    async client({ era = "2026-07-28", secret = secrets[0]!, auth = apiKey ? { authorization: `Bearer ${apiKey}` } : {} } = {}) {
+      const headers = { ...(secret === null ? {} : { "x-origin-verify": secret }), ...auth };
+      const client = await connectClient(new URL(`${dev.url}/mcp`), era, headers);
       clients.push(client);
       return client;
     },

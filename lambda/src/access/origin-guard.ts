@@ -3,25 +3,20 @@
  * `x-origin-verify`, so a request without an accepted value did not come through the distribution.
  * It runs first, before anything reads the request's body.
  */
-import { createHash, timingSafeEqual } from "node:crypto";
 import type { FunctionConfig } from "../config";
 import { jsonResponse } from "../http/responses";
+import { findDigest, sha256 } from "./constant-time";
 
 /** The header CloudFront adds in secret-header mode (stacks/edge/distribution.ts). */
 export const ORIGIN_VERIFY_HEADER = "x-origin-verify";
 
 /**
- * Whether `presented` equals one of the accepted secrets, in time that does not depend on where
- * they differ or on which one matched: both sides are hashed to equal length, and every accepted
- * secret is compared (no early exit).
+ * Whether `presented` equals one of the accepted secrets, in constant time (both sides hashed to equal
+ * length, every accepted secret compared).
  */
 export function isAcceptedSecret(presented: string | undefined, accepted: readonly string[]): boolean {
-  if (presented === undefined || accepted.length === 0) return false;
-  const digest = (value: string) => createHash("sha256").update(value, "utf8").digest();
-  const given = digest(presented);
-  let ok = false;
-  for (const secret of accepted) ok = timingSafeEqual(given, digest(secret)) || ok;
-  return ok;
+  if (presented === undefined) return false;
+  return findDigest(sha256(presented), accepted.map((secret, i) => [i, sha256(secret)] as const)) !== undefined;
 }
 
 /**

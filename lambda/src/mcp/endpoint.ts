@@ -4,7 +4,7 @@
  * enforces the Mcp-Method / Mcp-Name / MCP-Protocol-Version header rules and answers -32020, -32602
  * and -32022) and 2025-era requests (initialize, then calls) through its stateless legacy fallback.
  */
-import { createMcpHandler } from "@modelcontextprotocol/server";
+import { createMcpHandler, type AuthInfo } from "@modelcontextprotocol/server";
 import type { DeckDeps } from "../deck/create-deck";
 import { log } from "../log";
 import { createServer } from "./server";
@@ -13,11 +13,11 @@ import { createServer } from "./server";
  * One handler per request: the factory closes over this request's deadline, and creating the handler
  * costs microseconds. `auto` answers JSON unless the tool sends a notification before its result.
  */
-export function serveMcp(request: Request, deps: DeckDeps): Promise<Response> {
+export function serveMcp(request: Request, deps: DeckDeps, client: AuthInfo): Promise<Response> {
   const handler = createMcpHandler(() => createServer(deps), {
     responseMode: "auto",
     // Refusals of malformed or mismatched requests: the client's mistake, worth a line, not an alarm.
     onerror: (error) => log("info", "mcp.refused", { message: error.message }),
   });
-  return handler.fetch(request);
+  return handler.fetch(request, { authInfo: client });
 }

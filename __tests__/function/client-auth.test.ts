@@ -1,0 +1,221 @@
+import { SSMClient } from "@aws-sdk/client-ssm";
+import { apiKeyDigest, KEY_CACHE_MS, newApiKey, SsmApiKeyStore } from "../../lambda/src/access/api-keys";
+import { createClientGate } from "../../lambda/src/access/client-auth";
+import { findDigest, sha256 } from "../../lambda/src/access/constant-time";
+import { devOptionsFromEnv } from "../../lambda/src/dev-server";
+import { FakeSsm } from "../../testing/fake-ssm";
+import { ERAS, readApkg, runDevServer, type Running } from "../../testing/function/harness";
+import { startOAuthServer, type OAuthServer } from "../../testing/function/oauth";
+
+const AUDIENCE = "https://ankify.test/mcp";
+const mcpPost = (url: string, headers: Record<string, string>, body: unknown = { jsonrpc: "2.0", id: 1, method: "tools/list" }) =>
+  fetch(`${url}/mcp`, { method: "POST", headers: { "content-type": "application/json", accept: "application/json, text/event-stream", ...headers }, body: JSON.stringify(body) });
+
+describe("oauth mode: a real authorization server (oidc-provider) issues the tokens", () => {
+  let oauth: OAuthServer;
+  let run: Running;
+  let origin: Record<string, string>;
+  beforeAll(async () => {
+    oauth = await startOAuthServer();
+    run = await runDevServer({ clientAuth: { mode: "oauth", issuer: oauth.issuer, audience: AUDIENCE, scope: "decks" } });
+    origin = { "x-origin-verify": run.secrets[0]! };
+  });
+  afterAll(async () => {
+    await run.stop();
+    await oauth.stop();
+  });
+  const now = () => Math.floor(Date.now() / 1000);
+  const claims = (overrides: Record<string, unknown> = {}) => ({
+    iss: oauth.issuer, aud: AUDIENCE, scope: "decks", client_id: "ankify-test", sub: "ankify-test", iat: now() - 10, exp: now() + 600, ...overrides,
+  });
+
+  it.each(ERAS)("lets the official %s client in with a valid token, and builds a deck", async (era) => {
+    const token = await oauth.issueToken(AUDIENCE, "decks");
+    const client = await run.client({ era, auth: { authorization: `Bearer ${token}` } });
+    const result = await client.callTool({ name: "create_deck", arguments: { deck_name: `OAuth ${era}`, cards: [{ front: "uno", back: "one" }], audio: "none" } });
+    expect(result.isError).toBeUndefined();
+    const deck = readApkg(new Uint8Array(await (await fetch(result.structuredContent!["url"] as string)).arrayBuffer()), run.dir);
+    expect(deck.notes).toHaveLength(1);
+  });
+
+  it("accepts a token whose nbf is a few seconds ahead (clock skew)", async () => {
+    const response = await mcpPost(run.dev.url, { ...origin, authorization: `Bearer ${oauth.sign(claims({ nbf: now() + 10 }))}` });
+    expect(response.status).toBe(200);
+  });
+
+  const refusals: Array<[string, () => Promise<string | undefined>, number, string]> = [
+    ["no token", async () => undefined, 401, "Missing Authorization header"],
+    ["an expired token", async () => oauth.sign(claims({ iat: now() - 3600, exp: now() - 120 })), 401, "expired"],
+    ["a token not valid yet", async () => oauth.sign(claims({ nbf: now() + 600 })), 401, "can't be used before"],
+    ["a token from another issuer (signed with the same key)", async () => oauth.sign(claims({ iss: "http://127.0.0.1:1" })), 401, "issuer"],
+    ["a real token for another resource", () => oauth.issueToken("https://other.test/api", "decks"), 401, "audience"],
+    ["a real token without the decks scope", () => oauth.issueToken(AUDIENCE, "other"), 403, "insufficient_scope"],
+    ["a real token with a tampered payload", async () => {
+      const [header, payload, signature] = (await oauth.issueToken(AUDIENCE, "decks")).split(".");
+      const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload!, "base64url").toString()), scope: "decks admin" })).toString("base64url");
+      return `${header}.${forged}.${signature}`;
+    }, 401, "signature"],
+    ["an unsigned token (alg: none)", async () => `${Buffer.from('{"alg":"none","typ":"JWT"}').toString("base64url")}.${Buffer.from(JSON.stringify(claims())).toString("base64url")}.`, 401, "invalid_token"],
+    ["a token that is not a JWT", async () => "opaque-token-value", 401, "invalid_token"],
+  ];
+  it.each(refusals)("refuses %s with the Bearer challenge", async (_label, token, status, reason) => {
+    const value = await token();
+    const response = await mcpPost(run.dev.url, { ...origin, ...(value ? { authorization: `Bearer ${value}` } : {}) });
+    expect(response.status).toBe(status);
+    const challenge = response.headers.get("www-authenticate") ?? "";
+    expect(challenge).toMatch(/^Bearer error="(invalid_token|insufficient_scope)"/);
+    expect(challenge).toContain(`resource_metadata="${run.dev.url}/.well-known/oauth-protected-resource/mcp"`);
+    expect(`${challenge} ${await response.text()}`).toMatch(new RegExp(reason, "i"));
+    if (status === 403) expect(challenge).toContain('scope="decks"');
+  });
+
+  it.each(["/.well-known/oauth-protected-resource", "/.well-known/oauth-protected-resource/mcp"])("serves the protected resource metadata at %s, publicly", async (path) => {
+    const response = await fetch(`${run.dev.url}${path}`, { headers: origin });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({
+      resource: `${run.dev.url}/mcp`, authorization_servers: [oauth.issuer], scopes_supported: ["decks"], resource_name: "Ankify", bearer_methods_supported: ["header"],
+    });
+  });
+
+  it("passes the authorization server's own metadata through for 2025-03-26 clients", async () => {
+    const metadata = (await (await fetch(`${run.dev.url}/.well-known/oauth-authorization-server`, { headers: origin })).json()) as Record<string, string>;
+    expect(metadata["issuer"]).toBe(oauth.issuer);
+    expect(metadata["token_endpoint"]).toBe(`${oauth.issuer}/token`);
+  });
+
+  it("never writes a token into the log", async () => {
+    const good = await oauth.issueToken(AUDIENCE, "decks");
+    const bad = oauth.sign(claims({ exp: now() - 100, iat: now() - 1000 }));
+    const written: string[] = [];
+    const spies = [process.stdout, process.stderr].map((stream) => jest.spyOn(stream, "write").mockImplementation((chunk: string | Uint8Array) => (written.push(String(chunk)), true)));
+    process.env["ANKIFY_LOG_LEVEL"] = "debug";
+    try {
+      expect((await mcpPost(run.dev.url, { ...origin, authorization: `Bearer ${good}` })).status).toBe(200);
+      expect((await mcpPost(run.dev.url, { ...origin, authorization: `Bearer ${bad}` })).status).toBe(401);
+    } finally {
+      process.env["ANKIFY_LOG_LEVEL"] = "silent";
+      spies.forEach((spy) => spy.mockRestore());
+    }
+    expect(written.join("")).toContain('"event":"oauth.refused"');
+    for (const token of [good, bad]) for (const part of token.split(".")) expect(written.join("")).not.toContain(part);
+  });
+
+  it("says oauth on the public status page", async () => {
+    const status = (await (await fetch(`${run.dev.url}/`, { headers: origin })).json()) as Record<string, string>;
+    expect(status["clientAuth"]).toBe("oauth");
+  });
+});
+
+describe("api-key mode through the dev server", () => {
+  let run: Running;
+  beforeAll(async () => (run = await runDevServer()));
+  afterAll(() => run.stop());
+
+  it.each(ERAS)("serves the official %s client only with the key", async (era) => {
+    const client = await run.client({ era, auth: { "x-api-key": run.apiKey! } });
+    expect((await client.listTools()).tools.map((t) => t.name)).toEqual(["create_deck"]);
+    await expect(run.client({ era, auth: { authorization: `Bearer ${newApiKey()}` } })).rejects.toThrow(/401|Unauthorized/);
+    await expect(run.client({ era, auth: {} })).rejects.toThrow(/401|Unauthorized/);
+  });
+
+  it("checks the origin secret before the key: no secret is 403 whatever the key", async () => {
+    const response = await mcpPost(run.dev.url, { authorization: `Bearer ${run.apiKey}` });
+    expect(response.status).toBe(403);
+  });
+});
+
+describe("none mode", () => {
+  it("lets a client in without credentials", async () => {
+    const run = await runDevServer({ clientAuth: { mode: "none" } });
+    try {
+      const client = await run.client({ auth: {} });
+      expect((await client.listTools()).tools).toHaveLength(1);
+    } finally {
+      await run.stop();
+    }
+  });
+});
+
+describe("the key store", () => {
+  const PATH = "/ankify/ankify-test/client-keys";
+  let ssm: FakeSsm;
+  let client: SSMClient;
+  beforeAll(async () => {
+    ssm = new FakeSsm(2);
+    client = new SSMClient({ endpoint: await ssm.start(), region: "eu-west-1", credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "test" } });
+  });
+  afterAll(() => ssm.stop());
+  const put = (name: string, value: string) => ssm.parameters.set(`${PATH}/${name}`, { Name: `${PATH}/${name}`, Type: "SecureString", Value: value, LastModifiedDate: 0 });
+
+  it("reads every page of digests, ignores what is not one, and stops honouring a revoked key within the cache time", async () => {
+    ssm.parameters.clear();
+    const keys = Object.fromEntries(["laptop", "ci", "phone", "desk", "tablet"].map((name) => [name, newApiKey()]));
+    for (const [name, key] of Object.entries(keys)) put(name, apiKeyDigest(key));
+    put("broken", "not-a-digest");
+    ssm.parameters.set(`${PATH}/nested/deeper`, { Name: `${PATH}/nested/deeper`, Type: "String", Value: apiKeyDigest("x"), LastModifiedDate: 0 });
+    let clock = 1_000_000;
+    const store = new SsmApiKeyStore(client, PATH, () => clock);
+    const digests = await store.digests();
+    expect([...digests.keys()].sort()).toEqual(["ci", "desk", "laptop", "phone", "tablet"]);
+    expect(findDigest(sha256(keys["phone"]!), digests)).toBe("phone");
+
+    ssm.parameters.delete(`${PATH}/phone`);
+    clock += KEY_CACHE_MS - 1;
+    expect((await store.digests()).has("phone")).toBe(true); // still cached
+    clock += 2;
+    expect((await store.digests()).has("phone")).toBe(false); // revoked within a minute
+  });
+
+  it("fails closed when SSM cannot be read, and the handler answers 503 (not 401)", async () => {
+    ssm.failWith = { status: 400, type: "AccessDeniedException", message: "not allowed" };
+    try {
+      const store = new SsmApiKeyStore(client, PATH);
+      await expect(store.digests()).rejects.toThrow(/not allowed/);
+      const gate = createClientGate({ mode: "api-key", keyPath: PATH }, "secret-header", store);
+      const refused = await gate.authenticate(new Request("https://ankify.test/mcp", { method: "POST", headers: { authorization: `Bearer ${newApiKey()}` } }));
+      expect(refused).toBeInstanceOf(Response);
+      expect((refused as Response).status).toBe(503);
+      expect((refused as Response).headers.get("retry-after")).toBe("5");
+    } finally {
+      ssm.failWith = undefined;
+    }
+  });
+
+  it("compares digests without stopping at the first match", () => {
+    const a = sha256("a"), b = sha256("b");
+    expect(findDigest(a, [["x", b], ["y", a], ["z", a]])).toBe("y");
+    expect(findDigest(sha256("c"), [["x", a], ["y", b]])).toBeUndefined();
+    expect(findDigest(a, [["short", Buffer.alloc(3)]])).toBeUndefined();
+  });
+});
+
+describe("npm run dev's settings", () => {
+  const base = { ANKIFY_ORIGIN_SECRET: "s".repeat(32) };
+  it("refuses to start in api-key mode without ANKIFY_DEV_API_KEY, saying how to set one", () => {
+    const parsed = devOptionsFromEnv(base);
+    expect("problems" in parsed && parsed.problems[0]).toMatch(/^ANKIFY_DEV_API_KEY is not set .*\n {2}Example: export ANKIFY_DEV_API_KEY=ank_\$\(openssl rand -hex 32\)/);
+  });
+  it.each([
+    [{ ANKIFY_CLIENT_AUTH: "none" }, { mode: "none" }],
+    [{ ANKIFY_DEV_API_KEY: "k".repeat(20) }, { mode: "api-key", keys: { dev: "k".repeat(20) } }],
+    [{ ANKIFY_CLIENT_AUTH: "oauth", ANKIFY_OAUTH_ISSUER: "http://127.0.0.1:4000", ANKIFY_OAUTH_AUDIENCE: AUDIENCE }, { mode: "oauth", issuer: "http://127.0.0.1:4000", audience: AUDIENCE }],
+  ])("reads %j", (env, clientAuth) => {
+    expect(devOptionsFromEnv({ ...base, ...env })).toEqual({ options: expect.objectContaining({ clientAuth }) });
+  });
+  it("honours the budget and link lifetime settings", () => {
+    expect(devOptionsFromEnv({ ...base, ANKIFY_CLIENT_AUTH: "none", ANKIFY_TIME_BUDGET_SECONDS: "30", ANKIFY_LINK_TTL_SECONDS: "600" }))
+      .toEqual({ options: expect.objectContaining({ timeBudgetSeconds: 30, linkTtlSeconds: 600 }) });
+  });
+});
+
+describe("oac mode", () => {
+  it("reads only x-api-key: CloudFront's signature has replaced the client's Authorization header", async () => {
+    const key = newApiKey();
+    const gate = createClientGate({ mode: "api-key", keyPath: "/ankify/a/client-keys" }, "oac", { digests: async () => new Map([["laptop", sha256(key)]]) });
+    const request = (headers: Record<string, string>) => new Request("https://ankify.test/mcp", { method: "POST", headers });
+    expect(await gate.authenticate(request({ "x-api-key": key }))).toEqual({ token: "", clientId: "laptop", scopes: [] });
+    const refused = (await gate.authenticate(request({ authorization: `Bearer ${key}` }))) as Response;
+    expect(refused.status).toBe(401);
+    expect(((await refused.json()) as { error: { message: string } }).error.message).toBe("Unauthorized: send your Ankify API key as x-api-key: <key>.");
+  });
+});
