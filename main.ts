@@ -17,6 +17,9 @@ export function buildApp(app: App, env: Readonly<Record<string, string | undefin
     if (value !== undefined) context[key] = value;
   }
   for (const target of loadTargets({ context, env })) {
+    if (target.settings.clientAuth === "none") {
+      console.warn(`warning: ${target.stackName}: ${SETTING_SOURCES.clientAuth} = "none": anyone who finds https://${target.settings.domain}/mcp can build decks on your Amazon Polly bill.`);
+    }
     new AnkifyStack(app, target.stackName, { settings: target.settings, projectRoot: __dirname, ...(target.state ? { state: target.state } : {}) });
   }
   return app;

@@ -19,6 +19,16 @@ function runApp(env: Record<string, string>) {
 }
 
 describe("the app command", () => {
+  it("warns in one line when client authentication is off, and still synthesizes", () => {
+    const run = runApp({ ANKIFY_CLIENT_AUTH: "none" });
+    try {
+      expect(run.status).toBe(0);
+      expect(run.stderr).toBe('warning: ankify: ANKIFY_CLIENT_AUTH = "none": anyone who finds https://ankify.example.com/mcp can build decks on your Amazon Polly bill.\n');
+    } finally {
+      rmSync(run.outdir, { recursive: true, force: true });
+    }
+  });
+
   it("synthesizes the ankify stack from cdktf.json defaults with no settings", () => {
     const run = runApp({});
     try {

@@ -110,7 +110,7 @@ describe("bring your own image (ANKIFY_IMAGE_URI)", () => {
     const { tf } = synthAnkify({ imageUri: uri });
     const variables = only(tf, "aws_lambda_function")["environment"]["variables"];
     expect(Object.keys(variables).sort()).toEqual([
-      "ANKIFY_DECK_BUCKET", "ANKIFY_DECK_PREFIX", "ANKIFY_LINK_TTL_SECONDS", "ANKIFY_ORIGIN_PROTECTION",
+      "ANKIFY_API_KEY_PATH", "ANKIFY_CLIENT_AUTH", "ANKIFY_DECK_BUCKET", "ANKIFY_DECK_PREFIX", "ANKIFY_LINK_TTL_SECONDS", "ANKIFY_ORIGIN_PROTECTION",
       "ANKIFY_ORIGIN_SECRET", "ANKIFY_ORIGIN_SECRET_PREVIOUS", "ANKIFY_TIME_BUDGET_SECONDS", "ANKIFY_TTS_ENGINE",
     ]);
     expect(only(tf, "aws_lambda_function")["reserved_concurrent_executions"]).toBe(10);
@@ -175,10 +175,10 @@ describe("function", () => {
     }));
   });
 
-  it("has a role with only logs, its S3 prefix and SynthesizeSpeech, and no wildcard action", () => {
+  it("has a role with only logs, its S3 prefix, SynthesizeSpeech and its client keys, and no wildcard action", () => {
     const policy = JSON.parse(only(tf, "aws_iam_role_policy")["policy"] as string) as { Statement: Array<{ Action: string[]; Resource: string }> };
     const actions = policy.Statement.flatMap((s) => s.Action);
-    expect(actions.sort()).toEqual(["logs:CreateLogStream", "logs:PutLogEvents", "polly:SynthesizeSpeech", "s3:GetObject", "s3:PutObject"]);
+    expect(actions.sort()).toEqual(["logs:CreateLogStream", "logs:PutLogEvents", "polly:SynthesizeSpeech", "s3:GetObject", "s3:PutObject", "ssm:GetParametersByPath"]);
     expect(actions.some((a) => a.includes("*"))).toBe(false);
     const s3 = policy.Statement.find((s) => s.Action.includes("s3:PutObject"))!;
     expect(s3.Resource).toBe(`${ref(`${address(tf, "aws_s3_bucket")}.arn`)}/decks/*`);

@@ -23,6 +23,9 @@ describe("defaults (cdktf.json context)", () => {
       originSecretVersion: 1,
       rateLimit: 300,
       maxConcurrency: 10,
+      clientAuth: "api-key",
+      oauthScope: "decks",
+      oauthCallbackUrls: ["https://claude.ai/api/mcp/auth_callback", "https://claude.com/api/mcp/auth_callback"],
     });
   });
 
@@ -31,7 +34,8 @@ describe("defaults (cdktf.json context)", () => {
       "ANKIFY_DOMAIN", "ANKIFY_ZONE", "ANKIFY_REGION", "ANKIFY_ORIGIN_PROTECTION", "ANKIFY_ORIGIN_READ_TIMEOUT",
       "ANKIFY_ORIGIN_TIMEOUT_QUOTA", "ANKIFY_RESPONSE_COMPLETION_TIMEOUT", "ANKIFY_ORIGIN_KEEPALIVE_TIMEOUT",
       "ANKIFY_ARCHITECTURE", "ANKIFY_ORIGIN_SECRET_VERSION", "ANKIFY_RATE_LIMIT", "ANKIFY_ALLOWED_COUNTRIES",
-      "ANKIFY_MAX_CONCURRENCY", "ANKIFY_ALARM_EMAIL", "ANKIFY_IMAGE_URI",
+      "ANKIFY_MAX_CONCURRENCY", "ANKIFY_ALARM_EMAIL", "ANKIFY_IMAGE_URI", "ANKIFY_CLIENT_AUTH", "ANKIFY_OAUTH_ISSUER",
+      "ANKIFY_OAUTH_AUDIENCE", "ANKIFY_OAUTH_SCOPE", "ANKIFY_OAUTH_CALLBACK_URLS",
     ]);
   });
 });
@@ -180,6 +184,40 @@ describe("bad values fail with one line naming the variable, the value and the f
     expect(() => loadSettings({ context, env: { ANKIFY_ARCHITECTURE: "sparc" } })).toThrow(
       'Invalid Ankify settings:\n  - ANKIFY_ARCHITECTURE = "sparc" is not allowed; use one of: arm64, x86_64.',
     );
+  });
+});
+
+describe("client authentication settings", () => {
+  const oauth = { ANKIFY_CLIENT_AUTH: "oauth" };
+  it.each([
+    [{ ANKIFY_CLIENT_AUTH: "none" }, { clientAuth: "none" }],
+    [oauth, { clientAuth: "oauth", oauthScope: "decks" }],
+    [{ ...oauth, ANKIFY_OAUTH_ISSUER: "https://acme.eu.auth0.com/", ANKIFY_OAUTH_AUDIENCE: "https://ankify.example.com/mcp" },
+      { oauthIssuer: "https://acme.eu.auth0.com/", oauthAudience: "https://ankify.example.com/mcp" }],
+    [{ ...oauth, ANKIFY_OAUTH_SCOPE: "ankify:decks" }, { oauthScope: "ankify:decks" }],
+    [{ ...oauth, ANKIFY_OAUTH_CALLBACK_URLS: "https://claude.ai/api/mcp/auth_callback, http://localhost:8088/callback, cursor://anysphere.cursor-mcp/oauth/callback" },
+      { oauthCallbackUrls: ["https://claude.ai/api/mcp/auth_callback", "http://localhost:8088/callback", "cursor://anysphere.cursor-mcp/oauth/callback"] }],
+  ])("%j is accepted", (env, expected) => {
+    expect(loadSettings({ context, env })).toEqual(expect.objectContaining(expected));
+  });
+
+  it.each([
+    [{ ANKIFY_CLIENT_AUTH: "password" }, 'ANKIFY_CLIENT_AUTH = "password" is not allowed; use one of: api-key, oauth, none.'],
+    [{ ...oauth, ANKIFY_ORIGIN_PROTECTION: "oac" }, 'ANKIFY_CLIENT_AUTH = "oauth" cannot work with ANKIFY_ORIGIN_PROTECTION = "oac": CloudFront\'s SigV4 signature replaces the client\'s Authorization header, so no bearer token reaches the function. Use secret-header with oauth, or api-key (sent as x-api-key) with oac.'],
+    [{ ANKIFY_OAUTH_ISSUER: "https://acme.eu.auth0.com/" }, 'ANKIFY_OAUTH_ISSUER = "https://acme.eu.auth0.com/" is only used with ANKIFY_CLIENT_AUTH = "oauth"; remove it or switch to oauth.'],
+    [{ ANKIFY_CLIENT_AUTH: "none", ANKIFY_OAUTH_SCOPE: "decks" }, 'ANKIFY_OAUTH_SCOPE = "decks" is only used with ANKIFY_CLIENT_AUTH = "oauth"; remove it or switch to oauth.'],
+    [{ ...oauth, ANKIFY_OAUTH_ISSUER: "http://acme.example.com", ANKIFY_OAUTH_AUDIENCE: "a" }, 'ANKIFY_OAUTH_ISSUER = "http://acme.example.com" is not an issuer URL: must start with https://; use the exact "iss" of its tokens, e.g. https://example.eu.auth0.com/.'],
+    [{ ...oauth, ANKIFY_OAUTH_ISSUER: "acme", ANKIFY_OAUTH_AUDIENCE: "a" }, 'ANKIFY_OAUTH_ISSUER = "acme" is not an issuer URL: not a URL; use the exact "iss" of its tokens, e.g. https://example.eu.auth0.com/.'],
+    [{ ...oauth, ANKIFY_OAUTH_ISSUER: "https://acme.eu.auth0.com/" }, "ANKIFY_OAUTH_AUDIENCE is not set: with an external issuer, set the audience its tokens carry for Ankify (often https://<domain>/mcp), or tokens for any of its applications would be accepted."],
+    [{ ...oauth, ANKIFY_OAUTH_AUDIENCE: "https://ankify.example.com/mcp" }, 'ANKIFY_OAUTH_AUDIENCE = "https://ankify.example.com/mcp" needs ANKIFY_OAUTH_ISSUER: without one the stack\'s Cognito pool issues the tokens, and Cognito access tokens carry the app client\'s id instead of an audience.'],
+    [{ ...oauth, ANKIFY_OAUTH_SCOPE: "two words" }, 'ANKIFY_OAUTH_SCOPE = "two words" is not an OAuth scope: use printable characters without spaces, quotes or backslashes, e.g. "decks".'],
+    [{ ...oauth, ANKIFY_OAUTH_CALLBACK_URLS: "http://claude.ai/cb" }, 'ANKIFY_OAUTH_CALLBACK_URLS has "http://claude.ai/cb": Cognito allows http only for localhost; use https.'],
+    [{ ...oauth, ANKIFY_OAUTH_CALLBACK_URLS: "https://x.example/cb#frag" }, 'ANKIFY_OAUTH_CALLBACK_URLS has "https://x.example/cb#frag": a callback URL may not have a fragment.'],
+    [{ ...oauth, ANKIFY_OAUTH_CALLBACK_URLS: " , " }, 'ANKIFY_OAUTH_CALLBACK_URLS = "," lists no URL; give a comma-separated list, or unset it for Claude\'s callbacks.'],
+    [{ ...oauth, ANKIFY_OAUTH_ISSUER: "https://acme.eu.auth0.com/", ANKIFY_OAUTH_AUDIENCE: "a", ANKIFY_OAUTH_CALLBACK_URLS: "https://x.example/cb" },
+      'ANKIFY_OAUTH_CALLBACK_URLS is only used with the Cognito user pool; your issuer "https://acme.eu.auth0.com/" keeps its own list of redirect URIs.'],
+  ])("%j fails with one line", (env, message) => {
+    expect(problems(env)).toEqual([message]);
   });
 });
 

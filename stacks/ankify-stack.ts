@@ -9,7 +9,8 @@ import { ImageRepository } from "./edge/image-repository";
 import { FunctionImage } from "./edge/function-image";
 import { DeckBucket } from "./edge/deck-bucket";
 import { OriginSecret } from "./edge/origin-secret";
-import { AnkifyFunction } from "./edge/ankify-function";
+import { AnkifyFunction, type FunctionClientAuth } from "./edge/ankify-function";
+import { OAuthAuthorizer } from "./edge/oauth-authorizer";
 import { Certificate } from "./edge/certificate";
 import { CloudFrontInvokePermission, OriginAccessControl } from "./edge/origin-access-control";
 import { Distribution } from "./edge/distribution";
@@ -18,7 +19,7 @@ import { WebAcl } from "./edge/web-acl";
 import { Alarms } from "./edge/alarms";
 import { ContentHashEdgeFunction } from "./edge/content-hash-edge-function";
 import { configureStateBackend } from "./state-backend";
-import type { StateSettings } from "./environments";
+import { clientKeyPath, type StateSettings } from "./environments";
 
 /**
  * AWS provider range for every stack. The bindings are generated for 6.25.0, but the oac mode's
@@ -67,6 +68,8 @@ export class AnkifyStack extends TerraformStack {
       originSecret = new OriginSecret(this, "origin-secret", { version: settings.originSecretVersion });
     }
 
+    const clientAuth = this.clientAuth(name, settings, account);
+
     const fn = new AnkifyFunction(this, "function", {
       name,
       imageUri: built ? built.image.imageUri : settings.imageUri!,
@@ -80,6 +83,7 @@ export class AnkifyStack extends TerraformStack {
       deckPrefix: decks.deckPrefix,
       originProtection: settings.originProtection,
       ...(originSecret ? { originSecret: { current: originSecret.current, previous: originSecret.previous } } : {}),
+      clientAuth: clientAuth.function,
     });
 
     const certificate = new Certificate(this, "certificate", { domain: settings.domain, zoneId: zone.zoneId, usEast1 });
@@ -158,12 +162,55 @@ export class AnkifyStack extends TerraformStack {
     new TerraformOutput(this, "alarm_topic_arn", { value: alarms.topic.arn, description: "SNS topic for the function's alarms (app region)" });
     new TerraformOutput(this, "edge_alarm_topic_arn", { value: alarms.edgeTopic.arn, description: "SNS topic for CloudFront and WAF alarms (us-east-1)" });
     if (webAcl) new TerraformOutput(this, "web_acl_arn", { value: webAcl.webAcl.arn, description: "WAF web ACL in front of the distribution (us-east-1)" });
+    new TerraformOutput(this, "client_auth", { value: settings.clientAuth, description: "Who may call /mcp" });
+    if (clientAuth.function.mode === "api-key") {
+      new TerraformOutput(this, "client_key_path", { value: clientAuth.function.keyPath, description: "SSM path of the client key digests (npm run client-key)" });
+    }
+    if (clientAuth.function.mode === "oauth") {
+      new TerraformOutput(this, "oauth_issuer", { value: clientAuth.function.issuer, description: "Authorization server the function trusts" });
+      new TerraformOutput(this, "oauth_scope", { value: clientAuth.function.scope, description: "Scope a token needs" });
+    }
+    if (clientAuth.authorizer) {
+      new TerraformOutput(this, "oauth_client_id", { value: clientAuth.authorizer.client.id, description: "Cognito app client id: enter it in MCP clients that ask for one" });
+      new TerraformOutput(this, "oauth_login_domain", {
+        value: `https://${clientAuth.authorizer.domain.domain}.auth.${settings.region}.amazoncognito.com`,
+        description: "Cognito managed login",
+      });
+      new TerraformOutput(this, "oauth_user_pool_id", { value: clientAuth.authorizer.userPool.id, description: "Add users with aws cognito-idp admin-create-user" });
+    }
     if (originSecret) {
       new TerraformOutput(this, "origin_secret", {
         value: originSecret.current,
         sensitive: true,
         description: "Current x-origin-verify value (terraform output -raw origin_secret)",
       });
+    }
+  }
+
+  /**
+   * Who may call /mcp: api-key reads digests from the stack's SSM path; oauth trusts an external
+   * issuer, or a Cognito user pool made here; none lets anyone in (synth warns).
+   */
+  private clientAuth(name: string, settings: Settings, account: DataAwsCallerIdentity): { function: FunctionClientAuth; authorizer?: OAuthAuthorizer } {
+    const resource = `https://${settings.domain}/mcp`;
+    switch (settings.clientAuth) {
+      case "none":
+        return { function: { mode: "none" } };
+      case "api-key": {
+        const keyPath = clientKeyPath(name);
+        return { function: { mode: "api-key", keyPath, keyPathArn: `arn:aws:ssm:${settings.region}:${account.accountId}:parameter${keyPath}` } };
+      }
+      case "oauth": {
+        if (settings.oauthIssuer !== undefined) {
+          return { function: { mode: "oauth", resource, issuer: settings.oauthIssuer, audience: settings.oauthAudience!, scope: settings.oauthScope } };
+        }
+        const authorizer = new OAuthAuthorizer(this, "oauth", { name, resource, scope: settings.oauthScope, callbackUrls: settings.oauthCallbackUrls });
+        return {
+          authorizer,
+          // Cognito access tokens carry no aud: the app client's id stands in for it.
+          function: { mode: "oauth", resource, issuer: authorizer.issuer, clientIds: [authorizer.client.id], scope: authorizer.scope },
+        };
+      }
     }
   }
 

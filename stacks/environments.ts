@@ -11,6 +11,15 @@ import { AWS_REGIONS, loadSettings, SETTING_SOURCES, SettingsError, type Setting
 
 export const BASE_STACK_NAME = "ankify";
 
+/**
+ * The SSM path that holds a stack's client key digests (api-key mode): the function reads it, the
+ * role may read nothing else, and `npm run client-key` writes there. Not managed by Terraform, so
+ * keys never pass through state.
+ */
+export function clientKeyPath(resourceName: string): string {
+  return `/ankify/${resourceName}/client-keys`;
+}
+
 /** Environment names become part of resource names (bucket prefix ≤ 37 characters), hence the limit. */
 const ENVIRONMENT_NAME = /^[a-z][a-z0-9-]{0,14}[a-z0-9]$|^[a-z]$/;
 

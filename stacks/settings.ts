@@ -8,6 +8,7 @@
 
 export type OriginProtection = "secret-header" | "oac";
 export type Architecture = "arm64" | "x86_64";
+export type ClientAuthMode = "api-key" | "oauth" | "none";
 
 export interface Settings {
   /** Public hostname served by CloudFront, e.g. `ankify.example.com`: the zone apex or a name inside it. */
@@ -46,7 +47,21 @@ export interface Settings {
   readonly alarmEmail?: string;
   /** A private ECR image (in the app region) to run instead of building `lambda/`. @default unset: build `lambda/` */
   readonly imageUri?: string;
+  /** Who may call /mcp: API keys, OAuth access tokens, or anyone ("none", warned about at synth). @default "api-key" */
+  readonly clientAuth: ClientAuthMode;
+  /** oauth: an external authorization server's issuer (https). @default unset: the stack creates a Cognito user pool */
+  readonly oauthIssuer?: string;
+  /** oauth with an external issuer: the `aud` its access tokens carry for Ankify. Required with oauthIssuer. */
+  readonly oauthAudience?: string;
+  /** oauth: the scope a token needs (Cognito: the resource server's scope name). @default "decks" */
+  readonly oauthScope: string;
+  /** oauth with Cognito: where the login may send a client back (https, http on localhost, or an app scheme). @default Claude's two callbacks */
+  readonly oauthCallbackUrls: readonly string[];
 }
+
+/** Claude's OAuth callbacks (claude.ai today; claude.com announced), per Anthropic's connector guide. */
+export const DEFAULT_OAUTH_CALLBACK_URLS: readonly string[] = ["https://claude.ai/api/mcp/auth_callback", "https://claude.com/api/mcp/auth_callback"];
+export const DEFAULT_OAUTH_SCOPE = "decks";
 
 /** CloudFront lets anyone set the origin read timeout up to this without a quota increase. */
 export const DEFAULT_ORIGIN_TIMEOUT_QUOTA = 120;
@@ -110,6 +125,11 @@ export const SETTING_SOURCES = {
   maxConcurrency: "ANKIFY_MAX_CONCURRENCY",
   alarmEmail: "ANKIFY_ALARM_EMAIL",
   imageUri: "ANKIFY_IMAGE_URI",
+  clientAuth: "ANKIFY_CLIENT_AUTH",
+  oauthIssuer: "ANKIFY_OAUTH_ISSUER",
+  oauthAudience: "ANKIFY_OAUTH_AUDIENCE",
+  oauthScope: "ANKIFY_OAUTH_SCOPE",
+  oauthCallbackUrls: "ANKIFY_OAUTH_CALLBACK_URLS",
 } as const satisfies Record<keyof Settings, string>;
 
 export type SettingKey = keyof typeof SETTING_SOURCES;
@@ -348,6 +368,9 @@ export function loadSettings(input: SettingsInput): Settings {
     } else imageUri = imageRaw.value as string;
   }
 
+  const clientAuth = oneOf<ClientAuthMode>("clientAuth", ["api-key", "oauth", "none"]);
+  const oauth = readOAuthSettings(raw, report, clientAuth, originProtection);
+
   if (problems.length > 0) throw new SettingsError(problems);
   return {
     domain: domain!,
@@ -365,7 +388,93 @@ export function loadSettings(input: SettingsInput): Settings {
     maxConcurrency: maxConcurrency!,
     ...(alarmEmail !== undefined ? { alarmEmail } : {}),
     ...(imageUri !== undefined ? { imageUri } : {}),
+    clientAuth: clientAuth!,
+    ...oauth,
   };
+}
+
+/** The oauth* settings: checked against the mode they belong to, so none is set and silently ignored. */
+function readOAuthSettings(
+  raw: (key: SettingKey) => RawValue | undefined,
+  report: (message: string) => void,
+  clientAuth: ClientAuthMode | undefined,
+  originProtection: OriginProtection | undefined,
+): Pick<Settings, "oauthIssuer" | "oauthAudience" | "oauthScope" | "oauthCallbackUrls"> {
+  const show = (value: unknown) => JSON.stringify(value);
+  const issuerRaw = raw("oauthIssuer");
+  const audienceRaw = raw("oauthAudience");
+  const scopeRaw = raw("oauthScope");
+  const callbacksRaw = raw("oauthCallbackUrls");
+  const result = { oauthScope: DEFAULT_OAUTH_SCOPE, oauthCallbackUrls: DEFAULT_OAUTH_CALLBACK_URLS } as {
+    oauthIssuer?: string; oauthAudience?: string; oauthScope: string; oauthCallbackUrls: readonly string[];
+  };
+  if (clientAuth !== "oauth") {
+    for (const found of [issuerRaw, audienceRaw, scopeRaw, callbacksRaw]) {
+      if (found) report(`${found.where} = ${show(found.value)} is only used with ${SETTING_SOURCES.clientAuth} = "oauth"; remove it or switch to oauth.`);
+    }
+    return result;
+  }
+  if (originProtection === "oac") {
+    report(
+      `${SETTING_SOURCES.clientAuth} = "oauth" cannot work with ${SETTING_SOURCES.originProtection} = "oac": CloudFront's SigV4 signature ` +
+        `replaces the client's Authorization header, so no bearer token reaches the function. Use secret-header with oauth, or api-key (sent as x-api-key) with oac.`,
+    );
+  }
+  if (issuerRaw) {
+    const problem = typeof issuerRaw.value === "string" ? httpsUrlProblem(issuerRaw.value) : "must be a string";
+    if (problem) report(`${issuerRaw.where} = ${show(issuerRaw.value)} is not an issuer URL: ${problem}; use the exact "iss" of its tokens, e.g. https://example.eu.auth0.com/.`);
+    else result.oauthIssuer = issuerRaw.value as string;
+    if (!audienceRaw) {
+      report(`${SETTING_SOURCES.oauthAudience} is not set: with an external issuer, set the audience its tokens carry for Ankify (often https://<domain>/mcp), or tokens for any of its applications would be accepted.`);
+    }
+    if (callbacksRaw) report(`${callbacksRaw.where} is only used with the Cognito user pool; your issuer ${show(issuerRaw.value)} keeps its own list of redirect URIs.`);
+  } else if (audienceRaw) {
+    report(`${audienceRaw.where} = ${show(audienceRaw.value)} needs ${SETTING_SOURCES.oauthIssuer}: without one the stack's Cognito pool issues the tokens, and Cognito access tokens carry the app client's id instead of an audience.`);
+  }
+  if (audienceRaw) {
+    if (typeof audienceRaw.value === "string" && audienceRaw.value.trim() !== "") result.oauthAudience = audienceRaw.value.trim();
+    else report(`${audienceRaw.where} = ${show(audienceRaw.value)} must be a non-empty string.`);
+  }
+  if (scopeRaw) {
+    // RFC 6749 scope-token, and Cognito's scope-name characters.
+    if (typeof scopeRaw.value === "string" && /^[\x21\x23-\x5B\x5D-\x7E]{1,256}$/.test(scopeRaw.value)) result.oauthScope = scopeRaw.value;
+    else report(`${scopeRaw.where} = ${show(scopeRaw.value)} is not an OAuth scope: use printable characters without spaces, quotes or backslashes, e.g. "decks".`);
+  }
+  if (callbacksRaw && !issuerRaw) {
+    const urls = typeof callbacksRaw.value === "string" ? callbacksRaw.value.split(",").map((u) => u.trim()).filter(Boolean)
+      : Array.isArray(callbacksRaw.value) ? callbacksRaw.value.map(String) : [];
+    const bad = urls.map((url) => [url, callbackUrlProblem(url)] as const).filter(([, problem]) => problem);
+    for (const [url, problem] of bad) report(`${callbacksRaw.where} has ${show(url)}: ${problem}.`);
+    if (urls.length === 0) report(`${callbacksRaw.where} = ${show(callbacksRaw.value)} lists no URL; give a comma-separated list, or unset it for Claude's callbacks.`);
+    else if (bad.length === 0) result.oauthCallbackUrls = urls;
+  }
+  return result;
+}
+
+/** Why `value` is not an https URL without a query or fragment, or undefined. */
+export function httpsUrlProblem(value: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return "not a URL";
+  }
+  if (url.protocol !== "https:") return "must start with https://";
+  if (url.search || url.hash) return "must not have a query or fragment";
+  return undefined;
+}
+
+/** Cognito's rules for a callback URL: https, http only on localhost, or an app's own scheme; no fragment. */
+export function callbackUrlProblem(value: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return "not a URL";
+  }
+  if (url.hash) return "a callback URL may not have a fragment";
+  if (url.protocol === "http:" && url.hostname !== "localhost" && url.hostname !== "127.0.0.1") return "Cognito allows http only for localhost; use https";
+  return undefined;
 }
 
 /** A country list from an environment variable ("DE, AT") or cdktf.json (the same string, or an array); undefined when it is neither. */

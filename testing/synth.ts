@@ -27,9 +27,9 @@ export interface TerraformJson {
 }
 
 /** A fresh app and stack, synthesized: every test gets its own. */
-export function synthAnkify(overrides: Partial<Record<SettingKey, unknown>> = {}): Synthesized {
+export function synthAnkify(overrides: Partial<Record<SettingKey, unknown>> = {}, stackName = "ankify"): Synthesized {
   const app = Testing.app();
-  const stack = new AnkifyStack(app, "ankify", { settings: settingsWith(overrides), projectRoot: PROJECT_ROOT });
+  const stack = new AnkifyStack(app, stackName, { settings: settingsWith(overrides), projectRoot: PROJECT_ROOT });
   const json = Testing.synth(stack);
   return { json, tf: JSON.parse(json) as TerraformJson };
 }

@@ -8,6 +8,21 @@ import { LambdaFunctionUrl } from "@cdktf/provider-aws/lib/lambda-function-url";
 import type { ITerraformDependable } from "cdktf";
 import type { Architecture, OriginProtection } from "../settings";
 
+/** Who may call /mcp, as the function is told it (lambda/src/config.ts reads the same variables). */
+export type FunctionClientAuth =
+  | { readonly mode: "none" }
+  /** Client key digests under `keyPath` in SSM; the role may read that path and nothing else. */
+  | { readonly mode: "api-key"; readonly keyPath: string; readonly keyPathArn: string }
+  | {
+      readonly mode: "oauth";
+      /** `https://<domain>/mcp`: the resource tokens are for. */
+      readonly resource: string;
+      readonly issuer: string;
+      readonly audience?: string;
+      readonly clientIds?: readonly string[];
+      readonly scope: string;
+    };
+
 export interface AnkifyFunctionProps {
   /** Function name; also names its role and log group. */
   readonly name: string;
@@ -39,6 +54,7 @@ export interface AnkifyFunctionProps {
   readonly originProtection: OriginProtection;
   /** secret-header mode: the values the function accepts in `x-origin-verify`. */
   readonly originSecret?: { readonly current: string; readonly previous: string };
+  readonly clientAuth: FunctionClientAuth;
 }
 
 /** The Ankify Lambda function with its role, log group and Function URL. */
@@ -91,6 +107,16 @@ export class AnkifyFunction extends Construct {
             // SynthesizeSpeech is authorized on lexicons only; with none, AWS checks "*".
             Resource: "*",
           },
+          ...(props.clientAuth.mode === "api-key"
+            ? [{
+                Sid: "ReadClientKeyDigests",
+                Effect: "Allow" as const,
+                // GetParametersByPath is authorized on the path itself. SecureStrings under the
+                // AWS-managed aws/ssm key need no kms grant: its key policy allows use through SSM.
+                Action: ["ssm:GetParametersByPath"],
+                Resource: props.clientAuth.keyPathArn,
+              }]
+            : []),
         ),
     });
 
@@ -118,6 +144,7 @@ export class AnkifyFunction extends Construct {
           ANKIFY_TTS_ENGINE: "polly",
           ANKIFY_TIME_BUDGET_SECONDS: String(props.requestBudget),
           ANKIFY_LINK_TTL_SECONDS: String(props.linkTtlSeconds ?? 3600),
+          ...clientAuthEnvironment(props.clientAuth),
         },
       },
       dependsOn: [this.logGroup, ...(props.dependsOn ?? [])],
@@ -128,5 +155,23 @@ export class AnkifyFunction extends Construct {
       // oac: only SigV4-signed requests (CloudFront's) get in. secret-header: open, the handler checks the header.
       authorizationType: props.originProtection === "oac" ? "AWS_IAM" : "NONE",
     });
+  }
+}
+
+function clientAuthEnvironment(auth: FunctionClientAuth): Record<string, string> {
+  switch (auth.mode) {
+    case "none":
+      return { ANKIFY_CLIENT_AUTH: "none" };
+    case "api-key":
+      return { ANKIFY_CLIENT_AUTH: "api-key", ANKIFY_API_KEY_PATH: auth.keyPath };
+    case "oauth":
+      return {
+        ANKIFY_CLIENT_AUTH: "oauth",
+        ANKIFY_PUBLIC_URL: auth.resource,
+        ANKIFY_OAUTH_ISSUER: auth.issuer,
+        ANKIFY_OAUTH_SCOPE: auth.scope,
+        ...(auth.audience !== undefined ? { ANKIFY_OAUTH_AUDIENCE: auth.audience } : {}),
+        ...(auth.clientIds !== undefined ? { ANKIFY_OAUTH_CLIENT_IDS: auth.clientIds.join(",") } : {}),
+      };
   }
 }

@@ -82,6 +82,9 @@ export class Distribution extends Construct {
         cachedMethods: ["GET", "HEAD"],
         viewerProtocolPolicy: "redirect-to-https",
         cachePolicyId: CACHING_DISABLED,
+        // Forwards every viewer header but Host, so clients' Authorization and x-api-key reach the
+        // function: with caching disabled, AWS allows Authorization in an all-viewer origin
+        // request policy (re:Post knowledge center, "cloudfront-authorization-header").
         originRequestPolicyId: ALL_VIEWER_EXCEPT_HOST_HEADER,
         compress: true,
         ...(props.originRequestFunctionArn !== undefined
