@@ -75,7 +75,7 @@ describe("the app command", () => {
       expect(run.stderr.trim().split("\n")).toEqual([
         "Invalid Ankify settings:",
         '  - ANKIFY_ORIGIN_PROTECTION = "open" is not allowed; use one of: secret-header, oac.',
-        "  - ANKIFY_ORIGIN_READ_TIMEOUT = 240 is out of range; use an integer from 1 to 120 (the ceiling is ANKIFY_ORIGIN_TIMEOUT_QUOTA; raise that only after AWS approved a quota increase).",
+        "  - ANKIFY_ORIGIN_READ_TIMEOUT = 240 is out of range; use an integer from 10 to 120 (the ceiling is ANKIFY_ORIGIN_TIMEOUT_QUOTA; raise that only after AWS approved a quota increase).",
       ]);
     } finally {
       rmSync(run.outdir, { recursive: true, force: true });

@@ -26,6 +26,7 @@ describe("defaults (cdktf.json context)", () => {
       clientAuth: "api-key",
       oauthScope: "decks",
       oauthCallbackUrls: ["https://claude.ai/api/mcp/auth_callback", "https://claude.com/api/mcp/auth_callback"],
+      maxSpeechCharacters: 60_000,
     });
   });
 
@@ -35,7 +36,7 @@ describe("defaults (cdktf.json context)", () => {
       "ANKIFY_ORIGIN_TIMEOUT_QUOTA", "ANKIFY_RESPONSE_COMPLETION_TIMEOUT", "ANKIFY_ORIGIN_KEEPALIVE_TIMEOUT",
       "ANKIFY_ARCHITECTURE", "ANKIFY_ORIGIN_SECRET_VERSION", "ANKIFY_RATE_LIMIT", "ANKIFY_ALLOWED_COUNTRIES",
       "ANKIFY_MAX_CONCURRENCY", "ANKIFY_ALARM_EMAIL", "ANKIFY_IMAGE_URI", "ANKIFY_CLIENT_AUTH", "ANKIFY_OAUTH_ISSUER",
-      "ANKIFY_OAUTH_AUDIENCE", "ANKIFY_OAUTH_SCOPE", "ANKIFY_OAUTH_CALLBACK_URLS",
+      "ANKIFY_OAUTH_AUDIENCE", "ANKIFY_OAUTH_SCOPE", "ANKIFY_OAUTH_CALLBACK_URLS", "ANKIFY_MAX_SPEECH_CHARACTERS",
     ]);
   });
 });
@@ -47,7 +48,7 @@ describe("environment overrides", () => {
     [{ ANKIFY_DOMAIN: "ankify.team.dev", ANKIFY_ZONE: "team.dev" }, { domain: "ankify.team.dev", zone: "team.dev" }],
     [{ ANKIFY_REGION: "us-east-1" }, { region: "us-east-1" }],
     [{ ANKIFY_ORIGIN_PROTECTION: "oac" }, { originProtection: "oac" }],
-    [{ ANKIFY_ORIGIN_READ_TIMEOUT: "1" }, { originReadTimeout: 1 }],
+    [{ ANKIFY_ORIGIN_READ_TIMEOUT: "10" }, { originReadTimeout: 10 }],
     [{ ANKIFY_ORIGIN_READ_TIMEOUT: "180", ANKIFY_ORIGIN_TIMEOUT_QUOTA: "180" }, { originReadTimeout: 180, originTimeoutQuota: 180 }],
     [{ ANKIFY_RESPONSE_COMPLETION_TIMEOUT: "120" }, { responseCompletionTimeout: 120 }],
     [{ ANKIFY_RESPONSE_COMPLETION_TIMEOUT: "900" }, { responseCompletionTimeout: 900 }],
@@ -109,12 +110,15 @@ describe("bad values fail with one line naming the variable, the value and the f
     [{ ANKIFY_REGION: "Ireland" }, 'ANKIFY_REGION = "Ireland" is not an AWS region code; use one like eu-west-1.'],
     [{ ANKIFY_ORIGIN_PROTECTION: "iam" }, 'ANKIFY_ORIGIN_PROTECTION = "iam" is not allowed; use one of: secret-header, oac.'],
     [{ ANKIFY_ARCHITECTURE: "arm" }, 'ANKIFY_ARCHITECTURE = "arm" is not allowed; use one of: arm64, x86_64.'],
-    [{ ANKIFY_ORIGIN_READ_TIMEOUT: "0" }, "ANKIFY_ORIGIN_READ_TIMEOUT = 0 is out of range; use an integer from 1 to 120 (the ceiling is ANKIFY_ORIGIN_TIMEOUT_QUOTA; raise that only after AWS approved a quota increase)."],
-    [{ ANKIFY_ORIGIN_READ_TIMEOUT: "121" }, "ANKIFY_ORIGIN_READ_TIMEOUT = 121 is out of range; use an integer from 1 to 120 (the ceiling is ANKIFY_ORIGIN_TIMEOUT_QUOTA; raise that only after AWS approved a quota increase)."],
-    [{ ANKIFY_ORIGIN_READ_TIMEOUT: "2m" }, 'ANKIFY_ORIGIN_READ_TIMEOUT = "2m" is not a whole number of seconds; use an integer from 1 to 120 (the ceiling is ANKIFY_ORIGIN_TIMEOUT_QUOTA; raise that only after AWS approved a quota increase).'],
-    [{ ANKIFY_ORIGIN_READ_TIMEOUT: "90.5" }, 'ANKIFY_ORIGIN_READ_TIMEOUT = "90.5" is not a whole number of seconds; use an integer from 1 to 120 (the ceiling is ANKIFY_ORIGIN_TIMEOUT_QUOTA; raise that only after AWS approved a quota increase).'],
-    [{ ANKIFY_ORIGIN_READ_TIMEOUT: "181", ANKIFY_ORIGIN_TIMEOUT_QUOTA: "180" }, "ANKIFY_ORIGIN_READ_TIMEOUT = 181 is out of range; use an integer from 1 to 180 (the ceiling is ANKIFY_ORIGIN_TIMEOUT_QUOTA; raise that only after AWS approved a quota increase)."],
-    [{ ANKIFY_ORIGIN_READ_TIMEOUT: "901", ANKIFY_ORIGIN_TIMEOUT_QUOTA: "1200" }, "ANKIFY_ORIGIN_READ_TIMEOUT = 901 is out of range; use an integer from 1 to 900 (Lambda cannot run longer than 900 s)."],
+    [{ ANKIFY_MAX_SPEECH_CHARACTERS: "999" }, "ANKIFY_MAX_SPEECH_CHARACTERS = 999 is out of range; use an integer from 1000 to 1000000 characters per request (neural voices cost $16 per million)."],
+    [{ ANKIFY_MAX_SPEECH_CHARACTERS: "lots" }, 'ANKIFY_MAX_SPEECH_CHARACTERS = "lots" is not a whole number of characters; use an integer from 1000 to 1000000 characters per request (neural voices cost $16 per million).'],
+    [{ ANKIFY_ORIGIN_READ_TIMEOUT: "9" }, "ANKIFY_ORIGIN_READ_TIMEOUT = 9 is out of range; use an integer from 10 to 120 (the ceiling is ANKIFY_ORIGIN_TIMEOUT_QUOTA; raise that only after AWS approved a quota increase)."],
+    [{ ANKIFY_ORIGIN_READ_TIMEOUT: "0" }, "ANKIFY_ORIGIN_READ_TIMEOUT = 0 is out of range; use an integer from 10 to 120 (the ceiling is ANKIFY_ORIGIN_TIMEOUT_QUOTA; raise that only after AWS approved a quota increase)."],
+    [{ ANKIFY_ORIGIN_READ_TIMEOUT: "121" }, "ANKIFY_ORIGIN_READ_TIMEOUT = 121 is out of range; use an integer from 10 to 120 (the ceiling is ANKIFY_ORIGIN_TIMEOUT_QUOTA; raise that only after AWS approved a quota increase)."],
+    [{ ANKIFY_ORIGIN_READ_TIMEOUT: "2m" }, 'ANKIFY_ORIGIN_READ_TIMEOUT = "2m" is not a whole number of seconds; use an integer from 10 to 120 (the ceiling is ANKIFY_ORIGIN_TIMEOUT_QUOTA; raise that only after AWS approved a quota increase).'],
+    [{ ANKIFY_ORIGIN_READ_TIMEOUT: "90.5" }, 'ANKIFY_ORIGIN_READ_TIMEOUT = "90.5" is not a whole number of seconds; use an integer from 10 to 120 (the ceiling is ANKIFY_ORIGIN_TIMEOUT_QUOTA; raise that only after AWS approved a quota increase).'],
+    [{ ANKIFY_ORIGIN_READ_TIMEOUT: "181", ANKIFY_ORIGIN_TIMEOUT_QUOTA: "180" }, "ANKIFY_ORIGIN_READ_TIMEOUT = 181 is out of range; use an integer from 10 to 180 (the ceiling is ANKIFY_ORIGIN_TIMEOUT_QUOTA; raise that only after AWS approved a quota increase)."],
+    [{ ANKIFY_ORIGIN_READ_TIMEOUT: "901", ANKIFY_ORIGIN_TIMEOUT_QUOTA: "1200" }, "ANKIFY_ORIGIN_READ_TIMEOUT = 901 is out of range; use an integer from 10 to 900 (Lambda cannot run longer than 900 s)."],
     [{ ANKIFY_ORIGIN_TIMEOUT_QUOTA: "60" }, 'ANKIFY_ORIGIN_TIMEOUT_QUOTA = 60 is out of range; use an integer from 120 to 86400 (120 needs no approval; set more only after Service Quotas approved "Response timeout per origin").'],
     [{ ANKIFY_RESPONSE_COMPLETION_TIMEOUT: "119" }, "ANKIFY_RESPONSE_COMPLETION_TIMEOUT = 119 is out of range; use an integer from 120 to 900 (at least the origin read timeout, at most Lambda's 900 s; unset it to have no overall limit)."],
     [{ ANKIFY_RESPONSE_COMPLETION_TIMEOUT: "901" }, "ANKIFY_RESPONSE_COMPLETION_TIMEOUT = 901 is out of range; use an integer from 120 to 900 (at least the origin read timeout, at most Lambda's 900 s; unset it to have no overall limit)."],
@@ -159,13 +163,13 @@ describe("bad values fail with one line naming the variable, the value and the f
     expect(problems({ ANKIFY_REGION: "mars-1", ANKIFY_ORIGIN_PROTECTION: "none", ANKIFY_ORIGIN_READ_TIMEOUT: "999" })).toEqual([
       'ANKIFY_REGION = "mars-1" is not an AWS region code; use one like eu-west-1.',
       'ANKIFY_ORIGIN_PROTECTION = "none" is not allowed; use one of: secret-header, oac.',
-      "ANKIFY_ORIGIN_READ_TIMEOUT = 999 is out of range; use an integer from 1 to 120 (the ceiling is ANKIFY_ORIGIN_TIMEOUT_QUOTA; raise that only after AWS approved a quota increase).",
+      "ANKIFY_ORIGIN_READ_TIMEOUT = 999 is out of range; use an integer from 10 to 120 (the ceiling is ANKIFY_ORIGIN_TIMEOUT_QUOTA; raise that only after AWS approved a quota increase).",
     ]);
   });
 
   it("names cdktf.json when the bad value comes from there", () => {
     expect(problems({}, { originReadTimeout: "fast" })).toEqual([
-      'cdktf.json context "originReadTimeout" = "fast" is not a whole number of seconds; use an integer from 1 to 120 (the ceiling is ANKIFY_ORIGIN_TIMEOUT_QUOTA; raise that only after AWS approved a quota increase).',
+      'cdktf.json context "originReadTimeout" = "fast" is not a whole number of seconds; use an integer from 10 to 120 (the ceiling is ANKIFY_ORIGIN_TIMEOUT_QUOTA; raise that only after AWS approved a quota increase).',
     ]);
   });
 

@@ -84,6 +84,7 @@ export class AnkifyStack extends TerraformStack {
       originProtection: settings.originProtection,
       ...(originSecret ? { originSecret: { current: originSecret.current, previous: originSecret.previous } } : {}),
       clientAuth: clientAuth.function,
+      maxSpeechCharacters: settings.maxSpeechCharacters,
     });
 
     const certificate = new Certificate(this, "certificate", { domain: settings.domain, zoneId: zone.zoneId, usEast1 });

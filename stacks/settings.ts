@@ -6,6 +6,13 @@
  * came from, the value received and what is allowed, so a single `cdktf synth` shows them all.
  */
 
+import {
+  DEFAULT_MAX_SPEECH_CHARACTERS,
+  MAX_MAX_SPEECH_CHARACTERS,
+  MIN_MAX_SPEECH_CHARACTERS,
+  MIN_TIME_BUDGET_SECONDS,
+} from "../lambda/src/limits";
+
 export type OriginProtection = "secret-header" | "oac";
 export type Architecture = "arm64" | "x86_64";
 export type ClientAuthMode = "api-key" | "oauth" | "none";
@@ -57,6 +64,8 @@ export interface Settings {
   readonly oauthScope: string;
   /** oauth with Cognito: where the login may send a client back (https, http on localhost, or an app scheme). @default Claude's two callbacks */
   readonly oauthCallbackUrls: readonly string[];
+  /** Characters one request may send to speech (Polly bills them). 1000..1,000,000. @default 60000 */
+  readonly maxSpeechCharacters: number;
 }
 
 /** Claude's OAuth callbacks (claude.ai today; claude.com announced), per Anthropic's connector guide. */
@@ -130,6 +139,7 @@ export const SETTING_SOURCES = {
   oauthAudience: "ANKIFY_OAUTH_AUDIENCE",
   oauthScope: "ANKIFY_OAUTH_SCOPE",
   oauthCallbackUrls: "ANKIFY_OAUTH_CALLBACK_URLS",
+  maxSpeechCharacters: "ANKIFY_MAX_SPEECH_CHARACTERS",
 } as const satisfies Record<keyof Settings, string>;
 
 export type SettingKey = keyof typeof SETTING_SOURCES;
@@ -200,11 +210,11 @@ export function loadSettings(input: SettingsInput): Settings {
   const wholeNumber = (value: unknown): number =>
     typeof value === "number" ? value : typeof value === "string" && /^-?\d+$/.test(value) ? Number(value) : NaN;
 
-  const integer = (found: RawValue | undefined, min: number, max: number, why: string): number | undefined => {
+  const integer = (found: RawValue | undefined, min: number, max: number, why: string, unit = "seconds"): number | undefined => {
     if (!found) return undefined;
     const value = wholeNumber(found.value);
     if (!Number.isInteger(value)) {
-      report(`${found.where} = ${show(found.value)} is not a whole number of seconds; use an integer from ${min} to ${max}${why}.`);
+      report(`${found.where} = ${show(found.value)} is not a whole number of ${unit}; use an integer from ${min} to ${max}${why}.`);
       return undefined;
     }
     if (value < min || value > max) {
@@ -269,7 +279,8 @@ export function loadSettings(input: SettingsInput): Settings {
     ` (${DEFAULT_ORIGIN_TIMEOUT_QUOTA} needs no approval; set more only after Service Quotas approved "Response timeout per origin")`,
   );
   const readCeiling = Math.min(originTimeoutQuota ?? DEFAULT_ORIGIN_TIMEOUT_QUOTA, LAMBDA_MAX_TIMEOUT);
-  const originReadTimeout = integer(required("originReadTimeout"), 1, readCeiling,
+  // The function's time budget comes from it; limits.ts holds the budget's floor for both sides.
+  const originReadTimeout = integer(required("originReadTimeout"), MIN_TIME_BUDGET_SECONDS, readCeiling,
     originTimeoutQuota !== undefined && originTimeoutQuota < LAMBDA_MAX_TIMEOUT
       ? ` (the ceiling is ${SETTING_SOURCES.originTimeoutQuota}; raise that only after AWS approved a quota increase)`
       : ` (Lambda cannot run longer than ${LAMBDA_MAX_TIMEOUT} s)`,
@@ -368,6 +379,10 @@ export function loadSettings(input: SettingsInput): Settings {
     } else imageUri = imageRaw.value as string;
   }
 
+  const speechRaw = raw("maxSpeechCharacters");
+  const maxSpeechCharacters = speechRaw
+    ? integer(speechRaw, MIN_MAX_SPEECH_CHARACTERS, MAX_MAX_SPEECH_CHARACTERS, " characters per request (neural voices cost $16 per million)", "characters")
+    : DEFAULT_MAX_SPEECH_CHARACTERS;
   const clientAuth = oneOf<ClientAuthMode>("clientAuth", ["api-key", "oauth", "none"]);
   const oauth = readOAuthSettings(raw, report, clientAuth, originProtection);
 
@@ -390,6 +405,7 @@ export function loadSettings(input: SettingsInput): Settings {
     ...(imageUri !== undefined ? { imageUri } : {}),
     clientAuth: clientAuth!,
     ...oauth,
+    maxSpeechCharacters: maxSpeechCharacters!,
   };
 }
 

@@ -24,7 +24,7 @@ describe("the time budget", () => {
     };
     const saved: string[] = [];
     const store: DeckStore = { save: async (key) => { saved.push(key); return { url: "http://x/deck.apkg", expiresAt: new Date() }; } };
-    const server = createServer({ synthesizer: slow, store, deckPrefix: "decks/", deadline: Date.now() + FINISHING_RESERVE_SECONDS * 1000 + 300 });
+    const server = createServer({ synthesizer: slow, store, deckPrefix: "decks/", deadline: Date.now() + FINISHING_RESERVE_SECONDS * 1000 + 300, maxSpeechCharacters: 60_000, requestId: "test-request" });
     const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
     await server.connect(serverSide);
     const client = new Client({ name: "t", version: "1" });
@@ -33,7 +33,7 @@ describe("the time budget", () => {
     const result = (await client.callTool({ name: "create_deck", arguments: { deck_name: "Big", cards } })) as { isError?: boolean; content: Array<{ text: string }> };
     await client.close();
     expect(result.isError).toBe(true);
-    expect(result.content[0]!.text).toMatch(/^The deck could not be finished in time: speech for [01] of 5 distinct texts finished before the time budget ran out\. Try fewer cards/);
+    expect(result.content[0]!.text).toMatch(/^The deck could not be finished in time: speech for [01] of 5 distinct texts finished before the time budget ran out\. Nothing was uploaded\. Try fewer cards.*\(request test-request\)$/);
     expect(saved).toEqual([]); // nothing half-built was uploaded
   });
 });
@@ -44,7 +44,7 @@ describe("loadConfig", () => {
   it("applies the defaults the stack relies on", () => {
     expect(loadConfig(good)).toEqual({
       originProtection: "secret-header", originSecrets: ["a".repeat(32)], deckBucket: "b", deckPrefix: "decks/",
-      ttsEngine: "polly", timeBudgetSeconds: 120, linkTtlSeconds: 3600,
+      ttsEngine: "polly", timeBudgetSeconds: 120, linkTtlSeconds: 3600, maxSpeechCharacters: 60_000,
       clientAuth: { mode: "api-key", keyPath: "/ankify/ankify/client-keys" },
     });
   });
@@ -59,7 +59,7 @@ describe("loadConfig", () => {
     expect((error as ConfigError).problems).toEqual([
       "ANKIFY_ORIGIN_SECRET is not set; secret-header mode needs the value CloudFront sends in x-origin-verify.",
       "ANKIFY_DECK_BUCKET is not set; it names the S3 bucket decks are uploaded to.",
-      'ANKIFY_TIME_BUDGET_SECONDS = "2m" must be an integer from 10 to 900.',
+      'ANKIFY_TIME_BUDGET_SECONDS = "2m" must be a whole number of seconds.',
       'ANKIFY_LINK_TTL_SECONDS = "999999" must be an integer from 60 to 43200.',
       'ANKIFY_API_KEY_PATH = "" must be an SSM path like "/ankify/ankify/client-keys" (api-key mode reads the client keys there).',
     ]);

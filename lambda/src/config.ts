@@ -5,6 +5,7 @@
 
 import { CLIENT_NAME_PATTERN } from "./access/api-keys";
 import { isLoopback } from "./access/oauth";
+import { DEFAULT_MAX_SPEECH_CHARACTERS, MAX_MAX_SPEECH_CHARACTERS, MIN_MAX_SPEECH_CHARACTERS, timeBudgetProblem } from "./limits";
 
 export type OriginProtection = "secret-header" | "oac";
 export type TtsEngine = "polly" | "espeak";
@@ -34,6 +35,8 @@ export interface FunctionConfig {
   /** Seconds CloudFront waits for the response; the function answers before that. */
   readonly timeBudgetSeconds: number;
   readonly linkTtlSeconds: number;
+  /** Characters one request may send to speech. */
+  readonly maxSpeechCharacters: number;
   readonly clientAuth: ClientAuth;
 }
 
@@ -79,7 +82,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   const deckPrefix = get("ANKIFY_DECK_PREFIX") ?? "decks/";
   if (!deckPrefix.endsWith("/") || deckPrefix.startsWith("/")) problems.push(`ANKIFY_DECK_PREFIX = ${JSON.stringify(deckPrefix)} must be a key prefix like "decks/".`);
   const ttsEngine = oneOf<TtsEngine>("ANKIFY_TTS_ENGINE", ["polly", "espeak"], "polly");
-  const timeBudgetSeconds = integer("ANKIFY_TIME_BUDGET_SECONDS", 10, 900, 120);
+  // The stack checks the value it sets with this same rule (limits.ts), so what it accepts, this accepts.
+  const budgetRaw = get("ANKIFY_TIME_BUDGET_SECONDS");
+  const timeBudgetSeconds = budgetRaw === undefined ? 120 : /^\d+$/.test(budgetRaw) ? Number(budgetRaw) : NaN;
+  const budgetProblem = timeBudgetProblem(timeBudgetSeconds);
+  if (budgetProblem) problems.push(`ANKIFY_TIME_BUDGET_SECONDS = ${JSON.stringify(budgetRaw)} ${budgetProblem}.`);
+  const maxSpeechCharacters = integer("ANKIFY_MAX_SPEECH_CHARACTERS", MIN_MAX_SPEECH_CHARACTERS, MAX_MAX_SPEECH_CHARACTERS, DEFAULT_MAX_SPEECH_CHARACTERS);
   const linkTtlSeconds = integer("ANKIFY_LINK_TTL_SECONDS", 60, MAX_LINK_TTL_SECONDS, 3600);
 
   const clientAuth = loadClientAuth(get, oneOf, originProtection, problems);
@@ -93,6 +101,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     ttsEngine,
     timeBudgetSeconds,
     linkTtlSeconds,
+    maxSpeechCharacters,
     clientAuth,
   };
 }

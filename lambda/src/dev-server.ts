@@ -39,6 +39,8 @@ export interface DevServerOptions {
   readonly timeBudgetSeconds?: number;
   /** @default 3600 */
   readonly linkTtlSeconds?: number;
+  /** @default 60000 */
+  readonly maxSpeechCharacters?: number;
 }
 
 export interface DevServer {
@@ -79,6 +81,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       ANKIFY_TTS_ENGINE: "espeak",
       ANKIFY_TIME_BUDGET_SECONDS: String(options.timeBudgetSeconds ?? 120),
       ANKIFY_LINK_TTL_SECONDS: String(options.linkTtlSeconds ?? 3600),
+      ...(options.maxSpeechCharacters !== undefined ? { ANKIFY_MAX_SPEECH_CHARACTERS: String(options.maxSpeechCharacters) } : {}),
       ANKIFY_CLIENT_AUTH: auth.mode,
       // Where the function reads key digests from; the dev server is given the keys instead.
       ...(auth.mode === "api-key" ? { ANKIFY_API_KEY_PATH: "/ankify/dev/client-keys" } : {}),
@@ -167,6 +170,7 @@ export function devOptionsFromEnv(env: Readonly<Record<string, string | undefine
   const port = integer("PORT");
   const timeBudgetSeconds = integer("ANKIFY_TIME_BUDGET_SECONDS");
   const linkTtlSeconds = integer("ANKIFY_LINK_TTL_SECONDS");
+  const maxSpeechCharacters = integer("ANKIFY_MAX_SPEECH_CHARACTERS");
   if (problems.length > 0) return { problems };
   const previous = get("ANKIFY_ORIGIN_SECRET_PREVIOUS");
   return {
@@ -176,6 +180,7 @@ export function devOptionsFromEnv(env: Readonly<Record<string, string | undefine
       port: port ?? 8787,
       ...(timeBudgetSeconds !== undefined ? { timeBudgetSeconds } : {}),
       ...(linkTtlSeconds !== undefined ? { linkTtlSeconds } : {}),
+      ...(maxSpeechCharacters !== undefined ? { maxSpeechCharacters } : {}),
     },
   };
 }

@@ -8,10 +8,12 @@
  *   anything else      404, or 405 with Allow
  * Nothing before MCP reads the request's body.
  */
+import { randomUUID } from "node:crypto";
 import type { FunctionConfig } from "./config";
 import type { ClientGate } from "./access/client-auth";
 import { checkOrigin } from "./access/origin-guard";
 import { jsonResponse, jsonRpcErrorResponse } from "./http/responses";
+import { log } from "./log";
 import { serveMcp } from "./mcp/endpoint";
 import { PROTOCOL_VERSIONS } from "./mcp/protocol";
 import { SERVER_INFO } from "./mcp/server";
@@ -28,10 +30,29 @@ export interface HandlerDeps {
 export interface RequestContext {
   /** Milliseconds Lambda still gives this invocation, when known. */
   readonly remainingMs?: number;
+  /** Lambda's request id, when there is one: it also names the invocation in Lambda's own log lines. */
+  readonly requestId?: string;
 }
+
+/** Every answer names its request, so a user's report and the log line meet. */
+export const REQUEST_ID_HEADER = "x-ankify-request-id";
 
 export function createRequestHandler(deps: HandlerDeps): (request: Request, context?: RequestContext) => Promise<Response> {
   return async (request, context = {}) => {
+    const requestId = context.requestId ?? randomUUID();
+    let response: Response;
+    try {
+      response = await route(request, context, requestId);
+    } catch (error) {
+      // Whatever failed, the client learns only that it did, and which request to report.
+      log("error", "request.failed", { requestId, error: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error) });
+      response = jsonResponse(500, { error: "Internal Server Error", requestId });
+    }
+    response.headers.set(REQUEST_ID_HEADER, requestId);
+    return response;
+  };
+
+  async function route(request: Request, context: RequestContext, requestId: string): Promise<Response> {
     const started = Date.now();
     const refused = checkOrigin(request, deps.config);
     if (refused) return refused;
@@ -59,8 +80,10 @@ export function createRequestHandler(deps: HandlerDeps): (request: Request, cont
       store: deps.store,
       deckPrefix: deps.config.deckPrefix,
       deadline: started + budgetMs,
+      maxSpeechCharacters: deps.config.maxSpeechCharacters,
+      requestId,
     }, client);
-  };
+  }
 }
 
 function statusDocument({ config, clients }: HandlerDeps) {

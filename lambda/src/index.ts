@@ -7,14 +7,17 @@ import { S3Client } from "@aws-sdk/client-s3";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { SsmApiKeyStore } from "./access/api-keys";
 import { createClientGate } from "./access/client-auth";
-import { loadConfig } from "./config";
+import { ConfigError, loadConfig } from "./config";
 import { toRequest, toResult, type FunctionUrlEvent, type FunctionUrlResult } from "./http/function-url";
 import { createRequestHandler } from "./handler";
+import { jsonResponse } from "./http/responses";
+import { log } from "./log";
 import { S3DeckStore } from "./storage/s3";
 import { EspeakSynthesizer } from "./tts/espeak";
 import { PollySynthesizer } from "./tts/polly";
 
 interface LambdaContext {
+  readonly awsRequestId?: string;
   getRemainingTimeInMillis(): number;
 }
 
@@ -35,7 +38,15 @@ function init(): ReturnType<typeof createRequestHandler> {
 }
 
 export async function handler(event: FunctionUrlEvent, context?: LambdaContext): Promise<FunctionUrlResult> {
-  handle ??= init();
-  const response = await handle(toRequest(event), context ? { remainingMs: context.getRemainingTimeInMillis() } : {});
+  try {
+    handle ??= init();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    // Every invocation would fail the same way: answer a clear 500 (the details, which may name
+    // settings, go to the log only) instead of a runtime error page, and try again next time.
+    log("error", "config.invalid", { requestId: context?.awsRequestId, problems: error.problems });
+    return toResult(jsonResponse(500, { error: "Ankify is misconfigured: its deployment needs fixing (the function's log says what).", requestId: context?.awsRequestId }));
+  }
+  const response = await handle(toRequest(event), context ? { remainingMs: context.getRemainingTimeInMillis(), ...(context.awsRequestId ? { requestId: context.awsRequestId } : {}) } : {});
   return toResult(response);
 }

@@ -55,6 +55,8 @@ export interface AnkifyFunctionProps {
   /** secret-header mode: the values the function accepts in `x-origin-verify`. */
   readonly originSecret?: { readonly current: string; readonly previous: string };
   readonly clientAuth: FunctionClientAuth;
+  /** Characters one request may send to speech. */
+  readonly maxSpeechCharacters: number;
 }
 
 /** The Ankify Lambda function with its role, log group and Function URL. */
@@ -144,6 +146,7 @@ export class AnkifyFunction extends Construct {
           ANKIFY_TTS_ENGINE: "polly",
           ANKIFY_TIME_BUDGET_SECONDS: String(props.requestBudget),
           ANKIFY_LINK_TTL_SECONDS: String(props.linkTtlSeconds ?? 3600),
+          ANKIFY_MAX_SPEECH_CHARACTERS: String(props.maxSpeechCharacters),
           ...clientAuthEnvironment(props.clientAuth),
         },
       },

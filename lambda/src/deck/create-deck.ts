@@ -6,9 +6,9 @@ import { randomUUID } from "node:crypto";
 import { buildApkg, type DeckNote } from "./apkg";
 import { synthesizeAll, VOICES, type Clip, type Synthesizer } from "../tts/index";
 import type { DeckStore } from "../storage/s3";
+import { FINISHING_RESERVE_SECONDS, LimitError } from "../limits";
 
-/** Seconds kept back from the budget for building the package, uploading it and answering. */
-export const FINISHING_RESERVE_SECONDS = 8;
+export { FINISHING_RESERVE_SECONDS };
 
 export type AudioSide = "front" | "back" | "both" | "none";
 
@@ -27,6 +27,8 @@ export interface DeckDeps {
   readonly deckPrefix: string;
   /** Epoch ms by which the response must be on its way (CloudFront stops waiting soon after). */
   readonly deadline: number;
+  /** Characters one request may send to speech. */
+  readonly maxSpeechCharacters: number;
 }
 
 export interface DeckResult {
@@ -43,6 +45,7 @@ export async function createDeck(args: DeckRequest, deps: DeckDeps): Promise<Dec
   const speakFront = args.audio === "front" || args.audio === "both";
   const speakBack = args.audio === "back" || args.audio === "both";
   const spoken = args.cards.flatMap((card) => [...(speakFront ? [card.front] : []), ...(speakBack ? [card.back] : [])]);
+  checkSpeechBudget(spoken, deps.maxSpeechCharacters);
   const clips: Map<string, Clip> = spoken.length === 0
     ? new Map()
     : await synthesizeAll(spoken, voice, deps.synthesizer, { deadline: deps.deadline - FINISHING_RESERVE_SECONDS * 1000 });
@@ -67,6 +70,18 @@ export async function createDeck(args: DeckRequest, deps: DeckDeps): Promise<Dec
     audio_clips: media.length,
     size_bytes: apkg.length,
   };
+}
+
+/** Refuses, before any speech, a request that would send more characters to speech than allowed. */
+export function checkSpeechBudget(spoken: readonly string[], maxCharacters: number): void {
+  let characters = 0;
+  for (const text of new Set(spoken)) characters += [...text].length;
+  if (characters > maxCharacters) {
+    throw new LimitError(
+      `This deck would send ${characters} characters to speech; one request may send at most ${maxCharacters}. ` +
+        'Split the cards into several decks, or use audio: "front" (or "none").',
+    );
+  }
 }
 
 /** A file-name-safe version of the deck name (the name itself stays as given inside the deck). */

@@ -1,7 +1,8 @@
 /**
  * Node's http server ↔ Web-standard Request/Response, for the dev server. The request body stays a
  * stream until something reads it, so the origin guard and client authentication answer before a
- * single body byte is buffered, and it is cut off past the limit a Function URL enforces.
+ * single body byte is buffered (a declared length over the limit is refused by whatever reads the
+ * body first, after those checks), and a body that grows past the limit is cut off.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Readable } from "node:stream";
@@ -12,14 +13,12 @@ export const MAX_REQUEST_BYTES = 6 * 1024 * 1024;
 
 const HOST = /^(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
 
-/** The Web Request for a Node request, or the 400/413 that refuses it before any body is read. */
+/** The Web Request for a Node request, or the 400 that refuses it before any body is read. */
 export function toWebRequest(req: IncomingMessage, maxBytes = MAX_REQUEST_BYTES): Request | Response {
   const host = req.headers.host ?? "";
   if (!HOST.test(host)) return jsonResponse(400, { error: "Bad Request: missing or malformed Host header" });
   // Origin-form only ("/mcp"); "//mcp" stays a path, never an authority.
   if (!req.url?.startsWith("/")) return jsonResponse(400, { error: "Bad Request: the request target must be a path" });
-  const declared = Number(req.headers["content-length"] ?? 0);
-  if (declared > maxBytes) return tooLarge(maxBytes);
 
   const headers = new Headers();
   for (const [name, value] of Object.entries(req.headers)) {
@@ -45,10 +44,6 @@ export function toWebRequest(req: IncomingMessage, maxBytes = MAX_REQUEST_BYTES)
     headers,
     ...(hasBody ? { body: Readable.toWeb(limited) as ReadableStream<Uint8Array>, duplex: "half" } : {}),
   } as RequestInit);
-}
-
-function tooLarge(maxBytes: number): Response {
-  return jsonResponse(413, { error: `Payload Too Large: request bodies are limited to ${maxBytes} bytes` });
 }
 
 /** Writes a Web Response to Node's response, streaming its body as it is produced (SSE included). */

@@ -5,7 +5,14 @@
 import type { McpServer } from "@modelcontextprotocol/server";
 import { z } from "zod";
 import { createDeck, type DeckDeps } from "../deck/create-deck";
+import { LimitError } from "../limits";
+import { log } from "../log";
 import { DeadlineError, VOICES } from "../tts/index";
+
+export interface ToolDeps extends DeckDeps {
+  /** Names this request in tool errors and in the log, so the two can be matched. */
+  readonly requestId: string;
+}
 
 export const LIMITS = { deckName: 100, cards: 500, text: 1000 } as const;
 
@@ -37,7 +44,7 @@ export const createDeckOutput = z.object({
   size_bytes: z.number().int(),
 });
 
-export function registerCreateDeck(server: McpServer, deps: DeckDeps): void {
+export function registerCreateDeck(server: McpServer, deps: ToolDeps): void {
   server.registerTool(
     "create_deck",
     {
@@ -59,15 +66,23 @@ export function registerCreateDeck(server: McpServer, deps: DeckDeps): void {
           structuredContent: { ...result },
         };
       } catch (error) {
-        if (!(error instanceof DeadlineError)) throw error;
-        return {
-          isError: true,
-          content: [{
-            type: "text" as const,
-            text: `The deck could not be finished in time: ${error.message}. Try fewer cards, audio: "front" instead of "both", or audio: "none".`,
-          }],
-        };
+        return { isError: true, content: [{ type: "text" as const, text: failureText(error, deps.requestId) }] };
       }
     },
   );
+}
+
+/**
+ * What the client reads when a deck fails. Limits and the deadline are the client's to act on and
+ * say how; anything else is ours: a short sentence and the request id, with the full error (which may
+ * name buckets, roles, paths or hosts) only in the log.
+ */
+export function failureText(error: unknown, requestId: string): string {
+  if (error instanceof DeadlineError) {
+    return `The deck could not be finished in time: ${error.message}. Nothing was uploaded. ` +
+      `Try fewer cards, audio: "front" instead of "both", or audio: "none". (request ${requestId})`;
+  }
+  if (error instanceof LimitError) return `${error.message} (request ${requestId})`;
+  log("error", "create_deck.failed", { requestId, error: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error) });
+  return `Ankify could not build the deck because of an internal error; nothing was uploaded. Try again, and if it keeps failing give the owner this request id: ${requestId}.`;
 }

@@ -3,21 +3,43 @@
  * one endpoint: 2026-07-28 requests (server/discover, then calls with a `_meta` envelope; the SDK
  * enforces the Mcp-Method / Mcp-Name / MCP-Protocol-Version header rules and answers -32020, -32602
  * and -32022) and 2025-era requests (initialize, then calls) through its stateless legacy fallback.
+ *
+ * One JSON-RPC message per HTTP request: the body is read here (up to the Function URL's limit) and a
+ * batch is refused before any server exists, in both eras. MCP dropped batching in 2025-06-18, and a
+ * batch of tool calls would multiply one request's work (and spending) without bound.
  */
-import { createMcpHandler, type AuthInfo } from "@modelcontextprotocol/server";
-import type { DeckDeps } from "../deck/create-deck";
+import { createMcpHandler, isJsonContentType, readRequestBody, type AuthInfo } from "@modelcontextprotocol/server";
+import type { ToolDeps } from "./create-deck-tool";
+import { jsonRpcErrorResponse } from "../http/responses";
+import { MAX_REQUEST_BODY_BYTES } from "../limits";
 import { log } from "../log";
 import { createServer } from "./server";
 
 /**
- * One handler per request: the factory closes over this request's deadline, and creating the handler
- * costs microseconds. `auto` answers JSON unless the tool sends a notification before its result.
+ * One handler per request: the factory closes over this request's deadline and id, and creating the
+ * handler costs microseconds. `auto` answers JSON unless the tool sends a notification before its
+ * result.
  */
-export function serveMcp(request: Request, deps: DeckDeps, client: AuthInfo): Promise<Response> {
+export async function serveMcp(request: Request, deps: ToolDeps, client: AuthInfo): Promise<Response> {
   const handler = createMcpHandler(() => createServer(deps), {
     responseMode: "auto",
+    maxRequestBodySize: MAX_REQUEST_BODY_BYTES,
     // Refusals of malformed or mismatched requests: the client's mistake, worth a line, not an alarm.
-    onerror: (error) => log("info", "mcp.refused", { message: error.message }),
+    onerror: (error) => log("info", "mcp.refused", { requestId: deps.requestId, message: error.message }),
   });
-  return handler.fetch(request, { authInfo: client });
+  // Not JSON: the SDK answers 415 without reading the body.
+  if (!isJsonContentType(request.headers.get("content-type"))) return handler.fetch(request, { authInfo: client });
+
+  const read = await readRequestBody(request, MAX_REQUEST_BODY_BYTES);
+  if (read.tooLarge) return jsonRpcErrorResponse(413, -32600, `Request body too large: at most ${MAX_REQUEST_BODY_BYTES} bytes.`);
+  let message: unknown;
+  try {
+    message = JSON.parse(read.text);
+  } catch {
+    return jsonRpcErrorResponse(400, -32700, "Parse error: the body is not valid JSON.");
+  }
+  if (Array.isArray(message)) {
+    return jsonRpcErrorResponse(400, -32600, "Invalid Request: JSON-RPC batches are not supported; send one request per HTTP POST (MCP 2025-06-18 and later).");
+  }
+  return handler.fetch(request, { authInfo: client, parsedBody: message });
 }

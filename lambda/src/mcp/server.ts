@@ -3,8 +3,7 @@
  * invocation keeps nothing for the next).
  */
 import { McpServer, type CacheHint } from "@modelcontextprotocol/server";
-import { registerCreateDeck, LIMITS } from "./create-deck-tool";
-import type { DeckDeps } from "../deck/create-deck";
+import { registerCreateDeck, LIMITS, type ToolDeps } from "./create-deck-tool";
 
 export const SERVER_INFO = { name: "ankify", version: "0.2.0" } as const;
 
@@ -22,7 +21,7 @@ export const INSTRUCTIONS =
  */
 const DEPLOY_STABLE: CacheHint = { ttlMs: 60 * 60 * 1000, cacheScope: "public" };
 
-export function createServer(deps: DeckDeps): McpServer {
+export function createServer(deps: ToolDeps): McpServer {
   const server = new McpServer(SERVER_INFO, {
     // Stateless: no connection outlives a request, so a list-changed notification could never arrive.
     capabilities: { tools: { listChanged: false } },

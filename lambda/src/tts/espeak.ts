@@ -22,10 +22,15 @@ export class EspeakSynthesizer implements Synthesizer {
         const child = spawn(this.binary, ["-v", voice.espeak, "--stdin", "-w", out], { signal, stdio: ["pipe", "ignore", "pipe"] });
         let err = "";
         child.stderr.on("data", (chunk: Buffer) => (err += chunk.toString()));
+        // A child that exits before reading its input breaks the pipe: an ordinary failure of this
+        // clip (reported by "close" below), never an unhandled EPIPE that takes the process down.
+        child.stdin.on("error", () => {});
         child.on("error", (error: NodeJS.ErrnoException) =>
           reject(error.code === "ENOENT" ? new Error(`${this.binary} is not installed (Debian: apt-get install espeak-ng)`) : error),
         );
-        child.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`${this.binary} failed (exit ${code}): ${err.trim().slice(0, 200)}`))));
+        child.on("close", (code, signalName) =>
+          code === 0 ? resolve() : reject(new Error(`${this.binary} failed (${signalName ?? `exit ${code}`}): ${err.trim().slice(0, 200)}`)),
+        );
         child.stdin.end(text);
       });
       return new Uint8Array(await readFile(out));

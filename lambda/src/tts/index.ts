@@ -1,7 +1,9 @@
 /**
  * Text to speech behind one small interface: Amazon Polly in AWS, espeak-ng locally and in tests.
- * `synthesizeAll` speaks each distinct text once, a bounded number at a time, retrying throttling
- * with backoff, and gives up cleanly when the request's deadline is near.
+ * `synthesizeAll` speaks each distinct text once, a bounded number at a time, starting calls no
+ * faster than the service's rate (one pace per synthesizer, shared by every request the execution
+ * environment serves), retrying throttling and transient failures with jittered backoff, and gives
+ * up cleanly when the request's deadline is near.
  */
 import { createHash } from "node:crypto";
 
@@ -33,12 +35,43 @@ export interface Synthesizer {
   synthesize(text: string, voice: Voice, signal: AbortSignal): Promise<Uint8Array>;
 }
 
+/** Thrown by a synthesizer for a failure worth another try (5xx, a dropped connection); retried with backoff. */
+export class TransientSpeechError extends Error {
+  constructor(message = "speech service failed transiently") {
+    super(message);
+    this.name = "TransientSpeechError";
+  }
+}
+
 /** Thrown by a synthesizer when the service asks to slow down; retried with backoff. */
-export class ThrottledError extends Error {
+export class ThrottledError extends TransientSpeechError {
   constructor(message = "speech service throttled the request") {
     super(message);
     this.name = "ThrottledError";
   }
+}
+
+/**
+ * Start slots `1/rate` apart. One per synthesizer, so concurrent requests in one execution
+ * environment share the service's rate instead of each taking all of it.
+ */
+class Pace {
+  private next = 0;
+  constructor(private readonly intervalMs: number) {}
+  /** Resolves at this caller's slot; rejects if `signal` aborts first. */
+  async wait(signal: AbortSignal): Promise<void> {
+    const slot = Math.max(Date.now(), this.next);
+    this.next = slot + this.intervalMs;
+    const delay = slot - Date.now();
+    if (delay > 0) await sleep(delay, signal);
+  }
+}
+const paces = new WeakMap<Synthesizer, Pace>();
+function paceOf(synthesizer: Synthesizer): Pace | undefined {
+  if (!synthesizer.ratePerSecond) return undefined;
+  let pace = paces.get(synthesizer);
+  if (!pace) paces.set(synthesizer, (pace = new Pace(1000 / synthesizer.ratePerSecond)));
+  return pace;
 }
 
 /** The deadline came before every clip was spoken. */
@@ -59,13 +92,25 @@ export interface Clip {
 export interface SynthesizeOptions {
   /** Epoch ms by which every clip must be done. */
   readonly deadline: number;
-  /** Retries of a throttled text. @default 5 */
+  /** Retries of a text after throttling or a transient failure. @default 5 */
   readonly retries?: number;
   /** First backoff in ms, doubled each retry, with jitter. @default 200 */
   readonly backoffMs?: number;
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal!.reason);
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
 
 export function clipFileName(text: string, voice: Voice, extension: string): string {
   return `ankify-${createHash("sha256").update(`${voice.language}\x1f${text}`).digest("hex").slice(0, 20)}.${extension}`;
@@ -82,15 +127,8 @@ export async function synthesizeAll(
   const clips = new Map<string, Clip>();
   const controller = new AbortController();
   const remaining = () => options.deadline - Date.now();
-  // Start slots spaced 1/rate apart, shared by all workers: throttling avoided rather than retried.
-  const interval = synthesizer.ratePerSecond ? 1000 / synthesizer.ratePerSecond : 0;
-  let nextStart = Date.now();
-  const waitForSlot = async () => {
-    if (interval === 0) return;
-    const slot = Math.max(Date.now(), nextStart);
-    nextStart = slot + interval;
-    if (slot > Date.now()) await sleep(slot - Date.now());
-  };
+  // Throttling avoided rather than retried: starts wait for the synthesizer's shared pace.
+  const pace = paceOf(synthesizer);
   const timer = setTimeout(() => controller.abort(), Math.max(0, remaining()));
   let next = 0;
   let failure: unknown;
@@ -99,13 +137,13 @@ export async function synthesizeAll(
     const retries = options.retries ?? 5;
     for (let attempt = 0; ; attempt++) {
       try {
-        await waitForSlot();
+        await pace?.wait(controller.signal);
         return await synthesizer.synthesize(text, voice, controller.signal);
       } catch (error) {
-        if (!(error instanceof ThrottledError) || attempt >= retries) throw error;
+        if (!(error instanceof TransientSpeechError) || attempt >= retries) throw error;
         const wait = (options.backoffMs ?? 200) * 2 ** attempt * (0.5 + Math.random());
         if (wait >= remaining()) throw new DeadlineError(clips.size, distinct.length);
-        await sleep(wait);
+        await sleep(wait, controller.signal);
       }
     }
   };

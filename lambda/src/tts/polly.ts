@@ -1,9 +1,11 @@
 import { PollyClient, SynthesizeSpeechCommand } from "@aws-sdk/client-polly";
-import { ThrottledError, type Synthesizer, type Voice } from "./index";
+import { ThrottledError, TransientSpeechError, type Synthesizer, type Voice } from "./index";
 
 /**
  * Amazon Polly, neural voices, MP3. Neural allows 8 requests per second per account (burst 10), so
- * synthesizeAll starts at most 8 a second; throttling (other users of the account) is retried.
+ * synthesizeAll starts at most 8 a second; throttling (other users of the account), 5xx answers and
+ * dropped connections are retried there. The SDK's own retries are off (`maxAttempts: 1`) so that
+ * one retry policy, which knows the deadline, decides.
  */
 export class PollySynthesizer implements Synthesizer {
   readonly extension = "mp3";
@@ -18,14 +20,25 @@ export class PollySynthesizer implements Synthesizer {
         new SynthesizeSpeechCommand({ Text: text, VoiceId: voice.polly as never, Engine: "neural", OutputFormat: "mp3", LanguageCode: voice.language as never }),
         { abortSignal: signal },
       );
-      if (!result.AudioStream) throw new Error("Polly returned no audio");
+      if (!result.AudioStream) throw new TransientSpeechError("Polly returned no audio");
       return await result.AudioStream.transformToByteArray();
     } catch (error) {
-      const name = (error as { name?: string }).name;
-      if (name === "ThrottlingException" || (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 429) {
-        throw new ThrottledError(`Polly throttled: ${(error as Error).message}`);
-      }
-      throw error;
+      throw classify(error);
     }
   }
+}
+
+/** Polly's error as one synthesizeAll knows how to treat: retry (throttled, transient) or give up. */
+export function classify(error: unknown): unknown {
+  if (error instanceof TransientSpeechError) return error;
+  const e = error as { name?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+  const status = e.$metadata?.httpStatusCode;
+  // Our own deadline or the client's cancellation: never retried.
+  if (e.name === "AbortError") return error;
+  if (e.name === "ThrottlingException" || status === 429) return new ThrottledError(`Polly throttled: ${e.message}`);
+  if (e.name === "ServiceFailureException" || (status !== undefined && status >= 500)) return new TransientSpeechError(`Polly failed (${status ?? e.name}): ${e.message}`);
+  // No HTTP answer at all (reset, refused, timed out, DNS): the request may never have reached Polly.
+  // Everything Polly itself refuses (bad text, voice, access) comes with a status and is final.
+  if (status === undefined) return new TransientSpeechError(`Polly unreachable: ${e.code ?? e.name}: ${e.message}`);
+  return error;
 }

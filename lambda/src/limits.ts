@@ -1,0 +1,50 @@
+/**
+ * What one request may cost: the bounds the function enforces and the stack's settings check, from one
+ * module so the two can never disagree (stacks/settings.ts imports it). Pure values and rules only.
+ */
+
+/** A Function URL takes request payloads up to 6 MB; the function reads no more than that. */
+export const MAX_REQUEST_BODY_BYTES = 6 * 1024 * 1024;
+
+/** Seconds kept back from the budget for packaging, uploading and answering after speech. */
+export const FINISHING_RESERVE_SECONDS = 8;
+
+/**
+ * The smallest time budget that leaves speech any time at all after the finishing reserve. Both the
+ * stack (for the value it passes as ANKIFY_TIME_BUDGET_SECONDS) and the function apply it.
+ */
+export const MIN_TIME_BUDGET_SECONDS = FINISHING_RESERVE_SECONDS + 2;
+/** Lambda's longest timeout. */
+export const MAX_TIME_BUDGET_SECONDS = 900;
+
+/** Why `seconds` cannot be a request's time budget, or undefined when it can. */
+export function timeBudgetProblem(seconds: number): string | undefined {
+  if (!Number.isInteger(seconds)) return "must be a whole number of seconds";
+  if (seconds < MIN_TIME_BUDGET_SECONDS) {
+    return `must be at least ${MIN_TIME_BUDGET_SECONDS} s: ${FINISHING_RESERVE_SECONDS} s are kept back to package and upload the deck`;
+  }
+  if (seconds > MAX_TIME_BUDGET_SECONDS) return `must be at most ${MAX_TIME_BUDGET_SECONDS} s (Lambda's longest timeout)`;
+  return undefined;
+}
+
+/**
+ * Characters one request may send to speech (the figure Polly bills: $16 per million with neural
+ * voices, so the default caps one request near $1).
+ */
+export const DEFAULT_MAX_SPEECH_CHARACTERS = 60_000;
+export const MIN_MAX_SPEECH_CHARACTERS = 1_000;
+export const MAX_MAX_SPEECH_CHARACTERS = 1_000_000;
+
+/**
+ * The largest package one request may produce. It is written to /tmp and uploaded from there, so
+ * memory stays flat; this bounds disk (the function's ephemeral storage) and upload time.
+ */
+export const MAX_PACKAGE_BYTES = 400 * 1024 * 1024;
+
+/** A request over one of these bounds: the client's to fix, so its message is shown as is. */
+export class LimitError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "LimitError";
+  }
+}
