@@ -1,0 +1,89 @@
+import { characterProblem, fieldHtml, isVisible, plainText } from "../../lambda/src/deck/text";
+
+describe("card text in html format", () => {
+  it.each([
+    ["a script tag, with its content", "hi<script>alert(1)</script>", "hi"],
+    ["a script split around another", "<scr<script>ipt>alert(1)</script>", "ipt&gt;alert(1)"],
+    ["a script spelt across allowed tags", "<<b>script>alert(1)<</b>/script>", "&lt;<b>script&gt;alert(1)&lt;</b>/script&gt;"],
+    ["an event handler on an allowed tag", "<b onclick=\"alert(1)\" onmouseover=alert(2)>hi</b>", "<b>hi</b>"],
+    ["an event handler on a disallowed tag", "<img src=x onerror=alert(1)>cat", "cat"],
+    ["a javascript: link", "<a href=\"javascript:alert(1)\">tap</a>", "tap"],
+    ["an entity-encoded javascript: link", "<a href=\"&#106;avascript:alert(1)\">tap</a>", "tap"],
+    ["a style attribute and a style sheet", "<u style=\"background:url(//e.com/x)\">u</u><style>.card{display:none}</style>", "<u>u</u>"],
+    ["a script inside svg", "<svg><script>alert(1)</script><text>t</text></svg>ok", "ok"],
+    ["a script inside math", "<math><mi xlink:href=\"javascript:alert(1)\">x</mi></math>ok", "ok"],
+    ["an attribute that closes noscript", "<noscript><p title=\"</noscript><img src=x onerror=alert(1)>\">", ""],
+    ["an iframe and an object", "<iframe src=\"//e.com\"></iframe><object data=\"x.swf\"></object>ok", "ok"],
+    ["media from outside", "<audio src=\"//e.com/a.mp3\"></audio><video src=x></video><embed src=x>ok", "ok"],
+    ["a comment hiding markup", "<!-- <script>alert(1)</script> -->ok", "ok"],
+    ["a table (not allowed): text kept, tags dropped", "<table><tr><td>cell</td></tr></table>", "cell"],
+    ["allowed formatting, kept without attributes", "<b>b</b><strong>s</strong><i>i</i><em>e</em><u class=x>u</u>H<sub>2</sub>O x<sup>2</sup>",
+      "<b>b</b><strong>s</strong><i>i</i><em>e</em><u>u</u>H<sub>2</sub>O x<sup>2</sup>"],
+    ["lists and line breaks", "<ul><li>one</li><li>two</li></ul>a<br>b<p id=p>c</p><div>d</div>", "<ul><li>one</li><li>two</li></ul>a<br />b<p>c</p><div>d</div>"],
+    ["ruby readings", "<ruby>漢字<rp>(</rp><rt>かんじ</rt><rp>)</rp></ruby>", "<ruby>漢字<rp>(</rp><rt>かんじ</rt><rp>)</rp></ruby>"],
+    ["an unclosed tag, closed", "<b>bold", "<b>bold</b>"],
+    ["entities, not escaped twice", "fish &amp; chips &lt;3", "fish &amp; chips &lt;3"],
+    ["a named entity, decoded", "caf&eacute;", "café"],
+  ])("removes or keeps %s", (_label, html, expected) => {
+    expect(fieldHtml(html, "html")).toBe(expected);
+  });
+
+  it("leaves nothing that runs or loads, whatever the nesting", () => {
+    const tricks = [
+      "<scr<script>ipt>alert(1)</scr</script>ipt>", "<<script>script>alert(1)<</script>/script>", "<b><i><script>alert(1)</script></i></b>",
+      "<svg/onload=alert(1)>", "<img src=`x`onerror=alert(1)>", "<div style=\"x:expression(alert(1))\">d</div>", "<a href=\"jav&#x09;ascript:alert(1)\">a</a>",
+      "<form action=\"javascript:alert(1)\"><button>b</button></form>", "<base href=\"//e.com/\"><link rel=stylesheet href=//e.com/s.css>",
+      "<meta http-equiv=refresh content=\"0;url=javascript:alert(1)\">", "<object data=\"data:text/html,<script>alert(1)</script>\"></object>",
+    ];
+    for (const trick of tricks) {
+      const html = fieldHtml(trick, "html");
+      expect(html).not.toMatch(/<(script|svg|img|a|form|base|link|meta|object|iframe|style)\b/i);
+      expect(html).not.toMatch(/\s(on\w+|style|href|src|action|data)\s*=/i);
+    }
+  });
+
+  it("in text format, shows the text exactly as written", () => {
+    expect(fieldHtml("<b>bold</b> & &amp;\nnext", "text")).toBe("&lt;b&gt;bold&lt;/b&gt; &amp; &amp;amp;<br>next");
+  });
+});
+
+describe("the text that is spoken", () => {
+  it.each([
+    ["markup removed", "<b>bold</b> and <i>italic</i>", "bold and italic"],
+    ["entities decoded once", "fish &amp; chips &lt;3 caf&eacute;", "fish & chips <3 café"],
+    ["line breaks and list items read as spaces", "cat<br />dog<ul><li>one</li><li>two</li></ul>", "cat dog one two"],
+    ["ruby readings left out", "<ruby>漢字<rp>(</rp><rt>かんじ</rt><rp>)</rp></ruby>です", "漢字です"],
+    ["whitespace collapsed", "  a \n\t b&nbsp;c ", "a b c"],
+    ["text format: what is shown", fieldHtml("<b>x</b> &amp;", "text"), "<b>x</b> &amp;"],
+  ])("has %s", (_label, html, expected) => {
+    expect(plainText(html)).toBe(expected);
+  });
+});
+
+describe("character rules", () => {
+  it.each([
+    ["a C0 control", "a\u0007b", "must not contain control characters (found U+0007)"],
+    ["U+001F, Anki's field separator", "a\u001fb", "must not contain control characters (found U+001F)"],
+    ["DEL", "a\u007fb", "must not contain control characters (found U+007F)"],
+    ["a C1 control", "a\u0085b", "must not contain control characters (found U+0085)"],
+    ["a carriage return", "a\rb", "must not contain control characters (found U+000D)"],
+    ["a lone high surrogate", "a\ud83db", "must not contain unpaired UTF-16 surrogates (found U+D83D)"],
+    ["a lone low surrogate", "a\ude00", "must not contain unpaired UTF-16 surrogates (found U+DE00)"],
+    ["a right-to-left override", "abc\u202edef", "must not contain bidirectional embedding, override or isolate characters (found U+202E)"],
+    ["a left-to-right embedding", "\u202aabc", "must not contain bidirectional embedding, override or isolate characters (found U+202A)"],
+    ["a first-strong isolate", "a\u2068b\u2069", "must not contain bidirectional embedding, override or isolate characters (found U+2068)"],
+  ])("refuses %s in card text", (_label, value, message) => {
+    expect(characterProblem(value, { lineBreaks: true })).toBe(message);
+  });
+
+  it("allows newline, tab, emoji, marks and right-to-left text in card text; names allow no line breaks", () => {
+    expect(characterProblem("one\ntwo\tthree 😀 שלום\u200f", { lineBreaks: true })).toBeUndefined();
+    expect(characterProblem("one\ntwo", { lineBreaks: false })).toBe("must not contain control characters (found U+000A)");
+    expect(characterProblem("one\ttwo", { lineBreaks: false })).toBe("must not contain control characters (found U+0009)");
+  });
+
+  it("tells visible text from zero-width characters and spaces", () => {
+    expect(isVisible("\u200b\u200c\u200d\u2060\ufeff \u00a0\u3000")).toBe(false);
+    expect(isVisible("\u200ba")).toBe(true);
+  });
+});
