@@ -1,3 +1,4 @@
+import { deckNameProblem, mergeTags, normaliseDeckName, tagProblem } from "../../lambda/src/deck/names";
 import { characterProblem, fieldHtml, isVisible, plainText } from "../../lambda/src/deck/text";
 
 describe("card text in html format", () => {
@@ -85,5 +86,55 @@ describe("character rules", () => {
   it("tells visible text from zero-width characters and spaces", () => {
     expect(isVisible("\u200b\u200c\u200d\u2060\ufeff \u00a0\u3000")).toBe(false);
     expect(isVisible("\u200ba")).toBe(true);
+  });
+});
+
+describe("deck names", () => {
+  it.each([
+    ['My "best" deck', "My best deck"],
+    ["Spanish :: Basics ", "Spanish::Basics"],
+    ["Spanish::::Basics", "Spanish::blank::Basics"],
+    ["::Spanish", "blank::Spanish"],
+    ["Spanish::", "Spanish::blank"],
+    ['Spanish::""', "Spanish::blank"],
+    ["Spanish:: \u3000 ::Basics", "Spanish::blank::Basics"],
+    ["Cafe\u0301", "Café"],
+    ["Spanish: Basics", "Spanish: Basics"],
+    ["日本語::漢字", "日本語::漢字"],
+  ])("Anki shows %j as %j", (given, shown) => {
+    expect(normaliseDeckName(given)).toBe(shown);
+  });
+
+  it.each([
+    ["\u200b\u200b", "must contain a visible character"],
+    ["Spanish::\u200b", "has a part made only of invisible characters (part 2 of 2)"],
+    ["a\u202eb", "must not contain bidirectional embedding, override or isolate characters (found U+202E)"],
+    ["a\nb", "must not contain control characters (found U+000A)"],
+  ])("refuses %j", (name, message) => {
+    expect(deckNameProblem(name)).toBe(message);
+  });
+});
+
+describe("tags", () => {
+  it.each([
+    ["past tense", "must not contain spaces (Anki separates tags with spaces; join words with _ or -)"],
+    ["past\u3000tense", "must not contain spaces (Anki separates tags with spaces; join words with _ or -)"],
+    ['"quoted"', 'must not contain " (Anki removes it)'],
+    ["verbs::", "must not have an empty part around ::"],
+    ["::verbs", "must not have an empty part around ::"],
+    ["a::::b", "must not have an empty part around ::"],
+    ["\u200b", "must contain a visible character"],
+    ["a\u0000", "must not contain control characters (found U+0000)"],
+  ])("refuses %j", (tag, message) => {
+    expect(tagProblem(tag)).toBe(message);
+  });
+
+  it("accepts hierarchical and non-Latin tags", () => {
+    for (const tag of ["spanish::verbs::ar", "past_tense", "日本語", "#lesson-3"]) expect(tagProblem(tag)).toBeUndefined();
+  });
+
+  it("merges deck and card tags the way Anki keeps them: first spelling of a case-insensitive duplicate, sorted, NFC", () => {
+    expect(mergeTags(["Spanish", "food"], ["FOOD", "verbs", "cafe\u0301"], undefined)).toEqual(["café", "food", "Spanish", "verbs"]);
+    expect(mergeTags(undefined, [])).toEqual([]);
   });
 });
