@@ -1,3 +1,4 @@
+import { clozeAnswerHtml, clozeQuestionHtml, parseCloze } from "../../lambda/src/deck/cloze";
 import { deckNameProblem, mergeTags, normaliseDeckName, tagProblem } from "../../lambda/src/deck/names";
 import { characterProblem, fieldHtml, isVisible, plainText } from "../../lambda/src/deck/text";
 
@@ -136,5 +137,49 @@ describe("tags", () => {
   it("merges deck and card tags the way Anki keeps them: first spelling of a case-insensitive duplicate, sorted, NFC", () => {
     expect(mergeTags(["Spanish", "food"], ["FOOD", "verbs", "cafe\u0301"], undefined)).toEqual(["café", "food", "Spanish", "verbs"]);
     expect(mergeTags(undefined, [])).toEqual([]);
+  });
+});
+
+describe("cloze deletions", () => {
+  it("reads deletions, hints and the card numbers they make", () => {
+    const parsed = parseCloze("{{c2::Paris::city}} is in {{c1::France}}; {{C1::Europe}}");
+    expect(parsed).toEqual({
+      ok: true,
+      numbers: [1, 2],
+      deletions: [
+        { number: 2, answer: "Paris", hint: "city", start: 0, end: 19 },
+        { number: 1, answer: "France", start: 26, end: 40 },
+        { number: 1, answer: "Europe", start: 42, end: 56 },
+      ],
+    });
+  });
+
+  it.each([
+    ["no deletion", "Paris is the capital", "must contain at least one cloze deletion, like {{c1::answer}}"],
+    ["a deletion never closed", "{{c1::Paris is the capital", "has a cloze deletion that is never closed: c1 needs }}"],
+    ["a nested deletion", "{{c1::Paris {{c2::is}} }}", "must not nest cloze deletions (one starts inside c1)"],
+    ["c0", "{{c0::Paris}}", "must number cloze deletions from c1 (found c0)"],
+    ["numbers from 2", "{{c2::Paris}}", "must number cloze deletions from c1 without gaps (c1 is missing)"],
+    ["a gap", "{{c1::Paris}} {{c3::France}}", "must number cloze deletions from c1 without gaps (c2 is missing)"],
+    ["an empty answer", "{{c1::}} is the capital", "has an empty answer in c1"],
+    ["an answer of markup only", "{{c1::<b></b>}} is the capital", "has an empty answer in c1"],
+    ["an empty hint", "{{c1::Paris::}}", "has an empty hint in c1 (leave out the second :: for none)"],
+    ["one colon", "{{c1:Paris}}", 'has a malformed cloze deletion at "{{c1:Paris}}": write {{c1::answer}} or {{c1::answer::hint}}'],
+    ["a space", "The capital is {{ c1::Paris}}", 'has a malformed cloze deletion at "{{ c1::Paris}}": write {{c1::answer}} or {{c1::answer::hint}}'],
+    ["no number", "{{c::Paris}}", 'has a malformed cloze deletion at "{{c::Paris}}": write {{c1::answer}} or {{c1::answer::hint}}'],
+  ])("refuses %s", (_label, text, problem) => {
+    expect(parseCloze(text)).toEqual({ ok: false, problem });
+  });
+
+  it("leaves other double braces alone", () => {
+    expect(parseCloze("{{Front}} and {{c1::x}}")).toMatchObject({ ok: true, numbers: [1] });
+  });
+
+  it("fills every deletion in for the back, and reads each as its hint or a pause for the front", () => {
+    const html = "{{c1::Paris}} is the capital of {{c2::France::a country}}.";
+    const parsed = parseCloze(html);
+    if (!parsed.ok) throw new Error(parsed.problem);
+    expect(plainText(clozeAnswerHtml(html, parsed.deletions))).toBe("Paris is the capital of France.");
+    expect(plainText(clozeQuestionHtml(html, parsed.deletions))).toBe("… is the capital of a country.");
   });
 });
