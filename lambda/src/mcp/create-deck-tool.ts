@@ -5,6 +5,7 @@
 import type { McpServer } from "@modelcontextprotocol/server";
 import { z } from "zod";
 import { createDeck, type DeckDeps } from "../deck/create-deck";
+import { NOTE_TYPE_NAMES } from "../deck/note-types";
 import { DeadlineError, VOICES } from "../tts/index";
 
 export const LIMITS = { deckName: 100, cards: 500, text: 1000 } as const;
@@ -31,10 +32,13 @@ export const createDeckInput = z.object({
 export const createDeckOutput = z.object({
   url: z.string().describe("Presigned download link for the .apkg"),
   expires_at: z.string().describe("When the link stops working (ISO 8601)"),
-  deck_name: z.string(),
-  card_count: z.number().int(),
+  deck_name: z.string().describe("The deck's name as Anki shows it"),
+  card_count: z.number().int().describe("Anki cards: one per basic note, two per reversed note, one per cloze number"),
   audio_clips: z.number().int().describe("Distinct audio files in the deck"),
   size_bytes: z.number().int(),
+  note_count: z.number().int(),
+  note_type: z.enum(NOTE_TYPE_NAMES),
+  requested_deck_name: z.string().describe("deck_name as given"),
 });
 
 export function registerCreateDeck(server: McpServer, deps: DeckDeps): void {
