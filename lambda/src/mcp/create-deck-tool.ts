@@ -82,7 +82,7 @@ const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? on
 
 /** The result as a sentence a model can pass on. */
 export function resultText(result: DeckResult): string {
-  const renamed = result.deck_name === result.requested_deck_name ? "" : ` (Anki's name for "${result.requested_deck_name}")`;
+  const renamed = result.deck_name === result.requested_deck_name ? "" : ` (Anki's name for ${JSON.stringify(result.requested_deck_name)})`;
   const notes = result.card_count === result.note_count ? "" : ` from ${count(result.note_count, "note")}`;
   return `Deck "${result.deck_name}"${renamed} with ${count(result.card_count, "card")}${notes} and ${count(result.audio_clips, "audio clip")} ` +
     `(${count(result.size_bytes, "byte")}): ${result.url}\nThe link expires at ${result.expires_at}.`;
