@@ -1,4 +1,8 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { createDeckInput } from "../../lambda/src/mcp/create-deck-tool";
 import { clipFileName, VOICES } from "../../lambda/src/tts/index";
+import { PROJECT_ROOT } from "../../testing/synth";
 import { ERAS, readApkg, runDevServer, type McpPeer, type ReadDeck, type Running, type ToolResult } from "../../testing/function/harness";
 
 const sound = (text: string, language = "en-US") => `[sound:${clipFileName(text, VOICES[language]!, "wav")}]`;
@@ -159,5 +163,15 @@ describe.each(ERAS)("note types, tags, formatting and names through the dev serv
     expect(r.isError).toBe(true);
     expect(r.content[0]!.text).toContain(`Input validation error: Invalid arguments for tool create_deck: `);
     expect(r.content[0]!.text).toContain(message);
+  });
+});
+
+describe("the README's create_deck examples", () => {
+  it("are valid input, one per note type", () => {
+    const readme = readFileSync(join(PROJECT_ROOT, "README.md"), "utf8");
+    const block = /One example per note type:\n\n```json\n([\s\S]*?)\n```/.exec(readme)![1]!;
+    const examples = block.split(/\n\n/).map((json) => createDeckInput.safeParse(JSON.parse(json)));
+    for (const example of examples) expect(example.error?.issues).toBeUndefined();
+    expect(examples.map((e) => e.data!.note_type)).toEqual(["basic", "basic-and-reversed", "cloze"]);
   });
 });
