@@ -1,9 +1,17 @@
+const ESM_ONLY = ["htmlparser2", "entities", "domhandler", "domutils", "dom-serializer", "domelementtype"];
+
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: "node",
   // Sucrase strips types without type-checking (tsc --noEmit does that in `npm test`):
   // pure JS, so no native transform to build, and ~10x faster than ts-jest.
-  transform: { "^.+\\.ts$": "@sucrase/jest-plugin" },
+  transform: {
+    "^.+\\.ts$": "@sucrase/jest-plugin",
+    // htmlparser2 (under sanitize-html) and its family ship ES modules only, and Jest's module system
+    // cannot require ES modules on Node 20 (plain Node and the esbuild bundle can).
+    [`/node_modules/(${ESM_ONLY.join("|")})/.+\\.js$`]: ["@sucrase/jest-plugin", { transforms: ["imports"] }],
+  },
+  transformIgnorePatterns: [`/node_modules/(?!(${ESM_ONLY.join("|")})/)`],
   testMatch: ["<rootDir>/__tests__/**/*.test.ts"],
   setupFilesAfterEnv: ["<rootDir>/setup.js"],
   modulePathIgnorePatterns: ["<rootDir>/cdktf.out", "<rootDir>/lambda/dist", "<rootDir>/lambda/edge/dist"],

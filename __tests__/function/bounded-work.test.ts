@@ -94,7 +94,7 @@ describe("the per-request speech budget", () => {
 
   it("counts each distinct text once, as it is spoken", async () => {
     const h = harness({}, 1_000);
-    const body = await message(await h.post(call(1, { deck_name: "d", cards: Array.from({ length: 60 }, () => ({ front: "x".repeat(20), back: "y" })) })));
+    const body = await message(await h.post(call(1, { deck_name: "d", cards: Array.from({ length: 60 }, (_, i) => ({ front: "x".repeat(20), back: `meaning ${i}` })) })));
     expect(body.result.isError).toBeUndefined();
   });
 });

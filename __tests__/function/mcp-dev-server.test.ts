@@ -15,9 +15,9 @@ describe.each(ERAS)("create_deck through the dev server with the official %s cli
   it("lists create_deck with its input and output schemas", async () => {
     const { tools } = await client.listTools();
     expect(tools.map((t) => t.name)).toEqual(["create_deck"]);
-    expect(Object.keys(tools[0]!.inputSchema.properties ?? {})).toEqual(["deck_name", "cards", "language", "audio"]);
+    expect(Object.keys(tools[0]!.inputSchema.properties ?? {})).toEqual(["deck_name", "note_type", "cards", "tags", "format", "language", "audio"]);
     expect(tools[0]!.inputSchema.required).toEqual(["deck_name", "cards"]);
-    expect(Object.keys(tools[0]!.outputSchema?.properties ?? {})).toEqual(["url", "expires_at", "deck_name", "card_count", "audio_clips", "size_bytes"]);
+    expect(Object.keys(tools[0]!.outputSchema?.properties ?? {})).toEqual(["url", "expires_at", "deck_name", "card_count", "audio_clips", "size_bytes", "note_count", "note_type", "requested_deck_name"]);
   });
 
   it("returns a link that downloads an .apkg an independent reader opens, with notes, cards, deck, media and real audio", async () => {
@@ -115,7 +115,7 @@ describe.each(ERAS)("create_deck through the dev server with the official %s cli
     ["501 cards", { deck_name: "d", cards: Array.from({ length: 501 }, () => card) }, "cards: must have at most 500 cards"],
     ["an empty front", { deck_name: "d", cards: [{ front: "", back: "b" }] }, "cards.0.front: must not be empty"],
     ["a 1001-character back", { deck_name: "d", cards: [card, { front: "f", back: "x".repeat(1001) }] }, "cards.1.back: must be at most 1000 characters"],
-    ["a card without back", { deck_name: "d", cards: [{ front: "f" }] }, "cards.0.back: Invalid input: expected string, received undefined"],
+    ["a card without back", { deck_name: "d", cards: [{ front: "f" }] }, "cards.0.back: is required for note_type basic"],
     ["an unknown card field", { deck_name: "d", cards: [{ ...card, hint: "h" }] }, 'cards.0: Unrecognized key: "hint"'],
     ["an unknown language", { deck_name: "d", cards: [card], language: "xx-XX" }, "language: Invalid option: expected one of"],
     ["an unknown audio side", { deck_name: "d", cards: [card], audio: "left" }, 'audio: Invalid option: expected one of "front"|"back"|"both"|"none"'],

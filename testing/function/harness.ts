@@ -90,10 +90,15 @@ export interface ReadDeck {
   files: string[];
   ver: number;
   integrity: string;
-  decks: Record<string, { name: string; id: number }>;
-  models: Record<string, { name: string; flds: Array<{ name: string }>; tmpls: Array<{ qfmt: string; afmt: string }> }>;
-  notes: Array<{ id: number; guid: string; mid: number; flds: string[]; sfld: string; csum: number }>;
-  cards: Array<{ id: number; nid: number; did: number; ord: number }>;
+  decks: Record<string, { name: string; id: number; mod: number }>;
+  models: Record<string, {
+    id: number; name: string; type: number; mod: number; css: string; sortf: number; req: Array<[number, string, number[]]>;
+    flds: Array<{ name: string; ord: number }>; tmpls: Array<{ name: string; ord: number; qfmt: string; afmt: string }>;
+  }>;
+  /** The collection's tag list, `{tag: usn}`. */
+  col_tags: Record<string, number>;
+  notes: Array<{ id: number; guid: string; mid: number; flds: string[]; sfld: string; csum: number; tags: string[]; raw_tags: string; mod: number }>;
+  cards: Array<{ id: number; nid: number; did: number; ord: number; mod: number; due: number }>;
   media_map: Record<string, string>;
   media: Record<string, { size: number; head: string }>;
 }

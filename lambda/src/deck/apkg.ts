@@ -11,14 +11,18 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { strToU8, zipSync, type Zippable } from "fflate";
 import initSqlJs, { type SqlJsStatic } from "sql.js";
+import { CARD_CSS, NOTE_TYPES, type NoteTypeName } from "./note-types";
+import { plainText } from "./text";
 
 export interface DeckNote {
-  /** Front text (plain text; escaped into HTML here). */
-  readonly front: string;
-  readonly back: string;
-  /** Media file names of audio for each side, played with `[sound:…]`. */
-  readonly frontAudio?: string;
-  readonly backAudio?: string;
+  /** From noteGuid: the same note on every build, so re-importing updates it. */
+  readonly guid: string;
+  /** Field HTML in the note type's field order, `[sound:…]` tags included. */
+  readonly fields: readonly string[];
+  /** Template ordinals of the note's cards: `[0]` for basic, `[0, 1]` reversed, cloze number − 1. */
+  readonly ords: readonly number[];
+  /** Anki's rules: no spaces; see names.ts. */
+  readonly tags?: readonly string[];
 }
 
 export interface MediaFile {
@@ -28,15 +32,17 @@ export interface MediaFile {
 }
 
 export interface DeckInput {
+  /** As Anki will show it (names.ts normaliseDeckName). */
   readonly deckName: string;
+  readonly noteType: NoteTypeName;
   readonly notes: readonly DeckNote[];
   readonly media: readonly MediaFile[];
   /** Creation time; defaults to now. */
   readonly now?: Date;
 }
 
-const MODEL_NAME = "Ankify Basic (front/back)";
 const FIELD_SEPARATOR = "\x1f";
+const SOUND_TAG = /\[sound:[^\]]*\]/g;
 
 let sqlJs: Promise<SqlJsStatic> | undefined;
 
@@ -57,22 +63,35 @@ export function stableId(...parts: string[]): number {
   return 1_000_000_000_000 + (parseInt(hex, 16) % 8_000_000_000_000);
 }
 
-/** Note GUID: the same deck and front give the same GUID on every build. */
-export function noteGuid(deckName: string, front: string): string {
-  return createHash("sha256").update(`ankify${FIELD_SEPARATOR}${deckName}${FIELD_SEPARATOR}${front}`).digest("base64url").slice(0, 16);
+/**
+ * Note GUID: the same deck, note type and identity text (notes.ts) give the same GUID on every build.
+ * Basic notes keep the first release's formula (deck + identity), so decks built then still update;
+ * the other types add their name, since Anki never moves a note to another note type on import.
+ */
+export function noteGuid(deckName: string, identity: string, noteType: NoteTypeName = "basic"): string {
+  const parts = noteType === "basic" ? ["ankify", deckName, identity] : ["ankify", noteType, deckName, identity];
+  return createHash("sha256").update(parts.join(FIELD_SEPARATOR)).digest("base64url").slice(0, 16);
 }
 
-/** Anki's first-field checksum: the first 8 hex digits of the SHA-1 of the stripped field, as an integer. */
-export function fieldChecksum(text: string): number {
-  return parseInt(createHash("sha1").update(stripHtml(text)).digest("hex").slice(0, 8), 16);
+/** Anki's first-field checksum: the first 8 hex digits of the SHA-1 of the field's text, as an integer. */
+export function fieldChecksum(html: string): number {
+  return parseInt(createHash("sha1").update(plainText(html)).digest("hex").slice(0, 8), 16);
 }
 
-export function stripHtml(html: string): string {
-  return html.replace(/<[^>]*>/g, "").replace(/&nbsp;/g, " ").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&amp;/g, "&").trim();
-}
+const lastModByDeck = new Map<number, number>();
 
-export function escapeHtml(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/\r?\n/g, "<br>");
+/**
+ * The `mod` stamp (seconds) for a build of a deck. Anki updates a note on import only if its `mod` is
+ * newer, so a deck rebuilt within the same second gets the next second. Only builds in this process
+ * are known: builds of one deck in two Lambda instances within one second can still share a stamp.
+ */
+export function modTime(deckId: number, nowMs: number): number {
+  const now = Math.floor(nowMs / 1000);
+  // Entries behind the clock can never win the max below again.
+  for (const [id, mod] of lastModByDeck) if (mod < now) lastModByDeck.delete(id);
+  const mod = Math.max(now, (lastModByDeck.get(deckId) ?? 0) + 1);
+  lastModByDeck.set(deckId, mod);
+  return mod;
 }
 
 export async function buildApkg(input: DeckInput): Promise<Uint8Array> {
@@ -80,28 +99,36 @@ export async function buildApkg(input: DeckInput): Promise<Uint8Array> {
   const db = new SQL.Database();
   try {
     const nowMs = (input.now ?? new Date()).getTime();
-    const now = Math.floor(nowMs / 1000);
     const deckId = stableId("deck", input.deckName);
-    const modelId = stableId("model", MODEL_NAME);
+    const mod = modTime(deckId, nowMs);
+    const spec = NOTE_TYPES[input.noteType];
+    const modelId = stableId("model", spec.name);
+    const tags = [...new Set(input.notes.flatMap((note) => note.tags ?? []))];
 
     db.exec(SCHEMA);
-    db.run("INSERT INTO col VALUES (1, ?, ?, ?, 11, 0, 0, 0, ?, ?, ?, ?, '{}')", [
-      now, nowMs, nowMs,
+    db.run("INSERT INTO col VALUES (1, ?, ?, ?, 11, 0, 0, 0, ?, ?, ?, ?, ?)", [
+      mod, nowMs, nowMs,
       JSON.stringify(collectionConf(deckId, modelId)),
-      JSON.stringify({ [modelId]: noteType(modelId, deckId, now) }),
-      JSON.stringify({ 1: deck(1, "Default", now), [deckId]: deck(deckId, input.deckName, now) }),
+      JSON.stringify({ [modelId]: noteType(input.noteType, modelId, deckId, mod) }),
+      JSON.stringify({ 1: deck(1, "Default", mod), [deckId]: deck(deckId, input.deckName, mod) }),
       JSON.stringify({ 1: DECK_OPTIONS }),
+      JSON.stringify(Object.fromEntries(tags.map((tag) => [tag, 0]))),
     ]);
 
-    const insertNote = db.prepare("INSERT INTO notes VALUES (?, ?, ?, ?, -1, '', ?, ?, ?, 0, '')");
-    const insertCard = db.prepare("INSERT INTO cards VALUES (?, ?, ?, 0, ?, -1, 0, 0, ?, 0, 0, 0, 0, 0, 0, 0, 0, '')");
+    const insertNote = db.prepare("INSERT INTO notes VALUES (?, ?, ?, ?, -1, ?, ?, ?, ?, 0, '')");
+    const insertCard = db.prepare("INSERT INTO cards VALUES (?, ?, ?, ?, ?, -1, 0, 0, ?, 0, 0, 0, 0, 0, 0, 0, 0, '')");
+    let cardId = nowMs;
     input.notes.forEach((note, i) => {
-      const front = escapeHtml(note.front) + (note.frontAudio ? `[sound:${note.frontAudio}]` : "");
-      const back = escapeHtml(note.back) + (note.backAudio ? `[sound:${note.backAudio}]` : "");
-      const sortField = stripHtml(escapeHtml(note.front));
+      if (note.fields.length !== spec.fields.length) throw new Error(`note ${i} has ${note.fields.length} fields; ${spec.name} has ${spec.fields.length}`);
+      // Validation keeps U+001F out of card text; this keeps it out of notes whatever the caller did.
+      if (note.fields.some((field) => field.includes(FIELD_SEPARATOR))) throw new Error(`note ${i} contains U+001F, Anki's field separator`);
+      const firstField = note.fields[0]!.replace(SOUND_TAG, "");
       // Ids only need to be unique within the package: Anki matches notes on import by GUID.
-      insertNote.run([nowMs + i, noteGuid(input.deckName, note.front), modelId, now, front + FIELD_SEPARATOR + back, sortField, fieldChecksum(sortField)]);
-      insertCard.run([nowMs + i, nowMs + i, deckId, now, i + 1]);
+      const noteId = nowMs + i;
+      // Anki stores tags space-separated with a space at each end.
+      const noteTags = note.tags?.length ? ` ${note.tags.join(" ")} ` : "";
+      insertNote.run([noteId, note.guid, modelId, mod, noteTags, note.fields.join(FIELD_SEPARATOR), plainText(firstField), fieldChecksum(firstField)]);
+      for (const ord of note.ords) insertCard.run([cardId++, noteId, deckId, ord, mod, i + 1]);
     });
     insertNote.free();
     insertCard.free();
@@ -149,19 +176,18 @@ function collectionConf(deckId: number, modelId: number) {
   };
 }
 
-function noteType(id: number, deckId: number, now: number) {
+function noteType(type: NoteTypeName, id: number, deckId: number, mod: number) {
+  const spec = NOTE_TYPES[type];
   const field = (name: string, ord: number) => ({ name, ord, sticky: false, rtl: false, font: "Arial", size: 20, media: [] });
   return {
-    id, name: MODEL_NAME, type: 0, mod: now, usn: -1, sortf: 0, did: deckId, tags: [], vers: [],
-    flds: [field("Front", 0), field("Back", 1)],
-    tmpls: [{
-      name: "Card 1", ord: 0, qfmt: "{{Front}}", afmt: "{{FrontSide}}\n\n<hr id=answer>\n\n{{Back}}",
-      bqfmt: "", bafmt: "", did: null, bfont: "", bsize: 0,
-    }],
-    css: ".card { font-family: arial; font-size: 24px; text-align: center; color: black; background-color: white; }",
+    id, name: spec.name, type: spec.kind, mod, usn: -1, sortf: 0, did: deckId, tags: [], vers: [],
+    flds: spec.fields.map(field),
+    tmpls: spec.templates.map((t, ord) => ({ name: t.name, ord, qfmt: t.qfmt, afmt: t.afmt, bqfmt: "", bafmt: "", did: null, bfont: "", bsize: 0 })),
+    css: CARD_CSS,
     latexPre: "\\documentclass[12pt]{article}\n\\special{papersize=3in,5in}\n\\usepackage[utf8]{inputenc}\n\\usepackage{amssymb,amsmath}\n\\pagestyle{empty}\n\\setlength{\\parindent}{0in}\n\\begin{document}\n",
     latexPost: "\\end{document}",
-    req: [[0, "any", [0]]],
+    // Anki 2.1 (schema 11) reads which field each standard template needs from here; cloze ignores it.
+    req: spec.templates.map((t, ord) => [ord, "any", [t.shows]]),
   };
 }
 

@@ -1,9 +1,14 @@
 /**
- * The create_deck work: speak the chosen sides, write the package, store it, return its link.
+ * The create_deck work: turn cards into notes, speak the chosen sides, write the package, store it,
+ * return its link.
  * Nothing half-built is stored: speech that misses its deadline throws before anything is written.
  */
 import { randomUUID } from "node:crypto";
 import { buildApkg, type DeckNote } from "./apkg";
+import { normaliseDeckName } from "./names";
+import type { NoteTypeName } from "./note-types";
+import { prepareNotes, type CardInput } from "./notes";
+import type { TextFormat } from "./text";
 import { synthesizeAll, VOICES, type Clip, type Synthesizer } from "../tts/index";
 import type { DeckStore } from "../storage/s3";
 import { FINISHING_RESERVE_SECONDS, LimitError } from "../limits";
@@ -12,9 +17,16 @@ export { FINISHING_RESERVE_SECONDS };
 
 export type AudioSide = "front" | "back" | "both" | "none";
 
+/** A request the tool's schema has validated (create-deck-tool.ts). */
 export interface DeckRequest {
   readonly deck_name: string;
-  readonly cards: ReadonlyArray<{ readonly front: string; readonly back: string }>;
+  /** @default "basic" */
+  readonly note_type?: NoteTypeName;
+  /** @default "text" */
+  readonly format?: TextFormat;
+  readonly cards: readonly CardInput[];
+  /** Tags for every note. */
+  readonly tags?: readonly string[];
   /** A key of VOICES. */
   readonly language: string;
   readonly audio: AudioSide;
@@ -34,41 +46,58 @@ export interface DeckDeps {
 export interface DeckResult {
   url: string;
   expires_at: string;
+  /** The name Anki shows, which may differ from the one requested (names.ts). */
   deck_name: string;
+  /** Anki cards: two per reversed note, one per cloze number. */
   card_count: number;
   audio_clips: number;
   size_bytes: number;
+  note_count: number;
+  note_type: NoteTypeName;
+  requested_deck_name: string;
 }
 
 export async function createDeck(args: DeckRequest, deps: DeckDeps): Promise<DeckResult> {
   const voice = VOICES[args.language]!;
+  const noteType = args.note_type ?? "basic";
+  const deckName = normaliseDeckName(args.deck_name);
+  const prepared = prepareNotes({ deckName, noteType, format: args.format ?? "text", cards: args.cards, ...(args.tags ? { tags: args.tags } : {}) });
+
   const speakFront = args.audio === "front" || args.audio === "both";
   const speakBack = args.audio === "back" || args.audio === "both";
-  const spoken = args.cards.flatMap((card) => [...(speakFront ? [card.front] : []), ...(speakBack ? [card.back] : [])]);
+  const frontText = (i: number) => (speakFront ? prepared[i]!.speech.front : undefined);
+  const backText = (i: number) => (speakBack ? prepared[i]!.speech.back : undefined);
+  const spoken = prepared.flatMap((_, i) => [frontText(i), backText(i)].filter((text): text is string => text !== undefined));
   checkSpeechBudget(spoken, deps.maxSpeechCharacters);
   const clips: Map<string, Clip> = spoken.length === 0
     ? new Map()
     : await synthesizeAll(spoken, voice, deps.synthesizer, { deadline: deps.deadline - FINISHING_RESERVE_SECONDS * 1000 });
 
-  const notes: DeckNote[] = args.cards.map((card) => ({
-    front: card.front,
-    back: card.back,
-    ...(speakFront ? { frontAudio: clips.get(card.front)!.fileName } : {}),
-    ...(speakBack ? { backAudio: clips.get(card.back)!.fileName } : {}),
+  // A side's clip plays with the field it reads: field 0 (Front, or the cloze Text, shown on both
+  // sides) and field 1 (Back, or Back Extra, shown with the answer).
+  const sound = (text: string | undefined) => (text === undefined ? "" : `[sound:${clips.get(text)!.fileName}]`);
+  const notes: DeckNote[] = prepared.map((note, i) => ({
+    guid: note.guid,
+    ords: note.ords,
+    tags: note.tags,
+    fields: [note.fields[0]! + sound(frontText(i)), note.fields[1]! + sound(backText(i))],
   }));
   const media = [...clips.values()].map((clip) => ({ name: clip.fileName, data: clip.data }));
-  const apkg = await buildApkg({ deckName: args.deck_name, notes, media });
+  const apkg = await buildApkg({ deckName, noteType, notes, media });
 
-  const fileName = `${slug(args.deck_name)}.apkg`;
+  const fileName = `${slug(deckName)}.apkg`;
   const key = `${deps.deckPrefix}${new Date().toISOString().slice(0, 10)}/${randomUUID()}/${fileName}`;
   const stored = await deps.store.save(key, apkg, fileName);
   return {
     url: stored.url,
     expires_at: stored.expiresAt.toISOString(),
-    deck_name: args.deck_name,
-    card_count: notes.length,
+    deck_name: deckName,
+    card_count: notes.reduce((sum, note) => sum + note.ords.length, 0),
     audio_clips: media.length,
     size_bytes: apkg.length,
+    note_count: notes.length,
+    note_type: noteType,
+    requested_deck_name: args.deck_name,
   };
 }
 
@@ -84,7 +113,7 @@ export function checkSpeechBudget(spoken: readonly string[], maxCharacters: numb
   }
 }
 
-/** A file-name-safe version of the deck name (the name itself stays as given inside the deck). */
+/** A file-name-safe version of the deck name. */
 export function slug(name: string): string {
   return name.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").replace(/[^A-Za-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 60).toLowerCase() || "deck";
 }

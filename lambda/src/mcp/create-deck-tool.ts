@@ -4,45 +4,96 @@
  */
 import type { McpServer } from "@modelcontextprotocol/server";
 import { z } from "zod";
-import { createDeck, type DeckDeps } from "../deck/create-deck";
+import { createDeck, type DeckDeps, type DeckResult } from "../deck/create-deck";
+import { deckNameProblem, TAG_LIMITS, tagProblem } from "../deck/names";
+import { NOTE_TYPE_NAMES } from "../deck/note-types";
+import { ALLOWED_TAGS, TEXT_FORMATS } from "../deck/text";
+import { cardTextProblem, LIMITS, requestProblems } from "../deck/validate";
 import { LimitError } from "../limits";
 import { log } from "../log";
 import { DeadlineError, VOICES } from "../tts/index";
+
+export { LIMITS };
 
 export interface ToolDeps extends DeckDeps {
   /** Names this request in tool errors and in the log, so the two can be matched. */
   readonly requestId: string;
 }
 
-export const LIMITS = { deckName: 100, cards: 500, text: 1000 } as const;
-
 // The SDK prefixes each message with the field's path ("cards.3.back: ..."), so messages start lower-case.
-const text = () => z.string().trim().min(1, "must not be empty").max(LIMITS.text, `must be at most ${LIMITS.text} characters`);
+const report = (problem: (value: string) => string | undefined) => (value: string, ctx: z.RefinementCtx) => {
+  const message = problem(value);
+  if (message) ctx.addIssue({ code: "custom", message });
+};
+
+// Line breaks arrive as \r\n from some clients; one form keeps identity and speech the same for all.
+const cardText = (description: string) => z.string()
+  .overwrite((value) => value.replace(/\r\n?/g, "\n"))
+  .trim()
+  .min(1, "must not be empty")
+  .max(LIMITS.text, `must be at most ${LIMITS.text} characters`)
+  // Length is reported above; this reports what else is wrong, once.
+  .superRefine(report((value) => (value === "" || value.length > LIMITS.text ? undefined : cardTextProblem(value))))
+  .optional()
+  .describe(description);
+
+const tags = (description: string) => z.array(
+  z.string().trim()
+    .min(1, "must not be empty")
+    .max(TAG_LIMITS.length, `must be at most ${TAG_LIMITS.length} characters`)
+    .superRefine(report((tag) => (tag === "" ? undefined : tagProblem(tag)))),
+).max(TAG_LIMITS.perList, `must have at most ${TAG_LIMITS.perList} tags`).optional().describe(description);
 
 export const createDeckInput = z.object({
   deck_name: z.string().trim()
     .min(1, "must not be empty")
     .max(LIMITS.deckName, `must be at most ${LIMITS.deckName} characters`)
-    .refine((name) => !/[\x00-\x1f\x7f]/.test(name), "must not contain control characters")
-    .describe("Name of the Anki deck; use Parent::Child for a subdeck"),
-  cards: z.array(z.object({ front: text(), back: text() }).strict())
+    .superRefine(report((name) => (name === "" ? undefined : deckNameProblem(name))))
+    .describe('Name of the Anki deck; use Parent::Child for a subdeck. Anki drops " and trims each part; the result reports the name Anki shows'),
+  note_type: z.enum(NOTE_TYPE_NAMES).default("basic")
+    .describe("basic: one card per note (front → back); basic-and-reversed: two (front → back and back → front); cloze: one card per deletion number in text"),
+  cards: z.array(z.object({
+    front: cardText("basic, basic-and-reversed: the question side"),
+    back: cardText("basic, basic-and-reversed: the answer side"),
+    text: cardText("cloze: text with deletions {{c1::answer}} or {{c1::answer::hint}}, numbered from c1; same number = same card"),
+    extra: cardText("cloze, optional: shown below the text on the back"),
+    tags: tags("Tags for this card's note, added to the deck's tags"),
+  }).strict())
     .min(1, "needs at least one card")
     .max(LIMITS.cards, `must have at most ${LIMITS.cards} cards`)
-    .describe("The cards, each with a front (question) and a back (answer)"),
+    .describe("The notes: {front, back} for basic and basic-and-reversed, {text, extra?} for cloze; each may have tags"),
+  tags: tags("Tags for every note: no spaces (use _ or ::), e.g. spanish::verbs"),
+  format: z.enum(TEXT_FORMATS).default("text")
+    .describe(`text: shown exactly as written; html: keeps ${ALLOWED_TAGS.map((t) => `<${t}>`).join(" ")} without attributes and removes all other markup. Speech reads the text without markup`),
   language: z.enum(Object.keys(VOICES) as [string, ...string[]]).default("en-US")
     .describe("Language of the spoken text"),
   audio: z.enum(["front", "back", "both", "none"]).default("front")
-    .describe("Which side gets speech"),
+    .describe("Which side gets speech (cloze: front reads the text with each deletion as its hint or a pause, back reads it filled in)"),
+}).superRefine((request, ctx) => {
+  for (const problem of requestProblems(request)) ctx.addIssue({ code: "custom", path: [...problem.path], message: problem.message });
 });
 
 export const createDeckOutput = z.object({
   url: z.string().describe("Presigned download link for the .apkg"),
   expires_at: z.string().describe("When the link stops working (ISO 8601)"),
-  deck_name: z.string(),
-  card_count: z.number().int(),
+  deck_name: z.string().describe("The deck's name as Anki shows it"),
+  card_count: z.number().int().describe("Anki cards: one per basic note, two per reversed note, one per cloze number"),
   audio_clips: z.number().int().describe("Distinct audio files in the deck"),
   size_bytes: z.number().int(),
+  note_count: z.number().int(),
+  note_type: z.enum(NOTE_TYPE_NAMES),
+  requested_deck_name: z.string().describe("deck_name as given"),
 });
+
+const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/** The result as a sentence a model can pass on. */
+export function resultText(result: DeckResult): string {
+  const renamed = result.deck_name === result.requested_deck_name ? "" : ` (Anki's name for ${JSON.stringify(result.requested_deck_name)})`;
+  const notes = result.card_count === result.note_count ? "" : ` from ${count(result.note_count, "note")}`;
+  return `Deck "${result.deck_name}"${renamed} with ${count(result.card_count, "card")}${notes} and ${count(result.audio_clips, "audio clip")} ` +
+    `(${count(result.size_bytes, "byte")}): ${result.url}\nThe link expires at ${result.expires_at}.`;
+}
 
 export function registerCreateDeck(server: McpServer, deps: ToolDeps): void {
   server.registerTool(
@@ -51,6 +102,7 @@ export function registerCreateDeck(server: McpServer, deps: ToolDeps): void {
       title: "Create an Anki deck",
       description:
         "Builds an Anki deck (.apkg) from cards, with text-to-speech audio on the chosen side, and returns a download link. " +
+        "Note types: basic, basic-and-reversed, cloze ({{c1::answer}}); tags per deck and per card; format html keeps simple formatting. " +
         `Up to ${LIMITS.cards} cards; re-importing a deck with the same name updates its notes.`,
       inputSchema: createDeckInput,
       outputSchema: createDeckOutput,
@@ -61,7 +113,7 @@ export function registerCreateDeck(server: McpServer, deps: ToolDeps): void {
         return {
           content: [{
             type: "text" as const,
-            text: `Deck "${result.deck_name}" with ${result.card_count} cards and ${result.audio_clips} audio clips (${result.size_bytes} bytes): ${result.url}\nThe link expires at ${result.expires_at}.`,
+            text: resultText(result),
           }],
           structuredContent: { ...result },
         };
