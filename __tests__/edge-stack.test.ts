@@ -1,5 +1,6 @@
 import { imageContentHash } from "../stacks/edge/image-hash";
 import { AWS_PROVIDER_CONSTRAINT } from "../stacks/ankify-stack";
+import { MAX_PACKAGE_BYTES } from "../lambda/src/limits";
 import { ALL_VIEWER_EXCEPT_HOST_HEADER, CACHING_DISABLED } from "../stacks/edge/managed-policies";
 import { BODY_SIZE_LABEL, COMMON_RULE_SET_BLOCKING_LABELS, COMMON_RULE_SET_NAMESPACE, KNOWN_BAD_INPUTS_NAMESPACE } from "../stacks/edge/web-acl";
 import { createHash } from "node:crypto";
@@ -132,8 +133,9 @@ describe("function", () => {
   const { json, tf } = synthAnkify();
   const fn = only(tf, "aws_lambda_function");
 
-  it("runs the image with a timeout covering CloudFront's wait", () => {
-    expect(fn).toEqual(expect.objectContaining({ function_name: "ankify", package_type: "Image", timeout: 120, memory_size: 1024 }));
+  it("runs the image with a timeout covering CloudFront's wait, and /tmp room for the largest package and its clips", () => {
+    expect(fn).toEqual(expect.objectContaining({ function_name: "ankify", package_type: "Image", timeout: 120, memory_size: 1024, ephemeral_storage: { size: 2048 } }));
+    expect(2048 * 1024 * 1024).toBeGreaterThan(2 * MAX_PACKAGE_BYTES);
     expect(fn["environment"]["variables"]["ANKIFY_TIME_BUDGET_SECONDS"]).toBe("120");
   });
 

@@ -18,6 +18,7 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 
 const fakeSpeech: Synthesizer = {
   extension: "mp3",
+  bytesPerCharacter: 800,
   concurrency: CONCURRENCY,
   synthesize: () => new Promise((resolve) => setTimeout(() => resolve(new Uint8Array(6_000)), LATENCY_MS)),
 };

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer, request as httpRequest, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -9,23 +9,26 @@ import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { createClientGate } from "../../lambda/src/access/client-auth";
 import { loadConfig } from "../../lambda/src/config";
 import { createRequestHandler, REQUEST_ID_HEADER } from "../../lambda/src/handler";
-import { MIN_TIME_BUDGET_SECONDS, timeBudgetProblem } from "../../lambda/src/limits";
+import { buildApkg } from "../../lambda/src/deck/apkg";
+import { LimitError, MIN_TIME_BUDGET_SECONDS, OutOfTimeError, timeBudgetProblem } from "../../lambda/src/limits";
 import type { DeckStore } from "../../lambda/src/storage/s3";
 import { EspeakSynthesizer } from "../../lambda/src/tts/espeak";
 import { synthesizeAll, VOICES, type Synthesizer } from "../../lambda/src/tts/index";
 import { PollySynthesizer } from "../../lambda/src/tts/polly";
 import { requestBudgetSeconds } from "../../stacks/settings";
-import { newSecret, runDevServer, type Running } from "../../testing/function/harness";
+import { newSecret, readApkg, runDevServer, type Running } from "../../testing/function/harness";
 import { settingsWith } from "../../testing/synth";
 
 const english = VOICES["en-US"]!;
+const clipDir = mkdtempSync(join(tmpdir(), "ankify-clips-test-"));
+afterAll(() => rmSync(clipDir, { recursive: true, force: true }));
 const secret = newSecret();
 
 /** The real handler over recording stand-ins: what it spoke and what it stored are the evidence. */
 function harness(store: Partial<DeckStore> = {}, maxSpeechCharacters = 60_000) {
   const spoken: string[] = [];
   const saved: string[] = [];
-  const synthesizer: Synthesizer = { extension: "mp3", concurrency: 4, synthesize: async (text) => (spoken.push(text), new Uint8Array([1, 2, 3])) };
+  const synthesizer: Synthesizer = { extension: "mp3", bytesPerCharacter: 100, concurrency: 4, synthesize: async (text) => (spoken.push(text), new Uint8Array([1, 2, 3])) };
   const config = loadConfig({
     ANKIFY_ORIGIN_PROTECTION: "secret-header", ANKIFY_ORIGIN_SECRET: secret, ANKIFY_DECK_BUCKET: "b", ANKIFY_CLIENT_AUTH: "none",
     ANKIFY_MAX_SPEECH_CHARACTERS: String(maxSpeechCharacters),
@@ -165,8 +168,8 @@ describe("speech failures", () => {
   ] as const)("retries %s and then speaks", async (_label, script) => {
     const fake = await fakePolly([...script]);
     try {
-      const clips = await synthesizeAll(["hello"], english, polly(fake.url), { deadline: Date.now() + 10_000, backoffMs: 5 });
-      expect(new TextDecoder().decode(clips.get("hello")!.data)).toBe("ID3fake-mp3");
+      const clips = await synthesizeAll(["hello"], english, polly(fake.url), { directory: clipDir, deadline: Date.now() + 10_000, backoffMs: 5 });
+      expect(readFileSync(clips.get("hello")!.path, "utf8")).toBe("ID3fake-mp3");
       expect(fake.calls()).toBe(script.length);
     } finally {
       await fake.close();
@@ -176,7 +179,7 @@ describe("speech failures", () => {
   it("does not retry a request Polly refuses for good", async () => {
     const fake = await fakePolly([401, 200]);
     try {
-      await expect(synthesizeAll(["hello"], english, polly(fake.url), { deadline: Date.now() + 10_000, backoffMs: 5 })).rejects.toThrow(/TextLengthExceeded/);
+      await expect(synthesizeAll(["hello"], english, polly(fake.url), { directory: clipDir, deadline: Date.now() + 10_000, backoffMs: 5 })).rejects.toThrow(/TextLengthExceeded/);
       expect(fake.calls()).toBe(1);
     } finally {
       await fake.close();
@@ -187,9 +190,9 @@ describe("speech failures", () => {
     jest.useFakeTimers({ now: 2_000_000 });
     try {
       const starts: number[] = [];
-      const paced: Synthesizer = { extension: "mp3", concurrency: 8, ratePerSecond: 4, synthesize: async () => (starts.push(Date.now()), new Uint8Array(1)) };
+      const paced: Synthesizer = { extension: "mp3", bytesPerCharacter: 100, concurrency: 8, ratePerSecond: 4, synthesize: async () => (starts.push(Date.now()), new Uint8Array(1)) };
       const deadline = Date.now() + 60_000;
-      const both = Promise.all([synthesizeAll(["a", "b", "c"], english, paced, { deadline }), synthesizeAll(["d", "e", "f"], english, paced, { deadline })]);
+      const both = Promise.all([synthesizeAll(["a", "b", "c"], english, paced, { directory: clipDir, deadline }), synthesizeAll(["d", "e", "f"], english, paced, { directory: clipDir, deadline })]);
       await jest.advanceTimersByTimeAsync(5_000);
       await both;
       expect(starts.map((t) => t - 2_000_000)).toEqual([0, 250, 500, 750, 1000, 1250]);
@@ -290,5 +293,71 @@ describe("the dev server's edges", () => {
   it("reads //mcp as a path, never as a host name", async () => {
     const response = await raw({ path: "//mcp", host: "127.0.0.1", headers: { "x-origin-verify": run.secrets[0]! } });
     expect(response.status).toBe(404);
+  });
+});
+
+describe("packaging and upload stay inside the deadline and the caps", () => {
+  const workspaces = () => readdirSync(tmpdir()).filter((name) => name.startsWith("ankify-deck-")).length;
+
+  it("gives up an upload that outlives the deadline: a clear tool error, nothing stored, no temp files", async () => {
+    const before = workspaces();
+    let sawAbort = false;
+    const slowStore: Partial<DeckStore> = {
+      save: (_key, _file, _name, signal) => new Promise((_resolve, reject) => signal.addEventListener("abort", () => { sawAbort = true; reject(signal.reason); })),
+    };
+    const h = harness(slowStore);
+    // The handler's budget comes from the config (120 s); a Lambda with 300 ms left sets the deadline.
+    const response = await h.handle(new Request("https://ankify.test/mcp", {
+      method: "POST", body: JSON.stringify(call(1, { deck_name: "d", cards: cards(2), audio: "none" })),
+      headers: { "x-origin-verify": secret, "content-type": "application/json", accept: "application/json, text/event-stream" },
+    }), { remainingMs: 300 });
+    const text = (await message(response)).result.content[0].text as string;
+    expect(text).toMatch(/^The deck could not be finished in time: uploading the deck did not finish within the time budget\. Nothing was uploaded\./);
+    expect(sawAbort).toBe(true);
+    expect(workspaces()).toBe(before);
+  });
+
+  it("refuses, before speaking, a deck whose audio would pass the package cap", async () => {
+    const spoken: string[] = [];
+    const huge: Synthesizer = { extension: "wav", bytesPerCharacter: 10_000, concurrency: 1, synthesize: async (t) => (spoken.push(t), new Uint8Array(1)) };
+    const config = loadConfig({ ANKIFY_ORIGIN_PROTECTION: "oac", ANKIFY_DECK_BUCKET: "b", ANKIFY_CLIENT_AUTH: "none", ANKIFY_MAX_SPEECH_CHARACTERS: "1000000" });
+    const handle = createRequestHandler({ config, synthesizer: huge, clients: createClientGate(config.clientAuth, config.originProtection), store: { save: async () => { throw new Error("unused"); } } });
+    const response = await handle(new Request("https://ankify.test/mcp", {
+      method: "POST", body: JSON.stringify(call(1, { deck_name: "d", cards: cards(500, 900), audio: "both" })),
+      headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
+    }));
+    const text = (await message(response)).result.content[0].text as string;
+    expect(text).toMatch(/^This deck's audio would be about 4310 MB; one package may be at most 400 MB\./);
+    expect(spoken).toEqual([]);
+  });
+});
+
+describe("buildApkg's own caps", () => {
+  const dir = mkdtempSync(join(tmpdir(), "ankify-apkg-test-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const input = () => {
+    const clip = join(dir, "clip.wav");
+    writeFileSync(clip, Buffer.alloc(3 * 1024 * 1024, 7));
+    return { deckName: "Cap", noteType: "basic" as const, notes: [{ guid: "g", fields: ["a[sound:clip.wav]", "b"], ords: [0] }], media: [{ name: "clip.wav", path: clip }] };
+  };
+
+  it("stops writing once the package passes its size cap", async () => {
+    const error = await buildApkg(input(), { path: join(dir, "a.apkg"), maxBytes: 1024 * 1024, signal: new AbortController().signal }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LimitError);
+    expect(statSync(join(dir, "a.apkg")).size).toBeLessThanOrEqual(1024 * 1024);
+  });
+
+  it("stops when its time is up", async () => {
+    const controller = new AbortController();
+    controller.abort();
+    await expect(buildApkg(input(), { path: join(dir, "b.apkg"), maxBytes: 1e9, signal: controller.signal })).rejects.toBeInstanceOf(OutOfTimeError);
+  });
+
+  it("streams a large media file into a package the independent reader opens", async () => {
+    const bytes = await buildApkg(input(), { path: join(dir, "c.apkg"), maxBytes: 1e9, signal: new AbortController().signal });
+    expect(statSync(join(dir, "c.apkg")).size).toBe(bytes);
+    const deck = readApkg(readFileSync(join(dir, "c.apkg")), dir);
+    expect(deck.media["clip.wav"]!.size).toBe(3 * 1024 * 1024);
+    expect(deck.integrity).toBe("ok");
   });
 });

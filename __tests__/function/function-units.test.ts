@@ -16,6 +16,7 @@ describe("the time budget", () => {
     // Speech that takes 400 ms a clip, one at a time, against a deadline 300 ms past the reserve.
     const slow: Synthesizer = {
       extension: "mp3",
+      bytesPerCharacter: 100,
       concurrency: 1,
       synthesize: (_t, _v, signal) => new Promise((resolve, reject) => {
         const timer = setTimeout(() => resolve(new Uint8Array(8)), 400);

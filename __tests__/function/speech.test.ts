@@ -1,11 +1,14 @@
 import { join } from "node:path";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { EspeakSynthesizer } from "../../lambda/src/tts/espeak";
 import { clipFileName, DeadlineError, synthesizeAll, ThrottledError, VOICES, type Synthesizer, type Voice } from "../../lambda/src/tts/index";
 import { audioSeconds } from "../../testing/function/harness";
 
 const english = VOICES["en-US"]!;
+/** Where synthesizeAll writes the clips of these tests. */
+const clipDir = mkdtempSync(join(tmpdir(), "ankify-clips-test-"));
+afterAll(() => rmSync(clipDir, { recursive: true, force: true }));
 
 /**
  * A synthesizer with scripted behaviour (latency, throttling) that records what it was asked and
@@ -13,6 +16,7 @@ const english = VOICES["en-US"]!;
  */
 class ScriptedSynthesizer implements Synthesizer {
   readonly extension = "mp3";
+  readonly bytesPerCharacter = 100;
   calls: string[] = [];
   running = 0;
   maxRunning = 0;
@@ -41,17 +45,19 @@ class ScriptedSynthesizer implements Synthesizer {
 describe("synthesizeAll", () => {
   it("speaks each distinct text once and names clips by text and voice", async () => {
     const synth = new ScriptedSynthesizer(3, 5);
-    const clips = await synthesizeAll(["a", "b", "a", "c", "b"], english, synth, { deadline: Date.now() + 10_000 });
+    const clips = await synthesizeAll(["a", "b", "a", "c", "b"], english, synth, { directory: clipDir, deadline: Date.now() + 10_000 });
     expect(synth.calls.sort()).toEqual(["a", "b", "c"]);
     expect([...clips.keys()].sort()).toEqual(["a", "b", "c"]);
     expect(clips.get("a")!.fileName).toBe(clipFileName("a", english, "mp3"));
     expect(clipFileName("a", english, "mp3")).not.toBe(clipFileName("a", VOICES["es-ES"]!, "mp3"));
-    expect(new TextDecoder().decode(clips.get("c")!.data)).toBe("audio:c");
+    expect(readFileSync(clips.get("c")!.path, "utf8")).toBe("audio:c");
+    expect(clips.get("c")!.path).toBe(join(clipDir, clips.get("c")!.fileName));
+    expect(clips.get("c")!.bytes).toBe(7);
   });
 
   it("never runs more calls at once than the synthesizer allows", async () => {
     const synth = new ScriptedSynthesizer(4, 10);
-    await synthesizeAll(Array.from({ length: 30 }, (_, i) => `t${i}`), english, synth, { deadline: Date.now() + 10_000 });
+    await synthesizeAll(Array.from({ length: 30 }, (_, i) => `t${i}`), english, synth, { directory: clipDir, deadline: Date.now() + 10_000 });
     expect(synth.calls).toHaveLength(30);
     expect(synth.maxRunning).toBe(4);
   });
@@ -63,11 +69,12 @@ describe("synthesizeAll", () => {
       const starts: number[] = [];
       const paced: Synthesizer = {
         extension: "mp3",
+        bytesPerCharacter: 100,
         concurrency: 8,
         ratePerSecond: 4,
         synthesize: async () => { starts.push(Date.now()); return new Uint8Array(1); },
       };
-      const done = synthesizeAll(Array.from({ length: 9 }, (_, i) => `t${i}`), english, paced, { deadline: Date.now() + 60_000 });
+      const done = synthesizeAll(Array.from({ length: 9 }, (_, i) => `t${i}`), english, paced, { directory: clipDir, deadline: Date.now() + 60_000 });
       await jest.advanceTimersByTimeAsync(5_000);
       expect((await done).size).toBe(9);
       expect(starts.map((t) => t - 1_000_000)).toEqual([0, 250, 500, 750, 1000, 1250, 1500, 1750, 2000]);
@@ -78,7 +85,7 @@ describe("synthesizeAll", () => {
 
   it("retries throttled texts with backoff until they succeed", async () => {
     const synth = new ScriptedSynthesizer(2, 1, new Map([["x", 2], ["y", 1]]));
-    const clips = await synthesizeAll(["x", "y", "z"], english, synth, { deadline: Date.now() + 10_000, backoffMs: 5 });
+    const clips = await synthesizeAll(["x", "y", "z"], english, synth, { directory: clipDir, deadline: Date.now() + 10_000, backoffMs: 5 });
     expect(clips.size).toBe(3);
     expect(synth.calls.filter((t) => t === "x")).toHaveLength(3);
     expect(synth.calls.filter((t) => t === "y")).toHaveLength(2);
@@ -86,14 +93,14 @@ describe("synthesizeAll", () => {
 
   it("gives up after the retry limit with the throttling error", async () => {
     const synth = new ScriptedSynthesizer(1, 1, new Map([["x", 10]]));
-    await expect(synthesizeAll(["x"], english, synth, { deadline: Date.now() + 10_000, backoffMs: 1, retries: 2 })).rejects.toBeInstanceOf(ThrottledError);
+    await expect(synthesizeAll(["x"], english, synth, { directory: clipDir, deadline: Date.now() + 10_000, backoffMs: 1, retries: 2 })).rejects.toBeInstanceOf(ThrottledError);
     expect(synth.calls).toHaveLength(3);
   });
 
   it("stops at the deadline with a DeadlineError saying how far it got", async () => {
     const synth = new ScriptedSynthesizer(2, 40);
     const texts = Array.from({ length: 20 }, (_, i) => `t${i}`);
-    const error = await synthesizeAll(texts, english, synth, { deadline: Date.now() + 100 }).catch((e: unknown) => e);
+    const error = await synthesizeAll(texts, english, synth, { directory: clipDir, deadline: Date.now() + 100 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DeadlineError);
     expect((error as DeadlineError).total).toBe(20);
     expect((error as DeadlineError).done).toBeLessThan(20);

@@ -48,3 +48,11 @@ export class LimitError extends Error {
     this.name = "LimitError";
   }
 }
+
+/** The time budget ran out; the client should ask for less (fewer cards, less audio). */
+export class OutOfTimeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "OutOfTimeError";
+  }
+}

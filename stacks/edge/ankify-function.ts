@@ -8,6 +8,9 @@ import { LambdaFunctionUrl } from "@cdktf/provider-aws/lib/lambda-function-url";
 import type { ITerraformDependable } from "cdktf";
 import type { Architecture, OriginProtection } from "../settings";
 
+/** /tmp of the function, in MB. */
+export const EPHEMERAL_STORAGE_MB = 2048;
+
 /** Who may call /mcp, as the function is told it (lambda/src/config.ts reads the same variables). */
 export type FunctionClientAuth =
   | { readonly mode: "none" }
@@ -135,6 +138,10 @@ export class AnkifyFunction extends Construct {
       architectures: [props.architecture],
       timeout: props.timeout,
       memorySize: props.memorySize ?? 1024,
+      // Clips and the package are written to /tmp, not held in memory: room for the largest package
+      // (limits.ts MAX_PACKAGE_BYTES) plus its clips. Beyond the free 512 MB, /tmp costs about
+      // $0.0000000309 per GB-second.
+      ephemeralStorage: { size: EPHEMERAL_STORAGE_MB },
       ...(props.reservedConcurrency !== undefined ? { reservedConcurrentExecutions: props.reservedConcurrency } : {}),
       loggingConfig: { logFormat: "JSON", logGroup: this.logGroup.name },
       environment: {

@@ -5,11 +5,15 @@
  *
  * Note GUIDs and the deck and note-type ids are derived from names, so importing a new build of the
  * same deck updates its notes instead of duplicating them.
+ *
+ * The zip is streamed to a file: media come from files a chunk at a time, so memory stays flat
+ * whatever the deck's size, and the write stops (and throws) at a size cap or when time runs out.
  */
 import { createHash } from "node:crypto";
-import { existsSync } from "node:fs";
+import { closeSync, createReadStream, existsSync, openSync, writeSync } from "node:fs";
 import { join } from "node:path";
-import { strToU8, zipSync, type Zippable } from "fflate";
+import { strToU8, Zip, ZipDeflate, ZipPassThrough } from "fflate";
+import { LimitError, OutOfTimeError } from "../limits";
 import initSqlJs, { type SqlJsStatic } from "sql.js";
 import { CARD_CSS, NOTE_TYPES, type NoteTypeName } from "./note-types";
 import { plainText } from "./text";
@@ -28,7 +32,17 @@ export interface DeckNote {
 export interface MediaFile {
   /** Bare, unique file name, e.g. `ankify-1f3a….mp3`. */
   readonly name: string;
-  readonly data: Uint8Array;
+  /** Where its bytes are. */
+  readonly path: string;
+}
+
+export interface PackageOutput {
+  /** The .apkg file to write. */
+  readonly path: string;
+  /** Stop, throwing LimitError, once the package would be larger. */
+  readonly maxBytes: number;
+  /** Stop, throwing OutOfTimeError, when this aborts. */
+  readonly signal: AbortSignal;
 }
 
 export interface DeckInput {
@@ -94,9 +108,11 @@ export function modTime(deckId: number, nowMs: number): number {
   return mod;
 }
 
-export async function buildApkg(input: DeckInput): Promise<Uint8Array> {
+/** Writes the package to `output.path`; returns its size in bytes. */
+export async function buildApkg(input: DeckInput, output: PackageOutput): Promise<number> {
   const SQL = await sql();
   const db = new SQL.Database();
+  let collection: Uint8Array;
   try {
     const nowMs = (input.now ?? new Date()).getTime();
     const deckId = stableId("deck", input.deckName);
@@ -133,17 +149,55 @@ export async function buildApkg(input: DeckInput): Promise<Uint8Array> {
     insertNote.free();
     insertCard.free();
 
-    const files: Zippable = { "collection.anki2": db.export() };
-    const mediaMap: Record<string, string> = {};
-    input.media.forEach((file, i) => {
-      mediaMap[String(i)] = file.name;
-      // Audio is already compressed; deflating it again costs time for nothing.
-      files[String(i)] = [file.data, { level: 0 }];
-    });
-    files["media"] = strToU8(JSON.stringify(mediaMap));
-    return zipSync(files, { level: 6 });
+    collection = db.export();
   } finally {
     db.close();
+  }
+  return writeZip(collection, input.media, output);
+}
+
+/** The zip: collection (deflated), each media file (stored: audio is compressed already), the media map. */
+async function writeZip(collection: Uint8Array, media: readonly MediaFile[], output: PackageOutput): Promise<number> {
+  const fd = openSync(output.path, "w");
+  let written = 0;
+  let failure: unknown;
+  const zip = new Zip((error, chunk) => {
+    if (error) failure ??= error;
+    else if (failure === undefined) {
+      written += chunk.length;
+      if (written > output.maxBytes) failure = new LimitError(`This deck's package would be larger than ${Math.floor(output.maxBytes / 1024 / 1024)} MB, the most one request may build. Split the cards into several decks, or use less audio.`);
+      else writeSync(fd, chunk);
+    }
+  });
+  const check = () => {
+    if (output.signal.aborted) failure ??= new OutOfTimeError("packaging and uploading the deck did not finish within the time budget");
+    if (failure !== undefined) throw failure;
+  };
+  const add = (file: ZipDeflate, data: Uint8Array) => {
+    zip.add(file);
+    file.push(data, true);
+    check();
+  };
+  try {
+    add(new ZipDeflate("collection.anki2", { level: 6 }), collection);
+    const mediaMap: Record<string, string> = {};
+    for (const [i, file] of media.entries()) {
+      mediaMap[String(i)] = file.name;
+      const entry = new ZipPassThrough(String(i));
+      zip.add(entry);
+      for await (const chunk of createReadStream(file.path, { highWaterMark: 1024 * 1024 })) {
+        entry.push(chunk as Buffer);
+        check();
+      }
+      entry.push(new Uint8Array(0), true);
+      check();
+    }
+    add(new ZipDeflate("media", { level: 6 }), strToU8(JSON.stringify(mediaMap)));
+    zip.end();
+    check();
+    return written;
+  } finally {
+    closeSync(fd);
   }
 }
 

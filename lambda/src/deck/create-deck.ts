@@ -4,6 +4,9 @@
  * Nothing half-built is stored: speech that misses its deadline throws before anything is written.
  */
 import { randomUUID } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { buildApkg, type DeckNote } from "./apkg";
 import { normaliseDeckName } from "./names";
 import type { NoteTypeName } from "./note-types";
@@ -11,7 +14,7 @@ import { prepareNotes, type CardInput } from "./notes";
 import type { TextFormat } from "./text";
 import { synthesizeAll, VOICES, type Clip, type Synthesizer } from "../tts/index";
 import type { DeckStore } from "../storage/s3";
-import { FINISHING_RESERVE_SECONDS, LimitError } from "../limits";
+import { FINISHING_RESERVE_SECONDS, LimitError, MAX_PACKAGE_BYTES, OutOfTimeError } from "../limits";
 
 export { FINISHING_RESERVE_SECONDS };
 
@@ -68,46 +71,72 @@ export async function createDeck(args: DeckRequest, deps: DeckDeps): Promise<Dec
   const frontText = (i: number) => (speakFront ? prepared[i]!.speech.front : undefined);
   const backText = (i: number) => (speakBack ? prepared[i]!.speech.back : undefined);
   const spoken = prepared.flatMap((_, i) => [frontText(i), backText(i)].filter((text): text is string => text !== undefined));
-  checkSpeechBudget(spoken, deps.maxSpeechCharacters);
-  const clips: Map<string, Clip> = spoken.length === 0
-    ? new Map()
-    : await synthesizeAll(spoken, voice, deps.synthesizer, { deadline: deps.deadline - FINISHING_RESERVE_SECONDS * 1000 });
+  checkSpeechBudget(spoken, deps.maxSpeechCharacters, deps.synthesizer.bytesPerCharacter);
 
-  // A side's clip plays with the field it reads: field 0 (Front, or the cloze Text, shown on both
-  // sides) and field 1 (Back, or Back Extra, shown with the answer).
-  const sound = (text: string | undefined) => (text === undefined ? "" : `[sound:${clips.get(text)!.fileName}]`);
-  const notes: DeckNote[] = prepared.map((note, i) => ({
-    guid: note.guid,
-    ords: note.ords,
-    tags: note.tags,
-    fields: [note.fields[0]! + sound(frontText(i)), note.fields[1]! + sound(backText(i))],
-  }));
-  const media = [...clips.values()].map((clip) => ({ name: clip.fileName, data: clip.data }));
-  const apkg = await buildApkg({ deckName, noteType, notes, media });
+  // Clips and the package live in a directory of this request's, removed whatever happens.
+  const workspace = await mkdtemp(join(tmpdir(), "ankify-deck-"));
+  // Packaging and uploading must finish by the deadline too; past it nothing is stored.
+  const finish = AbortSignal.timeout(Math.max(0, deps.deadline - Date.now()));
+  try {
+    const clips: Map<string, Clip> = spoken.length === 0
+      ? new Map()
+      : await synthesizeAll(spoken, voice, deps.synthesizer, { deadline: deps.deadline - FINISHING_RESERVE_SECONDS * 1000, directory: workspace });
 
-  const fileName = `${slug(deckName)}.apkg`;
-  const key = `${deps.deckPrefix}${new Date().toISOString().slice(0, 10)}/${randomUUID()}/${fileName}`;
-  const stored = await deps.store.save(key, apkg, fileName);
-  return {
-    url: stored.url,
-    expires_at: stored.expiresAt.toISOString(),
-    deck_name: deckName,
-    card_count: notes.reduce((sum, note) => sum + note.ords.length, 0),
-    audio_clips: media.length,
-    size_bytes: apkg.length,
-    note_count: notes.length,
-    note_type: noteType,
-    requested_deck_name: args.deck_name,
-  };
+    // A side's clip plays with the field it reads: field 0 (Front, or the cloze Text, shown on both
+    // sides) and field 1 (Back, or Back Extra, shown with the answer).
+    const sound = (text: string | undefined) => (text === undefined ? "" : `[sound:${clips.get(text)!.fileName}]`);
+    const notes: DeckNote[] = prepared.map((note, i) => ({
+      guid: note.guid,
+      ords: note.ords,
+      tags: note.tags,
+      fields: [note.fields[0]! + sound(frontText(i)), note.fields[1]! + sound(backText(i))],
+    }));
+    const media = [...clips.values()].map((clip) => ({ name: clip.fileName, path: clip.path }));
+    const packagePath = join(workspace, "deck.apkg");
+    const bytes = await buildApkg({ deckName, noteType, notes, media }, { path: packagePath, maxBytes: MAX_PACKAGE_BYTES, signal: finish });
+
+    const fileName = `${slug(deckName)}.apkg`;
+    const key = `${deps.deckPrefix}${new Date().toISOString().slice(0, 10)}/${randomUUID()}/${fileName}`;
+    let stored;
+    try {
+      stored = await deps.store.save(key, { path: packagePath, bytes }, fileName, finish);
+    } catch (error) {
+      if (finish.aborted) throw new OutOfTimeError("uploading the deck did not finish within the time budget");
+      throw error;
+    }
+    return {
+      url: stored.url,
+      expires_at: stored.expiresAt.toISOString(),
+      deck_name: deckName,
+      card_count: notes.reduce((sum, note) => sum + note.ords.length, 0),
+      audio_clips: media.length,
+      size_bytes: bytes,
+      note_count: notes.length,
+      note_type: noteType,
+      requested_deck_name: args.deck_name,
+    };
+  } finally {
+    await rm(workspace, { recursive: true, force: true });
+  }
 }
-
-/** Refuses, before any speech, a request that would send more characters to speech than allowed. */
-export function checkSpeechBudget(spoken: readonly string[], maxCharacters: number): void {
+/**
+ * Refuses, before any speech, a request that would send more characters to speech than allowed, or
+ * whose audio alone would make a package over the size cap.
+ */
+export function checkSpeechBudget(spoken: readonly string[], maxCharacters: number, bytesPerCharacter: number): void {
   let characters = 0;
   for (const text of new Set(spoken)) characters += [...text].length;
   if (characters > maxCharacters) {
     throw new LimitError(
       `This deck would send ${characters} characters to speech; one request may send at most ${maxCharacters}. ` +
+        'Split the cards into several decks, or use audio: "front" (or "none").',
+    );
+  }
+  const estimate = characters * bytesPerCharacter;
+  if (estimate > MAX_PACKAGE_BYTES) {
+    const mb = (n: number) => Math.round(n / 1024 / 1024);
+    throw new LimitError(
+      `This deck's audio would be about ${mb(estimate)} MB; one package may be at most ${mb(MAX_PACKAGE_BYTES)} MB. ` +
         'Split the cards into several decks, or use audio: "front" (or "none").',
     );
   }

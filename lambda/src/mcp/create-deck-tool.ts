@@ -9,9 +9,9 @@ import { deckNameProblem, TAG_LIMITS, tagProblem } from "../deck/names";
 import { NOTE_TYPE_NAMES } from "../deck/note-types";
 import { ALLOWED_TAGS, TEXT_FORMATS } from "../deck/text";
 import { cardTextProblem, LIMITS, requestProblems } from "../deck/validate";
-import { LimitError } from "../limits";
+import { LimitError, OutOfTimeError } from "../limits";
 import { log } from "../log";
-import { DeadlineError, VOICES } from "../tts/index";
+import { VOICES } from "../tts/index";
 
 export { LIMITS };
 
@@ -130,7 +130,7 @@ export function registerCreateDeck(server: McpServer, deps: ToolDeps): void {
  * name buckets, roles, paths or hosts) only in the log.
  */
 export function failureText(error: unknown, requestId: string): string {
-  if (error instanceof DeadlineError) {
+  if (error instanceof OutOfTimeError) {
     return `The deck could not be finished in time: ${error.message}. Nothing was uploaded. ` +
       `Try fewer cards, audio: "front" instead of "both", or audio: "none". (request ${requestId})`;
   }

@@ -1,3 +1,4 @@
+import { createReadStream } from "node:fs";
 import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 
@@ -7,8 +8,15 @@ export interface StoredDeck {
   readonly expiresAt: Date;
 }
 
+/** A package on disk, ready to store. */
+export interface PackageFile {
+  readonly path: string;
+  readonly bytes: number;
+}
+
 export interface DeckStore {
-  save(key: string, data: Uint8Array, downloadName: string): Promise<StoredDeck>;
+  /** Stores the package under `key` (one PUT: whole or not at all); `signal` abandons the upload. */
+  save(key: string, file: PackageFile, downloadName: string, signal: AbortSignal): Promise<StoredDeck>;
 }
 
 /**
@@ -23,15 +31,18 @@ export class S3DeckStore implements DeckStore {
     private readonly linkTtlSeconds: number,
   ) {}
 
-  async save(key: string, data: Uint8Array, downloadName: string): Promise<StoredDeck> {
+  async save(key: string, file: PackageFile, downloadName: string, signal: AbortSignal): Promise<StoredDeck> {
     await this.client.send(
       new PutObjectCommand({
         Bucket: this.bucket,
         Key: key,
-        Body: data,
+        // Streamed from disk: the package is never in memory whole.
+        Body: createReadStream(file.path),
+        ContentLength: file.bytes,
         ContentType: "application/octet-stream",
         ContentDisposition: `attachment; filename="${downloadName.replace(/["\\\r\n]/g, "_")}"`,
       }),
+      { abortSignal: signal },
     );
     const expiresAt = new Date(Date.now() + this.linkTtlSeconds * 1000);
     const url = await getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.bucket, Key: key }), { expiresIn: this.linkTtlSeconds });

@@ -6,6 +6,9 @@
  * up cleanly when the request's deadline is near.
  */
 import { createHash } from "node:crypto";
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { OutOfTimeError } from "../limits";
 
 export interface Voice {
   /** BCP-47 code, e.g. `en-US`. */
@@ -32,6 +35,8 @@ export interface Synthesizer {
   readonly concurrency: number;
   /** How many requests may start per second, when the service limits its rate (Polly neural: 8). */
   readonly ratePerSecond?: number;
+  /** A generous estimate of audio bytes per spoken character, to refuse a too-large deck before speaking it. */
+  readonly bytesPerCharacter: number;
   synthesize(text: string, voice: Voice, signal: AbortSignal): Promise<Uint8Array>;
 }
 
@@ -75,7 +80,7 @@ function paceOf(synthesizer: Synthesizer): Pace | undefined {
 }
 
 /** The deadline came before every clip was spoken. */
-export class DeadlineError extends Error {
+export class DeadlineError extends OutOfTimeError {
   constructor(readonly done: number, readonly total: number) {
     super(`speech for ${done} of ${total} distinct texts finished before the time budget ran out`);
     this.name = "DeadlineError";
@@ -86,12 +91,16 @@ export interface Clip {
   readonly text: string;
   /** Bare unique media file name: the same text and voice always give the same name. */
   readonly fileName: string;
-  readonly data: Uint8Array;
+  /** Where the audio was written: clips never stay in memory, whatever the deck's size. */
+  readonly path: string;
+  readonly bytes: number;
 }
 
 export interface SynthesizeOptions {
   /** Epoch ms by which every clip must be done. */
   readonly deadline: number;
+  /** A directory this request owns: each clip is written there as it arrives, under its file name. */
+  readonly directory: string;
   /** Retries of a text after throttling or a transient failure. @default 5 */
   readonly retries?: number;
   /** First backoff in ms, doubled each retry, with jitter. @default 200 */
@@ -152,7 +161,10 @@ export async function synthesizeAll(
       const text = distinct[next++]!;
       if (controller.signal.aborted) throw new DeadlineError(clips.size, distinct.length);
       const data = await speak(text);
-      clips.set(text, { text, fileName: clipFileName(text, voice, synthesizer.extension), data });
+      const fileName = clipFileName(text, voice, synthesizer.extension);
+      const path = join(options.directory, fileName);
+      await writeFile(path, data);
+      clips.set(text, { text, fileName, path, bytes: data.length });
     }
   };
   try {

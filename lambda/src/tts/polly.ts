@@ -11,6 +11,8 @@ export class PollySynthesizer implements Synthesizer {
   readonly extension = "mp3";
   readonly concurrency = 8;
   readonly ratePerSecond = 8;
+  // 24 kHz MP3 at about 48 kbit/s and 12-15 characters a second of speech: ~400 B, with headroom.
+  readonly bytesPerCharacter = 800;
 
   constructor(private readonly client: PollyClient = new PollyClient({ maxAttempts: 1 })) {}
 
