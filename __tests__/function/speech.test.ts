@@ -27,8 +27,10 @@ class ScriptedSynthesizer implements Synthesizer {
     this.maxRunning = Math.max(this.maxRunning, this.running);
     try {
       await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(resolve, this.latencyMs);
-        signal.addEventListener("abort", () => { clearTimeout(timer); reject(new Error("aborted")); }, { once: true });
+        // One signal serves every clip of a request: leave no listener behind.
+        const onAbort = () => { clearTimeout(timer); reject(new Error("aborted")); };
+        const timer = setTimeout(() => { signal.removeEventListener("abort", onAbort); resolve(); }, this.latencyMs);
+        signal.addEventListener("abort", onAbort, { once: true });
       });
       const left = this.throttleFirst.get(text) ?? 0;
       if (left > 0) {

@@ -17,6 +17,8 @@ import { toWebRequest, writeWebResponse } from "./http/node-adapter";
 import { log } from "./log";
 import { S3DeckStore } from "./storage/s3";
 import { EspeakSynthesizer } from "./tts/espeak";
+import type { Synthesizer } from "./tts/index";
+import { SilentSynthesizer, withLatency } from "./tts/stand-in";
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const S3rver = require("s3rver") as new (options: Record<string, unknown>) => { run(): Promise<AddressInfo>; close(): Promise<void> };
 
@@ -41,6 +43,10 @@ export interface DevServerOptions {
   readonly linkTtlSeconds?: number;
   /** @default 60000 */
   readonly maxSpeechCharacters?: number;
+  /** `espeak` (espeak-ng) or `silent` (a silent WAV as long as espeak's, for load tests). @default "espeak" */
+  readonly speech?: "espeak" | "silent";
+  /** Extra milliseconds every clip takes, to simulate a slower service (Polly: ~8 clips a second). @default 0 */
+  readonly speechLatencyMs?: number;
 }
 
 export interface DevServer {
@@ -117,7 +123,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   });
   handle = createRequestHandler({
     config,
-    synthesizer: new EspeakSynthesizer(),
+    synthesizer: devSynthesizer(options),
     store: new S3DeckStore(client, BUCKET, config.linkTtlSeconds),
     clients: createClientGate(config.clientAuth, config.originProtection, auth.mode === "api-key" ? new StaticApiKeyStore(auth.keys) : undefined),
   });
@@ -129,6 +135,11 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       await s3.close();
     },
   };
+}
+
+function devSynthesizer(options: DevServerOptions): Synthesizer {
+  const base = options.speech === "silent" ? new SilentSynthesizer() : new EspeakSynthesizer();
+  return options.speechLatencyMs ? withLatency(base, options.speechLatencyMs) : base;
 }
 
 /** The dev server's settings from the environment, or the problems (one line each, with the fix) that stop it. */
@@ -171,6 +182,10 @@ export function devOptionsFromEnv(env: Readonly<Record<string, string | undefine
   const timeBudgetSeconds = integer("ANKIFY_TIME_BUDGET_SECONDS");
   const linkTtlSeconds = integer("ANKIFY_LINK_TTL_SECONDS");
   const maxSpeechCharacters = integer("ANKIFY_MAX_SPEECH_CHARACTERS");
+  const speechLatencyMs = integer("ANKIFY_DEV_SPEECH_LATENCY_MS");
+  const storageDir = get("ANKIFY_DEV_STORAGE_DIR");
+  const speech = get("ANKIFY_DEV_SPEECH") ?? "espeak";
+  if (speech !== "espeak" && speech !== "silent") problems.push(`ANKIFY_DEV_SPEECH = ${JSON.stringify(speech)} must be espeak or silent.`);
   if (problems.length > 0) return { problems };
   const previous = get("ANKIFY_ORIGIN_SECRET_PREVIOUS");
   return {
@@ -181,6 +196,9 @@ export function devOptionsFromEnv(env: Readonly<Record<string, string | undefine
       ...(timeBudgetSeconds !== undefined ? { timeBudgetSeconds } : {}),
       ...(linkTtlSeconds !== undefined ? { linkTtlSeconds } : {}),
       ...(maxSpeechCharacters !== undefined ? { maxSpeechCharacters } : {}),
+      ...(speechLatencyMs !== undefined ? { speechLatencyMs } : {}),
+      speech: speech as "espeak" | "silent",
+      ...(storageDir !== undefined ? { storageDir } : {}),
     },
   };
 }

@@ -1,0 +1,64 @@
+/**
+ * Speech for the dev server's experiments, not for decks anyone studies: a silent WAV sized like
+ * espeak-ng's output for the same text (so packages weigh what real ones do), and a wrapper adding a
+ * fixed latency per clip to any synthesizer (so a long deck can be simulated on one machine).
+ */
+import type { Synthesizer, Voice } from "./index";
+
+const SAMPLE_RATE = 22_050;
+/** espeak-ng speaks about 9 characters a second of English at its default rate (measured). */
+const SAMPLES_PER_CHARACTER = Math.round(SAMPLE_RATE / 9);
+
+/** A mono 16-bit PCM WAV of silence, about as long as espeak-ng would take to say `text`. */
+export function silentWav(text: string): Uint8Array {
+  const samples = Math.max(1, [...text].length) * SAMPLES_PER_CHARACTER;
+  const wav = Buffer.alloc(44 + samples * 2);
+  wav.write("RIFF", 0);
+  wav.writeUInt32LE(36 + samples * 2, 4);
+  wav.write("WAVEfmt ", 8);
+  wav.writeUInt32LE(16, 16);
+  wav.writeUInt16LE(1, 20); // PCM
+  wav.writeUInt16LE(1, 22); // mono
+  wav.writeUInt32LE(SAMPLE_RATE, 24);
+  wav.writeUInt32LE(SAMPLE_RATE * 2, 28);
+  wav.writeUInt16LE(2, 32);
+  wav.writeUInt16LE(16, 34);
+  wav.write("data", 36);
+  wav.writeUInt32LE(samples * 2, 40);
+  return new Uint8Array(wav.buffer, wav.byteOffset, wav.length);
+}
+
+export class SilentSynthesizer implements Synthesizer {
+  readonly extension = "wav";
+  readonly concurrency = 8;
+  readonly bytesPerCharacter = SAMPLES_PER_CHARACTER * 2 + 64;
+  async synthesize(text: string, _voice: Voice, signal: AbortSignal): Promise<Uint8Array> {
+    signal.throwIfAborted();
+    return silentWav(text);
+  }
+}
+
+/** `inner`, with every clip taking `latencyMs` longer (abortable). */
+export function withLatency(inner: Synthesizer, latencyMs: number): Synthesizer {
+  return {
+    extension: inner.extension,
+    concurrency: inner.concurrency,
+    bytesPerCharacter: inner.bytesPerCharacter,
+    ...(inner.ratePerSecond !== undefined ? { ratePerSecond: inner.ratePerSecond } : {}),
+    async synthesize(text, voice, signal) {
+      await new Promise<void>((resolve, reject) => {
+        const onAbort = () => {
+          clearTimeout(timer);
+          reject(signal.reason);
+        };
+        // The request's signal is shared by all its clips: leave no listener behind.
+        const timer = setTimeout(() => {
+          signal.removeEventListener("abort", onAbort);
+          resolve();
+        }, latencyMs);
+        signal.addEventListener("abort", onAbort, { once: true });
+      });
+      return inner.synthesize(text, voice, signal);
+    },
+  };
+}
