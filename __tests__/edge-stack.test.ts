@@ -112,7 +112,7 @@ describe("bring your own image (ANKIFY_IMAGE_URI)", () => {
     const variables = only(tf, "aws_lambda_function")["environment"]["variables"];
     expect(Object.keys(variables).sort()).toEqual([
       "ANKIFY_API_KEY_PATH", "ANKIFY_CLIENT_AUTH", "ANKIFY_DECK_BUCKET", "ANKIFY_DECK_PREFIX", "ANKIFY_LINK_TTL_SECONDS", "ANKIFY_MAX_SPEECH_CHARACTERS", "ANKIFY_ORIGIN_PROTECTION",
-      "ANKIFY_ORIGIN_SECRET", "ANKIFY_ORIGIN_SECRET_PREVIOUS", "ANKIFY_TIME_BUDGET_SECONDS", "ANKIFY_TTS_ENGINE",
+      "ANKIFY_ORIGIN_SECRET", "ANKIFY_ORIGIN_SECRET_PREVIOUS", "ANKIFY_STREAM_BUDGET_SECONDS", "ANKIFY_TIME_BUDGET_SECONDS", "ANKIFY_TTS_ENGINE",
     ]);
     expect(only(tf, "aws_lambda_function")["reserved_concurrent_executions"]).toBe(10);
   });
@@ -133,21 +133,28 @@ describe("function", () => {
   const { json, tf } = synthAnkify();
   const fn = only(tf, "aws_lambda_function");
 
-  it("runs the image with a timeout covering CloudFront's wait, and /tmp room for the largest package and its clips", () => {
-    expect(fn).toEqual(expect.objectContaining({ function_name: "ankify", package_type: "Image", timeout: 120, memory_size: 1024, ephemeral_storage: { size: 2048 } }));
+  it("runs the image for 300 s (streamed decks), with /tmp room for the largest package and its clips", () => {
+    expect(fn).toEqual(expect.objectContaining({ function_name: "ankify", package_type: "Image", timeout: 300, memory_size: 1024, ephemeral_storage: { size: 2048 } }));
     expect(2048 * 1024 * 1024).toBeGreaterThan(2 * MAX_PACKAGE_BYTES);
     expect(fn["environment"]["variables"]["ANKIFY_TIME_BUDGET_SECONDS"]).toBe("120");
+    expect(fn["environment"]["variables"]["ANKIFY_STREAM_BUDGET_SECONDS"]).toBe("295");
+  });
+
+  it("streams its Function URL's responses", () => {
+    expect(only(tf, "aws_lambda_function_url")).toEqual(expect.objectContaining({ invoke_mode: "RESPONSE_STREAM" }));
   });
 
   it.each([
-    [{ originReadTimeout: 60 }, 60, "60"],
-    [{ originTimeoutQuota: 180, originReadTimeout: 180 }, 180, "180"],
-    [{ originReadTimeout: 90, responseCompletionTimeout: 300 }, 300, "90"],
-  ])("with %j the timeout is %i s and the request budget %s s", (overrides, timeout, budget) => {
+    [{ originReadTimeout: 60 }, 300, "60", "295"],
+    [{ originTimeoutQuota: 600, originReadTimeout: 600 }, 600, "600", "595"],
+    [{ functionTimeout: 900 }, 900, "120", "895"],
+    [{ functionTimeout: 120, responseCompletionTimeout: 300 }, 120, "120", "115"],
+  ])("with %j the timeout is %i s, the JSON budget %s s and the stream budget %s s", (overrides, timeout, budget, streamBudget) => {
     const { tf: custom } = synthAnkify(overrides);
     const customFn = only(custom, "aws_lambda_function");
     expect(customFn["timeout"]).toBe(timeout);
     expect(customFn["environment"]["variables"]["ANKIFY_TIME_BUDGET_SECONDS"]).toBe(budget);
+    expect(customFn["environment"]["variables"]["ANKIFY_STREAM_BUDGET_SECONDS"]).toBe(streamBudget);
   });
 
   it("reserves 10 executions by default: a flood is throttled instead of scaling Polly spending", () => {
@@ -273,9 +280,9 @@ describe("distribution", () => {
   });
 
   it("sets the response completion timeout and raised read timeout when configured", () => {
-    const { tf: custom } = synthAnkify({ originTimeoutQuota: 180, originReadTimeout: 170, responseCompletionTimeout: 240, originKeepaliveTimeout: 30 });
+    const { tf: custom } = synthAnkify({ originTimeoutQuota: 180, originReadTimeout: 170, responseCompletionTimeout: 400, originKeepaliveTimeout: 30 });
     const customOrigin = only(custom, "aws_cloudfront_distribution")["origin"][0];
-    expect(customOrigin["response_completion_timeout"]).toBe(240);
+    expect(customOrigin["response_completion_timeout"]).toBe(400);
     expect(customOrigin["custom_origin_config"]).toEqual(expect.objectContaining({ origin_read_timeout: 170, origin_keepalive_timeout: 30 }));
   });
 
@@ -571,7 +578,7 @@ describe("alarms", () => {
   it.each([
     ["function-errors", "Errors", "Sum", 1, "GreaterThanOrEqualToThreshold"],
     ["function-throttles", "Throttles", "Sum", 1, "GreaterThanOrEqualToThreshold"],
-    ["function-duration", "Duration", "Maximum", 96_000, "GreaterThanThreshold"],
+    ["function-duration", "Duration", "Maximum", 240_000, "GreaterThanThreshold"],
   ])("%s watches AWS/Lambda %s (%s) against %d in the app region", (suffix, metric, statistic, threshold, comparison) => {
     const a = alarm(suffix);
     expect(a).toEqual(expect.objectContaining({
@@ -584,8 +591,8 @@ describe("alarms", () => {
   });
 
   it.each([
-    [{ originReadTimeout: 60 }, 48_000],
-    [{ originReadTimeout: 90, responseCompletionTimeout: 300 }, 240_000],
+    [{ originReadTimeout: 60, functionTimeout: 60 }, 48_000],
+    [{ functionTimeout: 600 }, 480_000],
   ])("with %j the duration alarm follows the function's timeout: %d ms", (overrides, threshold) => {
     const { tf: custom } = synthAnkify(overrides);
     expect(alarm("function-duration", custom)["threshold"]).toBe(threshold);
@@ -620,7 +627,7 @@ describe("alarms", () => {
     for (const description of Object.values(descriptions)) expect(description).toMatch(/Look first at /);
     expect(descriptions["ankify-function-errors"]).toContain("/aws/lambda/ankify");
     expect(descriptions["ankify-function-throttles"]).toContain("10 copies of the function (ANKIFY_MAX_CONCURRENCY)");
-    expect(descriptions["ankify-function-duration"]).toContain("96000 ms");
+    expect(descriptions["ankify-function-duration"]).toContain("240000 ms");
     expect(descriptions["ankify-rate-limited"]).toContain("over 300 requests in 5 minutes");
   });
 

@@ -27,13 +27,14 @@ describe("defaults (cdktf.json context)", () => {
       oauthScope: "decks",
       oauthCallbackUrls: ["https://claude.ai/api/mcp/auth_callback", "https://claude.com/api/mcp/auth_callback"],
       maxSpeechCharacters: 60_000,
+      functionTimeout: 300,
     });
   });
 
   it("names every setting's environment variable in the table the README documents", () => {
     expect(Object.values(SETTING_SOURCES)).toEqual([
       "ANKIFY_DOMAIN", "ANKIFY_ZONE", "ANKIFY_REGION", "ANKIFY_ORIGIN_PROTECTION", "ANKIFY_ORIGIN_READ_TIMEOUT",
-      "ANKIFY_ORIGIN_TIMEOUT_QUOTA", "ANKIFY_RESPONSE_COMPLETION_TIMEOUT", "ANKIFY_ORIGIN_KEEPALIVE_TIMEOUT",
+      "ANKIFY_ORIGIN_TIMEOUT_QUOTA", "ANKIFY_RESPONSE_COMPLETION_TIMEOUT", "ANKIFY_FUNCTION_TIMEOUT", "ANKIFY_ORIGIN_KEEPALIVE_TIMEOUT",
       "ANKIFY_ARCHITECTURE", "ANKIFY_ORIGIN_SECRET_VERSION", "ANKIFY_RATE_LIMIT", "ANKIFY_ALLOWED_COUNTRIES",
       "ANKIFY_MAX_CONCURRENCY", "ANKIFY_ALARM_EMAIL", "ANKIFY_IMAGE_URI", "ANKIFY_CLIENT_AUTH", "ANKIFY_OAUTH_ISSUER",
       "ANKIFY_OAUTH_AUDIENCE", "ANKIFY_OAUTH_SCOPE", "ANKIFY_OAUTH_CALLBACK_URLS", "ANKIFY_MAX_SPEECH_CHARACTERS",
@@ -50,7 +51,10 @@ describe("environment overrides", () => {
     [{ ANKIFY_ORIGIN_PROTECTION: "oac" }, { originProtection: "oac" }],
     [{ ANKIFY_ORIGIN_READ_TIMEOUT: "10" }, { originReadTimeout: 10 }],
     [{ ANKIFY_ORIGIN_READ_TIMEOUT: "180", ANKIFY_ORIGIN_TIMEOUT_QUOTA: "180" }, { originReadTimeout: 180, originTimeoutQuota: 180 }],
-    [{ ANKIFY_RESPONSE_COMPLETION_TIMEOUT: "120" }, { responseCompletionTimeout: 120 }],
+    [{ ANKIFY_RESPONSE_COMPLETION_TIMEOUT: "300" }, { responseCompletionTimeout: 300, functionTimeout: 300 }],
+    [{ ANKIFY_FUNCTION_TIMEOUT: "120", ANKIFY_RESPONSE_COMPLETION_TIMEOUT: "120" }, { responseCompletionTimeout: 120, functionTimeout: 120 }],
+    [{ ANKIFY_FUNCTION_TIMEOUT: "900" }, { functionTimeout: 900 }],
+    [{ ANKIFY_ORIGIN_READ_TIMEOUT: "600", ANKIFY_ORIGIN_TIMEOUT_QUOTA: "600" }, { functionTimeout: 600 }],
     [{ ANKIFY_RESPONSE_COMPLETION_TIMEOUT: "900" }, { responseCompletionTimeout: 900 }],
     [{ ANKIFY_ORIGIN_KEEPALIVE_TIMEOUT: "60" }, { originKeepaliveTimeout: 60 }],
     [{ ANKIFY_ARCHITECTURE: "x86_64" }, { architecture: "x86_64" }],
@@ -120,8 +124,11 @@ describe("bad values fail with one line naming the variable, the value and the f
     [{ ANKIFY_ORIGIN_READ_TIMEOUT: "181", ANKIFY_ORIGIN_TIMEOUT_QUOTA: "180" }, "ANKIFY_ORIGIN_READ_TIMEOUT = 181 is out of range; use an integer from 10 to 180 (the ceiling is ANKIFY_ORIGIN_TIMEOUT_QUOTA; raise that only after AWS approved a quota increase)."],
     [{ ANKIFY_ORIGIN_READ_TIMEOUT: "901", ANKIFY_ORIGIN_TIMEOUT_QUOTA: "1200" }, "ANKIFY_ORIGIN_READ_TIMEOUT = 901 is out of range; use an integer from 10 to 900 (Lambda cannot run longer than 900 s)."],
     [{ ANKIFY_ORIGIN_TIMEOUT_QUOTA: "60" }, 'ANKIFY_ORIGIN_TIMEOUT_QUOTA = 60 is out of range; use an integer from 120 to 86400 (120 needs no approval; set more only after Service Quotas approved "Response timeout per origin").'],
-    [{ ANKIFY_RESPONSE_COMPLETION_TIMEOUT: "119" }, "ANKIFY_RESPONSE_COMPLETION_TIMEOUT = 119 is out of range; use an integer from 120 to 900 (at least the origin read timeout, at most Lambda's 900 s; unset it to have no overall limit)."],
-    [{ ANKIFY_RESPONSE_COMPLETION_TIMEOUT: "901" }, "ANKIFY_RESPONSE_COMPLETION_TIMEOUT = 901 is out of range; use an integer from 120 to 900 (at least the origin read timeout, at most Lambda's 900 s; unset it to have no overall limit)."],
+    [{ ANKIFY_RESPONSE_COMPLETION_TIMEOUT: "299" }, "ANKIFY_RESPONSE_COMPLETION_TIMEOUT = 299 is out of range; use an integer from 300 to 900 (at least the function timeout, or CloudFront would cut off a deck that is still streaming; at most Lambda's 900 s; unset it to have no overall limit)."],
+    [{ ANKIFY_RESPONSE_COMPLETION_TIMEOUT: "901" }, "ANKIFY_RESPONSE_COMPLETION_TIMEOUT = 901 is out of range; use an integer from 300 to 900 (at least the function timeout, or CloudFront would cut off a deck that is still streaming; at most Lambda's 900 s; unset it to have no overall limit)."],
+    [{ ANKIFY_FUNCTION_TIMEOUT: "100" }, "ANKIFY_FUNCTION_TIMEOUT = 100 is out of range; use an integer from 120 to 900 (at least the origin read timeout and 15 s, at most Lambda's 900 s)."],
+    [{ ANKIFY_FUNCTION_TIMEOUT: "901" }, "ANKIFY_FUNCTION_TIMEOUT = 901 is out of range; use an integer from 120 to 900 (at least the origin read timeout and 15 s, at most Lambda's 900 s)."],
+    [{ ANKIFY_FUNCTION_TIMEOUT: "5m" }, 'ANKIFY_FUNCTION_TIMEOUT = "5m" is not a whole number of seconds; use an integer from 120 to 900 (at least the origin read timeout and 15 s, at most Lambda\'s 900 s).'],
     [{ ANKIFY_ORIGIN_KEEPALIVE_TIMEOUT: "61" }, "ANKIFY_ORIGIN_KEEPALIVE_TIMEOUT = 61 is out of range; use an integer from 1 to 60."],
     [{ ANKIFY_ORIGIN_SECRET_VERSION: "0" }, "ANKIFY_ORIGIN_SECRET_VERSION = 0 is out of range; use an integer from 1 to 1000000 (bump it by one to rotate the origin secret)."],
     [{ ANKIFY_RATE_LIMIT: "9" }, "ANKIFY_RATE_LIMIT = 9 is out of range; use 0 (no web ACL) or an integer from 10 to 2000000000: requests per client IP in 5 minutes (AWS WAF's smallest limit is 10)."],

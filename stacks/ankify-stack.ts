@@ -4,7 +4,7 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { DataAwsRoute53Zone } from "@cdktf/provider-aws/lib/data-aws-route53-zone";
 import { RandomProvider } from "@cdktf/provider-random/lib/provider";
-import { functionTimeoutSeconds, requestBudgetSeconds, type Settings } from "./settings";
+import { deckStreamBudgetSeconds, functionTimeoutSeconds, requestBudgetSeconds, type Settings } from "./settings";
 import { ImageRepository } from "./edge/image-repository";
 import { FunctionImage } from "./edge/function-image";
 import { DeckBucket } from "./edge/deck-bucket";
@@ -78,6 +78,7 @@ export class AnkifyStack extends TerraformStack {
       timeout: functionTimeoutSeconds(settings),
       ...(settings.maxConcurrency !== "none" ? { reservedConcurrency: settings.maxConcurrency } : {}),
       requestBudget: requestBudgetSeconds(settings),
+      streamBudget: deckStreamBudgetSeconds(settings),
       deckBucketName: decks.bucket.bucket,
       deckBucketArn: decks.bucket.arn,
       deckPrefix: decks.deckPrefix,

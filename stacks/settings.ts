@@ -7,6 +7,9 @@
  */
 
 import {
+  DEFAULT_FUNCTION_TIMEOUT_SECONDS,
+  MIN_FUNCTION_TIMEOUT_SECONDS,
+  streamBudgetSeconds,
   DEFAULT_MAX_SPEECH_CHARACTERS,
   MAX_MAX_SPEECH_CHARACTERS,
   MIN_MAX_SPEECH_CHARACTERS,
@@ -30,8 +33,13 @@ export interface Settings {
   readonly originReadTimeout: number;
   /** The account's "Response timeout per origin" quota in seconds. @default 120 */
   readonly originTimeoutQuota: number;
-  /** Optional wall-clock limit for the whole origin response, ≥ originReadTimeout. @default unset */
+  /** Optional wall-clock limit for the whole origin response, ≥ functionTimeout. @default unset */
   readonly responseCompletionTimeout?: number;
+  /**
+   * The function's timeout: a streamed deck may take it all (less a 5 s margin). At least the origin
+   * read timeout and 15, at most 900. @default 300 (or the read timeout, if longer)
+   */
+  readonly functionTimeout: number;
   /** Seconds CloudFront keeps an idle origin connection open. 1..60. @default 5 */
   readonly originKeepaliveTimeout: number;
   /** CPU architecture of the function and of the image built for it. @default "arm64" */
@@ -126,6 +134,7 @@ export const SETTING_SOURCES = {
   originReadTimeout: "ANKIFY_ORIGIN_READ_TIMEOUT",
   originTimeoutQuota: "ANKIFY_ORIGIN_TIMEOUT_QUOTA",
   responseCompletionTimeout: "ANKIFY_RESPONSE_COMPLETION_TIMEOUT",
+  functionTimeout: "ANKIFY_FUNCTION_TIMEOUT",
   originKeepaliveTimeout: "ANKIFY_ORIGIN_KEEPALIVE_TIMEOUT",
   architecture: "ANKIFY_ARCHITECTURE",
   originSecretVersion: "ANKIFY_ORIGIN_SECRET_VERSION",
@@ -285,9 +294,18 @@ export function loadSettings(input: SettingsInput): Settings {
       ? ` (the ceiling is ${SETTING_SOURCES.originTimeoutQuota}; raise that only after AWS approved a quota increase)`
       : ` (Lambda cannot run longer than ${LAMBDA_MAX_TIMEOUT} s)`,
   );
+  // Streamed decks may take the function's whole timeout; a JSON answer still needs it to outlast
+  // CloudFront's wait for the first byte.
+  const functionFloor = Math.max(originReadTimeout ?? MIN_FUNCTION_TIMEOUT_SECONDS, MIN_FUNCTION_TIMEOUT_SECONDS);
+  const functionRaw = raw("functionTimeout");
+  const functionTimeout = functionRaw
+    ? integer(functionRaw, functionFloor, LAMBDA_MAX_TIMEOUT,
+        ` (at least the origin read timeout and ${MIN_FUNCTION_TIMEOUT_SECONDS} s, at most Lambda's ${LAMBDA_MAX_TIMEOUT} s)`)
+    : Math.max(DEFAULT_FUNCTION_TIMEOUT_SECONDS, functionFloor);
   const completionRaw = raw("responseCompletionTimeout");
-  const responseCompletionTimeout = integer(completionRaw, originReadTimeout ?? 1, LAMBDA_MAX_TIMEOUT,
-    ` (at least the origin read timeout, at most Lambda's ${LAMBDA_MAX_TIMEOUT} s; unset it to have no overall limit)`,
+  const responseCompletionTimeout = integer(completionRaw, functionTimeout ?? functionFloor, LAMBDA_MAX_TIMEOUT,
+    ` (at least the function timeout, or CloudFront would cut off a deck that is still streaming; ` +
+      `at most Lambda's ${LAMBDA_MAX_TIMEOUT} s; unset it to have no overall limit)`,
   );
   const originKeepaliveTimeout = integer(required("originKeepaliveTimeout"), 1, MAX_ORIGIN_KEEPALIVE_TIMEOUT, "",
   );
@@ -395,6 +413,7 @@ export function loadSettings(input: SettingsInput): Settings {
     originReadTimeout: originReadTimeout!,
     originTimeoutQuota: originTimeoutQuota!,
     ...(responseCompletionTimeout !== undefined ? { responseCompletionTimeout } : {}),
+    functionTimeout: functionTimeout!,
     originKeepaliveTimeout: originKeepaliveTimeout!,
     architecture: architecture!,
     originSecretVersion: originSecretVersion!,
@@ -571,19 +590,23 @@ export function dnsNameProblem(name: string): string | undefined {
   return undefined;
 }
 
-/**
- * The function's timeout: at least every CloudFront wait, so Lambda never kills a request that
- * CloudFront is still waiting for.
- */
+/** The function's timeout: no shorter than any CloudFront wait (the settings rules see to that). */
 export function functionTimeoutSeconds(settings: Settings): number {
-  return Math.max(settings.originReadTimeout, settings.responseCompletionTimeout ?? 0);
+  return settings.functionTimeout;
 }
 
 /**
- * How long the function may work on one request. The function answers buffered (one response at the
- * end), so its first byte is also its last: the origin read timeout bounds the whole request even
- * when a longer response completion timeout is set.
+ * How long a deck answered in one piece (JSON, for clients that do not read streams) may take: its
+ * first byte is its last, so CloudFront's read timeout bounds it.
  */
 export function requestBudgetSeconds(settings: Settings): number {
   return settings.originReadTimeout;
+}
+
+/**
+ * How long a streamed deck may take: bytes flow every few seconds, so only the function's timeout
+ * bounds it, less a margin for the tool error to go out.
+ */
+export function deckStreamBudgetSeconds(settings: Settings): number {
+  return streamBudgetSeconds(settings.functionTimeout);
 }

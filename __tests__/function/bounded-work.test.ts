@@ -10,12 +10,12 @@ import { createClientGate } from "../../lambda/src/access/client-auth";
 import { loadConfig } from "../../lambda/src/config";
 import { createRequestHandler, REQUEST_ID_HEADER } from "../../lambda/src/handler";
 import { buildApkg } from "../../lambda/src/deck/apkg";
-import { LimitError, MIN_TIME_BUDGET_SECONDS, OutOfTimeError, timeBudgetProblem } from "../../lambda/src/limits";
+import { LimitError, MIN_FUNCTION_TIMEOUT_SECONDS, MIN_TIME_BUDGET_SECONDS, OutOfTimeError, timeBudgetProblem } from "../../lambda/src/limits";
 import type { DeckStore } from "../../lambda/src/storage/s3";
 import { EspeakSynthesizer } from "../../lambda/src/tts/espeak";
 import { synthesizeAll, VOICES, type Synthesizer } from "../../lambda/src/tts/index";
 import { PollySynthesizer } from "../../lambda/src/tts/polly";
-import { requestBudgetSeconds } from "../../stacks/settings";
+import { deckStreamBudgetSeconds, requestBudgetSeconds } from "../../stacks/settings";
 import { newSecret, readApkg, runDevServer, type Running } from "../../testing/function/harness";
 import { settingsWith } from "../../testing/synth";
 
@@ -190,7 +190,7 @@ describe("speech failures", () => {
     jest.useFakeTimers({ now: 2_000_000 });
     try {
       const starts: number[] = [];
-      const paced: Synthesizer = { extension: "mp3", bytesPerCharacter: 100, concurrency: 8, ratePerSecond: 4, synthesize: async () => (starts.push(Date.now()), new Uint8Array(1)) };
+      const paced: Synthesizer = { extension: "mp3", bytesPerCharacter: 100, concurrency: 8, rates: { neural: 4 }, synthesize: async () => (starts.push(Date.now()), new Uint8Array(1)) };
       const deadline = Date.now() + 60_000;
       const both = Promise.all([synthesizeAll(["a", "b", "c"], english, paced, { directory: clipDir, deadline }), synthesizeAll(["d", "e", "f"], english, paced, { directory: clipDir, deadline })]);
       await jest.advanceTimersByTimeAsync(5_000);
@@ -209,7 +209,7 @@ describe("speech failures", () => {
       writeFileSync(fake, "#!/bin/sh\nexit 3\n");
       chmodSync(fake, 0o755);
       // Large enough that writing it to a closed pipe fails with EPIPE.
-      await expect(new EspeakSynthesizer(fake).synthesize("x".repeat(2_000_000), english, new AbortController().signal)).rejects.toThrow(/failed \(exit 3\)/);
+      await expect(new EspeakSynthesizer(fake).synthesize("x".repeat(2_000_000), english, "neural", new AbortController().signal)).rejects.toThrow(/failed \(exit 3\)/);
       expect(readdirSync(tmpdir()).filter((name) => name.startsWith("ankify-espeak-")).length).toBe(before);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -228,11 +228,20 @@ describe("settings agree", () => {
     expect(() => settingsWith({ originReadTimeout: MIN_TIME_BUDGET_SECONDS - 1 })).toThrow(/ANKIFY_ORIGIN_READ_TIMEOUT|originReadTimeout/);
   });
 
+  it("every function timeout the stack accepts gives a stream budget the function accepts", () => {
+    for (let functionTimeout = MIN_FUNCTION_TIMEOUT_SECONDS; functionTimeout <= 900; functionTimeout++) {
+      const settings = settingsWith({ originReadTimeout: MIN_TIME_BUDGET_SECONDS, functionTimeout });
+      const budget = deckStreamBudgetSeconds(settings);
+      const config = loadConfig({ ANKIFY_ORIGIN_PROTECTION: "oac", ANKIFY_DECK_BUCKET: "b", ANKIFY_CLIENT_AUTH: "none", ANKIFY_STREAM_BUDGET_SECONDS: String(budget) });
+      expect(config.streamBudgetSeconds).toBe(budget);
+      expect(budget).toBeLessThan(functionTimeout);
+    }
+    expect(() => settingsWith({ originReadTimeout: MIN_TIME_BUDGET_SECONDS, functionTimeout: MIN_FUNCTION_TIMEOUT_SECONDS - 1 })).toThrow(/functionTimeout/);
+  });
+
   it("a bad function environment answers a clear 500 JSON, and never its settings", () => {
-    const probe = `const { handler } = require("./lambda/src/index");
-      handler({ rawPath: "/mcp", headers: {}, requestContext: { http: { method: "POST" } } }, { awsRequestId: "req-9", getRemainingTimeInMillis: () => 1000 })
-        .then((r) => process.stdout.write(JSON.stringify(r)));`;
-    const run = spawnSync(process.execPath, ["-r", "sucrase/register", "-e", probe], {
+    const event = JSON.stringify({ rawPath: "/mcp", headers: {}, requestContext: { http: { method: "POST" } } });
+    const run = spawnSync(process.execPath, ["-r", "sucrase/register", "testing/function/stream-probe.js", "./lambda/src/index.ts", event, JSON.stringify({ awsRequestId: "req-9" })], {
       cwd: join(__dirname, "..", ".."), encoding: "utf8",
       env: { PATH: process.env["PATH"], ANKIFY_ORIGIN_PROTECTION: "secret-header", ANKIFY_ORIGIN_SECRET: "short", ANKIFY_TIME_BUDGET_SECONDS: "5" },
     });

@@ -6,6 +6,7 @@ import { Client, InMemoryTransport } from "@modelcontextprotocol/client";
 import { ConfigError, loadConfig } from "../../lambda/src/config";
 import { fieldChecksum, noteGuid, stableId } from "../../lambda/src/deck/apkg";
 import { FINISHING_RESERVE_SECONDS, slug } from "../../lambda/src/deck/create-deck";
+import { InFlightCalls } from "../../lambda/src/mcp/cancellation";
 import { createServer } from "../../lambda/src/mcp/server";
 import type { DeckStore } from "../../lambda/src/storage/s3";
 import type { Synthesizer } from "../../lambda/src/tts/index";
@@ -18,14 +19,15 @@ describe("the time budget", () => {
       extension: "mp3",
       bytesPerCharacter: 100,
       concurrency: 1,
-      synthesize: (_t, _v, signal) => new Promise((resolve, reject) => {
+      synthesize: (_t, _v, _e, signal) => new Promise((resolve, reject) => {
         const timer = setTimeout(() => resolve(new Uint8Array(8)), 400);
         signal.addEventListener("abort", () => { clearTimeout(timer); reject(new Error("aborted")); });
       }),
     };
     const saved: string[] = [];
     const store: DeckStore = { save: async (key) => { saved.push(key); return { url: "http://x/deck.apkg", expiresAt: new Date() }; } };
-    const server = createServer({ synthesizer: slow, store, deckPrefix: "decks/", deadline: Date.now() + FINISHING_RESERVE_SECONDS * 1000 + 300, maxSpeechCharacters: 60_000, requestId: "test-request" });
+    const server = createServer({ synthesizer: slow, store, deckPrefix: "decks/", deadline: Date.now() + FINISHING_RESERVE_SECONDS * 1000 + 300, maxSpeechCharacters: 60_000, requestId: "test-request",
+      streaming: false, keepAliveMs: 5_000, inFlight: new InFlightCalls(), clientId: "test" });
     const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
     await server.connect(serverSide);
     const client = new Client({ name: "t", version: "1" });
@@ -45,7 +47,7 @@ describe("loadConfig", () => {
   it("applies the defaults the stack relies on", () => {
     expect(loadConfig(good)).toEqual({
       originProtection: "secret-header", originSecrets: ["a".repeat(32)], deckBucket: "b", deckPrefix: "decks/",
-      ttsEngine: "polly", timeBudgetSeconds: 120, linkTtlSeconds: 3600, maxSpeechCharacters: 60_000,
+      ttsEngine: "polly", timeBudgetSeconds: 120, streamBudgetSeconds: 120, linkTtlSeconds: 3600, maxSpeechCharacters: 60_000,
       clientAuth: { mode: "api-key", keyPath: "/ankify/ankify/client-keys" },
     });
   });
@@ -147,15 +149,16 @@ describe("the image's bundle", () => {
       expect(existsSync(join(outdir, "sql-wasm.wasm"))).toBe(true);
       expect(statSync(join(outdir, "index.js")).size).toBeGreaterThan(100_000);
       // Run the bundle in a clean Node process, as the Lambda runtime would load it.
-      const probe = `const { handler } = require(${JSON.stringify(join(outdir, "index.js"))});
-        handler({ rawPath: "/", headers: {}, requestContext: { http: { method: "GET" } } }).then((r) => console.log(JSON.stringify(r)));`;
-      const run = spawnSync(process.execPath, ["-e", probe], {
+      const probe = join(PROJECT_ROOT, "testing", "function", "stream-probe.js");
+      const event = JSON.stringify({ rawPath: "/", headers: {}, requestContext: { http: { method: "GET" } } });
+      const run = spawnSync(process.execPath, [probe, join(outdir, "index.js"), event], {
         encoding: "utf8",
         env: { PATH: process.env["PATH"], ANKIFY_ORIGIN_PROTECTION: "oac", ANKIFY_DECK_BUCKET: "b", ANKIFY_API_KEY_PATH: "/ankify/ankify/client-keys", AWS_REGION: "eu-west-1" },
       });
       expect(run.status).toBe(0);
       const result = JSON.parse(run.stdout);
       expect(result.statusCode).toBe(200);
+      expect(result.streamContentType).toBe("application/vnd.awslambda.http-integration-response");
       expect(JSON.parse(result.body).service).toBe("ankify");
       const cmd = /CMD \["index\.(\w+)"\]/.exec(require("node:fs").readFileSync(join(PROJECT_ROOT, "lambda", "Dockerfile"), "utf8"))![1];
       expect(cmd).toBe("handler");

@@ -1,5 +1,7 @@
-import { handler } from "../../lambda/src/index";
-import type { FunctionUrlEvent, FunctionUrlResult } from "../../lambda/src/http/function-url";
+import { handler as lambdaHandler } from "../../lambda/src/index";
+import type { FunctionUrlEvent } from "../../lambda/src/http/function-url";
+import { METADATA_CONTENT_TYPE } from "../../lambda/src/http/lambda-stream";
+import { invokeStreaming, type StreamedResult } from "../../testing/function/lambda-stream";
 import { isAcceptedSecret } from "../../lambda/src/access/origin-guard";
 import { MODERN_PROTOCOL_VERSIONS } from "../../lambda/src/mcp/protocol";
 import { INSTRUCTIONS } from "../../lambda/src/mcp/server";
@@ -7,7 +9,8 @@ import { apiKeyDigest, newApiKey } from "../../lambda/src/access/api-keys";
 import { newSecret } from "../../testing/function/harness";
 import { FakeSsm } from "../../testing/fake-ssm";
 
-/** The function as Lambda runs it: a Function URL event (payload 2.0) into the exported handler. */
+/** The function as Lambda runs it: a Function URL event (payload 2.0) into the exported streaming handler. */
+const handler = (event: FunctionUrlEvent) => invokeStreaming(lambdaHandler, event, undefined);
 const current = newSecret();
 const previous = newSecret();
 const event = (method: string, path: string, headers: Record<string, string> = {}, body?: string): FunctionUrlEvent => ({
@@ -23,7 +26,7 @@ const mcpHeaders = { "content-type": "application/json", accept: "application/js
 const toolsList = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" });
 
 /** The JSON-RPC message of a response: a JSON body, or the one `message` event of an SSE body. */
-function rpcMessage(result: FunctionUrlResult): any {
+function rpcMessage(result: StreamedResult): any {
   if (!(result.headers["content-type"] ?? "").startsWith("text/event-stream")) return JSON.parse(result.body);
   const data = result.body.split("\n").filter((line) => line.startsWith("data: ")).map((line) => line.slice(6));
   expect(data).toHaveLength(1);
@@ -78,6 +81,17 @@ describe("origin guard (secret-header mode)", () => {
     expect(isAcceptedSecret("x", [current])).toBe(false);
     expect(isAcceptedSecret(undefined, [current])).toBe(false);
     expect(isAcceptedSecret(current, [])).toBe(false);
+  });
+});
+
+describe("the streaming contract", () => {
+  it("marks the stream for the runtime and sends status and headers as the JSON prelude before the body", async () => {
+    const result = await handler(event("GET", "/", { "x-origin-verify": current }));
+    expect(result.streamContentType).toBe(METADATA_CONTENT_TYPE);
+    expect(result.statusCode).toBe(200);
+    expect(result.headers["content-type"]).toBe("application/json");
+    expect(result.headers["x-ankify-request-id"]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(JSON.parse(result.body).service).toBe("ankify");
   });
 });
 
@@ -159,7 +173,9 @@ describe("the 2026-07-28 revision on the same endpoint (raw HTTP)", () => {
   it("calls create_deck without any handshake; invalid arguments are a tool error", async () => {
     const result = await post(headers({ "mcp-method": "tools/call", "mcp-name": "create_deck" }), modern("tools/call", { name: "create_deck", arguments: { deck_name: "d", cards: [] } }));
     expect(result.statusCode).toBe(200);
-    const body = JSON.parse(result.body);
+    // A deck call streams to a client that reads streams, whatever comes of it.
+    expect(result.headers["content-type"]).toBe("text/event-stream");
+    const body = rpcMessage(result);
     expect(body.result.isError).toBe(true);
     expect(body.result.content[0].text).toContain("cards: needs at least one card");
   });

@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { EspeakSynthesizer } from "../../lambda/src/tts/espeak";
-import { clipFileName, DeadlineError, synthesizeAll, ThrottledError, VOICES, type Synthesizer, type Voice } from "../../lambda/src/tts/index";
+import { clipFileName, DeadlineError, synthesizeAll, ThrottledError, VOICES, type Engine, type Synthesizer, type Voice } from "../../lambda/src/tts/index";
 import { audioSeconds } from "../../testing/function/harness";
 
 const english = VOICES["en-US"]!;
@@ -21,7 +21,7 @@ class ScriptedSynthesizer implements Synthesizer {
   running = 0;
   maxRunning = 0;
   constructor(readonly concurrency: number, private readonly latencyMs: number, private readonly throttleFirst = new Map<string, number>()) {}
-  async synthesize(text: string, _voice: Voice, signal: AbortSignal): Promise<Uint8Array> {
+  async synthesize(text: string, _voice: Voice, _engine: Engine, signal: AbortSignal): Promise<Uint8Array> {
     this.calls.push(text);
     this.running++;
     this.maxRunning = Math.max(this.maxRunning, this.running);
@@ -73,7 +73,7 @@ describe("synthesizeAll", () => {
         extension: "mp3",
         bytesPerCharacter: 100,
         concurrency: 8,
-        ratePerSecond: 4,
+        rates: { neural: 4 },
         synthesize: async () => { starts.push(Date.now()); return new Uint8Array(1); },
       };
       const done = synthesizeAll(Array.from({ length: 9 }, (_, i) => `t${i}`), english, paced, { directory: clipDir, deadline: Date.now() + 60_000 });
@@ -115,7 +115,7 @@ describe("EspeakSynthesizer", () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it.each(Object.keys(VOICES))("speaks %s into a WAV file sox can measure", async (language) => {
-    const audio = await new EspeakSynthesizer().synthesize("one two three", VOICES[language]!, new AbortController().signal);
+    const audio = await new EspeakSynthesizer().synthesize("one two three", VOICES[language]!, "neural", new AbortController().signal);
     const file = join(dir, `${language}.wav`);
     writeFileSync(file, audio);
     expect(Buffer.from(audio.slice(0, 4)).toString()).toBe("RIFF");
@@ -123,14 +123,14 @@ describe("EspeakSynthesizer", () => {
   });
 
   it("treats card text as text, never as options", async () => {
-    const audio = await new EspeakSynthesizer().synthesize("--version -w /tmp/evil.wav", english, new AbortController().signal);
+    const audio = await new EspeakSynthesizer().synthesize("--version -w /tmp/evil.wav", english, "neural", new AbortController().signal);
     const file = join(dir, "options.wav");
     writeFileSync(file, audio);
     expect(audioSeconds(file)).toBeGreaterThan(0.5);
   });
 
   it("says how to install espeak-ng when it is missing", async () => {
-    await expect(new EspeakSynthesizer("espeak-ng-missing").synthesize("x", english, new AbortController().signal)).rejects.toThrow(
+    await expect(new EspeakSynthesizer("espeak-ng-missing").synthesize("x", english, "neural", new AbortController().signal)).rejects.toThrow(
       "espeak-ng-missing is not installed (Debian: apt-get install espeak-ng)",
     );
   });

@@ -32,8 +32,10 @@ export interface FunctionConfig {
   readonly deckBucket: string;
   readonly deckPrefix: string;
   readonly ttsEngine: TtsEngine;
-  /** Seconds CloudFront waits for the response; the function answers before that. */
+  /** Seconds a deck answered in one piece (JSON) may take: CloudFront's wait for the first byte. */
   readonly timeBudgetSeconds: number;
+  /** Seconds a deck answered as a stream (SSE) may take: the function's timeout less a margin. */
+  readonly streamBudgetSeconds: number;
   readonly linkTtlSeconds: number;
   /** Characters one request may send to speech. */
   readonly maxSpeechCharacters: number;
@@ -87,6 +89,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   const timeBudgetSeconds = budgetRaw === undefined ? 120 : /^\d+$/.test(budgetRaw) ? Number(budgetRaw) : NaN;
   const budgetProblem = timeBudgetProblem(timeBudgetSeconds);
   if (budgetProblem) problems.push(`ANKIFY_TIME_BUDGET_SECONDS = ${JSON.stringify(budgetRaw)} ${budgetProblem}.`);
+  const streamRaw = get("ANKIFY_STREAM_BUDGET_SECONDS");
+  const streamBudgetSeconds = streamRaw === undefined ? timeBudgetSeconds : /^\d+$/.test(streamRaw) ? Number(streamRaw) : NaN;
+  const streamProblem = streamRaw === undefined ? undefined : timeBudgetProblem(streamBudgetSeconds);
+  if (streamProblem) problems.push(`ANKIFY_STREAM_BUDGET_SECONDS = ${JSON.stringify(streamRaw)} ${streamProblem}.`);
   const maxSpeechCharacters = integer("ANKIFY_MAX_SPEECH_CHARACTERS", MIN_MAX_SPEECH_CHARACTERS, MAX_MAX_SPEECH_CHARACTERS, DEFAULT_MAX_SPEECH_CHARACTERS);
   const linkTtlSeconds = integer("ANKIFY_LINK_TTL_SECONDS", 60, MAX_LINK_TTL_SECONDS, 3600);
 
@@ -100,6 +106,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     deckPrefix,
     ttsEngine,
     timeBudgetSeconds,
+    streamBudgetSeconds,
     linkTtlSeconds,
     maxSpeechCharacters,
     clientAuth,

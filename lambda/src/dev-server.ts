@@ -62,7 +62,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const server: Server = createServer((req, res) => {
     void (async () => {
       try {
-        const request = toWebRequest(req);
+        const request = toWebRequest(req, res);
         await writeWebResponse(res, request instanceof Response ? request : await handle!(request));
       } catch (error) {
         log("error", "dev_server.failed", { message: (error as Error).message });

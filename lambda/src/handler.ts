@@ -4,7 +4,8 @@
  *   GET  /             a small status document (public)
  *   GET  /.well-known/ oauth mode: the protected resource and authorization server metadata (public)
  *   POST /mcp          client authentication (api-key or oauth: 401/403), then MCP over Streamable
- *                      HTTP, both protocol eras (mcp/endpoint.ts)
+ *                      HTTP, both protocol eras (mcp/endpoint.ts); a create_deck call streams (SSE)
+ *                      to a client that accepts it
  *   anything else      404, or 405 with Allow
  * Nothing before MCP reads the request's body.
  */
@@ -13,7 +14,9 @@ import type { FunctionConfig } from "./config";
 import type { ClientGate } from "./access/client-auth";
 import { checkOrigin } from "./access/origin-guard";
 import { jsonResponse, jsonRpcErrorResponse } from "./http/responses";
+import { KEEPALIVE_SECONDS } from "./limits";
 import { log } from "./log";
+import { InFlightCalls } from "./mcp/cancellation";
 import { serveMcp } from "./mcp/endpoint";
 import { PROTOCOL_VERSIONS } from "./mcp/protocol";
 import { SERVER_INFO } from "./mcp/server";
@@ -25,6 +28,8 @@ export interface HandlerDeps {
   readonly synthesizer: Synthesizer;
   readonly store: DeckStore;
   readonly clients: ClientGate;
+  /** Milliseconds between bytes of a streamed answer (SSE comments, progress). @default 5000 */
+  readonly keepAliveMs?: number;
 }
 
 export interface RequestContext {
@@ -38,6 +43,8 @@ export interface RequestContext {
 export const REQUEST_ID_HEADER = "x-ankify-request-id";
 
 export function createRequestHandler(deps: HandlerDeps): (request: Request, context?: RequestContext) => Promise<Response> {
+  const inFlight = new InFlightCalls();
+  const keepAliveMs = deps.keepAliveMs ?? KEEPALIVE_SECONDS * 1000;
   return async (request, context = {}) => {
     const requestId = context.requestId ?? randomUUID();
     let response: Response;
@@ -73,8 +80,12 @@ export function createRequestHandler(deps: HandlerDeps): (request: Request, cont
     const client = await deps.clients.authenticate(request);
     if (client instanceof Response) return client;
 
-    // Finish before CloudFront stops waiting, and before Lambda stops the function.
-    const budgetMs = Math.min(deps.config.timeBudgetSeconds * 1000, context.remainingMs ?? Number.POSITIVE_INFINITY);
+    // A client that reads a stream gets bytes every few seconds, so CloudFront's read timeout (the
+    // gap between bytes) never runs out: its deck may take the function's whole timeout. A JSON
+    // answer's first byte is its last, so CloudFront's wait for it bounds the deck.
+    const streaming = (request.headers.get("accept") ?? "").includes("text/event-stream");
+    const budgetSeconds = streaming ? deps.config.streamBudgetSeconds : deps.config.timeBudgetSeconds;
+    const budgetMs = Math.min(budgetSeconds * 1000, context.remainingMs ?? Number.POSITIVE_INFINITY);
     return serveMcp(request, {
       synthesizer: deps.synthesizer,
       store: deps.store,
@@ -82,6 +93,10 @@ export function createRequestHandler(deps: HandlerDeps): (request: Request, cont
       deadline: started + budgetMs,
       maxSpeechCharacters: deps.config.maxSpeechCharacters,
       requestId,
+      streaming,
+      keepAliveMs,
+      inFlight,
+      clientId: client.clientId,
     }, client);
   }
 }

@@ -1,6 +1,8 @@
 /**
- * The Lambda entry point (`CMD ["index.handler"]` in the Dockerfile): Function URL event in,
- * Function URL result out. Configuration and clients are made once per execution environment.
+ * The Lambda entry point (`CMD ["index.handler"]` in the Dockerfile): a Function URL event in
+ * (invoke mode RESPONSE_STREAM), the response streamed out as it is produced, so a long deck's
+ * progress and keep-alive lines reach the client while it is built. Configuration and clients are
+ * made once per execution environment.
  */
 import { PollyClient } from "@aws-sdk/client-polly";
 import { S3Client } from "@aws-sdk/client-s3";
@@ -8,7 +10,8 @@ import { SSMClient } from "@aws-sdk/client-ssm";
 import { SsmApiKeyStore } from "./access/api-keys";
 import { createClientGate } from "./access/client-auth";
 import { ConfigError, loadConfig } from "./config";
-import { toRequest, toResult, type FunctionUrlEvent, type FunctionUrlResult } from "./http/function-url";
+import { toRequest, type FunctionUrlEvent } from "./http/function-url";
+import { streamifyResponse, writeStreamingResponse } from "./http/lambda-stream";
 import { createRequestHandler } from "./handler";
 import { jsonResponse } from "./http/responses";
 import { log } from "./log";
@@ -37,7 +40,14 @@ function init(): ReturnType<typeof createRequestHandler> {
   });
 }
 
-export async function handler(event: FunctionUrlEvent, context?: LambdaContext): Promise<FunctionUrlResult> {
+export const handler = streamifyResponse<FunctionUrlEvent, LambdaContext | undefined>(async (event, responseStream, context) => {
+  // Aborts when the client goes away: the request's signal reaches the MCP transport and the tool.
+  const client = new AbortController();
+  const response = await respond(event, context, client.signal);
+  await writeStreamingResponse(response, responseStream, () => client.abort(new Error("the client disconnected")));
+});
+
+async function respond(event: FunctionUrlEvent, context: LambdaContext | undefined, signal: AbortSignal): Promise<Response> {
   try {
     handle ??= init();
   } catch (error) {
@@ -45,8 +55,7 @@ export async function handler(event: FunctionUrlEvent, context?: LambdaContext):
     // Every invocation would fail the same way: answer a clear 500 (the details, which may name
     // settings, go to the log only) instead of a runtime error page, and try again next time.
     log("error", "config.invalid", { requestId: context?.awsRequestId, problems: error.problems });
-    return toResult(jsonResponse(500, { error: "Ankify is misconfigured: its deployment needs fixing (the function's log says what).", requestId: context?.awsRequestId }));
+    return jsonResponse(500, { error: "Ankify is misconfigured: its deployment needs fixing (the function's log says what).", requestId: context?.awsRequestId });
   }
-  const response = await handle(toRequest(event), context ? { remainingMs: context.getRemainingTimeInMillis(), ...(context.awsRequestId ? { requestId: context.awsRequestId } : {}) } : {});
-  return toResult(response);
+  return handle(toRequest(event, signal), context ? { remainingMs: context.getRemainingTimeInMillis(), ...(context.awsRequestId ? { requestId: context.awsRequestId } : {}) } : {});
 }

@@ -28,6 +28,24 @@ export function timeBudgetProblem(seconds: number): string | undefined {
 }
 
 /**
+ * Seconds between bytes of a streamed answer (SSE comment lines or progress): far below CloudFront's
+ * read timeout, which since streaming bounds only the gap between bytes.
+ */
+export const KEEPALIVE_SECONDS = 5;
+
+/** The function's timeout when none is set: long decks stream for up to this long. */
+export const DEFAULT_FUNCTION_TIMEOUT_SECONDS = 300;
+/** Kept between a streamed deck's deadline and Lambda's timeout, so the tool error still goes out. */
+export const LAMBDA_STOP_MARGIN_SECONDS = 5;
+/** The shortest function timeout: a streaming budget of MIN_TIME_BUDGET_SECONDS after the margin. */
+export const MIN_FUNCTION_TIMEOUT_SECONDS = MIN_TIME_BUDGET_SECONDS + LAMBDA_STOP_MARGIN_SECONDS;
+
+/** How long a streamed deck may take, for a function timeout. */
+export function streamBudgetSeconds(functionTimeoutSeconds: number): number {
+  return functionTimeoutSeconds - LAMBDA_STOP_MARGIN_SECONDS;
+}
+
+/**
  * Characters one request may send to speech (the figure Polly bills: $16 per million with neural
  * voices, so the default caps one request near $1).
  */

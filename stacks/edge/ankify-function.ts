@@ -36,8 +36,10 @@ export interface AnkifyFunctionProps {
   readonly architecture: Architecture;
   /** Seconds; at least every CloudFront wait (see functionTimeoutSeconds). 1..900. */
   readonly timeout: number;
-  /** Seconds the function may spend on one request before answering with a clear error. */
+  /** Seconds a deck answered as JSON may take (CloudFront's wait for the first byte). */
   readonly requestBudget: number;
+  /** Seconds a streamed deck may take (within the timeout). */
+  readonly streamBudget: number;
   /**
    * Reserved concurrency: the most copies of the function that run at once, and so a ceiling on what a
    * flood of requests can spend on Polly. 1..900 (Lambda keeps 100 of the account unreserved).
@@ -152,6 +154,7 @@ export class AnkifyFunction extends Construct {
           ANKIFY_DECK_PREFIX: props.deckPrefix,
           ANKIFY_TTS_ENGINE: "polly",
           ANKIFY_TIME_BUDGET_SECONDS: String(props.requestBudget),
+          ANKIFY_STREAM_BUDGET_SECONDS: String(props.streamBudget),
           ANKIFY_LINK_TTL_SECONDS: String(props.linkTtlSeconds ?? 3600),
           ANKIFY_MAX_SPEECH_CHARACTERS: String(props.maxSpeechCharacters),
           ...clientAuthEnvironment(props.clientAuth),
@@ -164,6 +167,9 @@ export class AnkifyFunction extends Construct {
       functionName: this.function.functionName,
       // oac: only SigV4-signed requests (CloudFront's) get in. secret-header: open, the handler checks the header.
       authorizationType: props.originProtection === "oac" ? "AWS_IAM" : "NONE",
+      // The handler streams (awslambda.streamifyResponse): progress and keep-alive lines reach the
+      // client while a deck is built, and CloudFront's read timeout only bounds the gaps between them.
+      invokeMode: "RESPONSE_STREAM",
     });
   }
 }

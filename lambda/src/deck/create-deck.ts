@@ -12,7 +12,7 @@ import { normaliseDeckName } from "./names";
 import type { NoteTypeName } from "./note-types";
 import { prepareNotes, type CardInput } from "./notes";
 import type { TextFormat } from "./text";
-import { synthesizeAll, VOICES, type Clip, type Synthesizer } from "../tts/index";
+import { synthesizeAll, VOICES, type Clip, type Engine, type Synthesizer } from "../tts/index";
 import type { DeckStore } from "../storage/s3";
 import { FINISHING_RESERVE_SECONDS, LimitError, MAX_PACKAGE_BYTES, OutOfTimeError } from "../limits";
 
@@ -33,6 +33,16 @@ export interface DeckRequest {
   /** A key of VOICES. */
   readonly language: string;
   readonly audio: AudioSide;
+  /** Polly's engine. @default "neural" */
+  readonly engine?: Engine;
+}
+
+/** The client went away or cancelled: the work stopped and nothing was stored. */
+export class CancelledError extends Error {
+  constructor() {
+    super("the request was cancelled");
+    this.name = "CancelledError";
+  }
 }
 
 export interface DeckDeps {
@@ -44,6 +54,10 @@ export interface DeckDeps {
   readonly deadline: number;
   /** Characters one request may send to speech. */
   readonly maxSpeechCharacters: number;
+  /** Aborts when the client disconnects or cancels: speech stops, nothing is stored. */
+  readonly cancel?: AbortSignal;
+  /** Where the work is: `progress` of `total` steps (each clip, packaging, uploading). */
+  readonly onProgress?: (progress: number, total: number, message: string) => void;
 }
 
 export interface DeckResult {
@@ -73,14 +87,32 @@ export async function createDeck(args: DeckRequest, deps: DeckDeps): Promise<Dec
   const spoken = prepared.flatMap((_, i) => [frontText(i), backText(i)].filter((text): text is string => text !== undefined));
   checkSpeechBudget(spoken, deps.maxSpeechCharacters, deps.synthesizer.bytesPerCharacter);
 
+  const engine = args.engine ?? "neural";
+  const distinct = new Set(spoken).size;
+  // Steps: one per clip, then packaging, then uploading.
+  const total = distinct + 2;
+  deps.onProgress?.(0, total, `speaking 0/${distinct}`);
+
   // Clips and the package live in a directory of this request's, removed whatever happens.
   const workspace = await mkdtemp(join(tmpdir(), "ankify-deck-"));
-  // Packaging and uploading must finish by the deadline too; past it nothing is stored.
-  const finish = AbortSignal.timeout(Math.max(0, deps.deadline - Date.now()));
+  // Packaging and uploading must finish by the deadline too, and stop when the client goes away;
+  // either way nothing is stored.
+  const timeUp = AbortSignal.timeout(Math.max(0, deps.deadline - Date.now()));
+  const finish = deps.cancel ? AbortSignal.any([timeUp, deps.cancel]) : timeUp;
+  const cancelled = () => deps.cancel?.aborted === true;
   try {
     const clips: Map<string, Clip> = spoken.length === 0
       ? new Map()
-      : await synthesizeAll(spoken, voice, deps.synthesizer, { deadline: deps.deadline - FINISHING_RESERVE_SECONDS * 1000, directory: workspace });
+      : await synthesizeAll(spoken, voice, deps.synthesizer, {
+          engine,
+          deadline: deps.deadline - FINISHING_RESERVE_SECONDS * 1000,
+          directory: workspace,
+          ...(deps.cancel ? { signal: deps.cancel } : {}),
+          onClip: (done) => deps.onProgress?.(done, total, `speaking ${done}/${distinct}`),
+        }).catch((error: unknown) => {
+          throw cancelled() ? new CancelledError() : error;
+        });
+    deps.onProgress?.(distinct, total, "packaging");
 
     // A side's clip plays with the field it reads: field 0 (Front, or the cloze Text, shown on both
     // sides) and field 1 (Back, or Back Extra, shown with the answer).
@@ -93,7 +125,11 @@ export async function createDeck(args: DeckRequest, deps: DeckDeps): Promise<Dec
     }));
     const media = [...clips.values()].map((clip) => ({ name: clip.fileName, path: clip.path }));
     const packagePath = join(workspace, "deck.apkg");
-    const bytes = await buildApkg({ deckName, noteType, notes, media }, { path: packagePath, maxBytes: MAX_PACKAGE_BYTES, signal: finish });
+    const bytes = await buildApkg({ deckName, noteType, notes, media }, { path: packagePath, maxBytes: MAX_PACKAGE_BYTES, signal: finish })
+      .catch((error: unknown) => {
+        throw cancelled() ? new CancelledError() : error;
+      });
+    deps.onProgress?.(distinct + 1, total, "uploading");
 
     const fileName = `${slug(deckName)}.apkg`;
     const key = `${deps.deckPrefix}${new Date().toISOString().slice(0, 10)}/${randomUUID()}/${fileName}`;
@@ -101,7 +137,8 @@ export async function createDeck(args: DeckRequest, deps: DeckDeps): Promise<Dec
     try {
       stored = await deps.store.save(key, { path: packagePath, bytes }, fileName, finish);
     } catch (error) {
-      if (finish.aborted) throw new OutOfTimeError("uploading the deck did not finish within the time budget");
+      if (cancelled()) throw new CancelledError();
+      if (timeUp.aborted) throw new OutOfTimeError("uploading the deck did not finish within the time budget");
       throw error;
     }
     return {

@@ -1,6 +1,6 @@
 /**
- * Lambda Function URL events (payload format 2.0) to Web-standard Request/Response and back,
- * so the rest of the handler, like the MCP SDK's transport, speaks Request → Response.
+ * Lambda Function URL events (payload format 2.0) to Web-standard Requests, so the rest of the
+ * handler, like the MCP SDK's transport, speaks Request → Response (lambda-stream.ts sends it back).
  */
 
 export interface FunctionUrlEvent {
@@ -13,20 +13,14 @@ export interface FunctionUrlEvent {
   readonly requestContext: { readonly domainName?: string; readonly http: { readonly method: string } };
 }
 
-export interface FunctionUrlResult {
-  statusCode: number;
-  headers: Record<string, string>;
-  body: string;
-  isBase64Encoded: boolean;
-}
-
 export function lowerCaseHeaders(headers: FunctionUrlEvent["headers"]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers ?? {})) if (value !== undefined) out[name.toLowerCase()] = value;
   return out;
 }
 
-export function toRequest(event: FunctionUrlEvent): Request {
+/** The event as a Web Request; `signal` aborts it when the client goes away. */
+export function toRequest(event: FunctionUrlEvent, signal?: AbortSignal): Request {
   const headers = lowerCaseHeaders(event.headers);
   const method = event.requestContext.http.method.toUpperCase();
   const host = headers["host"] ?? event.requestContext.domainName ?? "localhost";
@@ -35,22 +29,7 @@ export function toRequest(event: FunctionUrlEvent): Request {
   return new Request(url, {
     method,
     headers,
+    ...(signal ? { signal } : {}),
     ...(hasBody ? { body: event.isBase64Encoded ? Buffer.from(event.body!, "base64") : event.body } : {}),
   });
-}
-
-export async function toResult(response: Response): Promise<FunctionUrlResult> {
-  const headers: Record<string, string> = {};
-  response.headers.forEach((value, name) => {
-    headers[name] = value;
-  });
-  const bytes = Buffer.from(await response.arrayBuffer());
-  const type = headers["content-type"] ?? "";
-  const textual = type === "" || /^(text\/|application\/(json|javascript|xml))|event-stream/.test(type);
-  return {
-    statusCode: response.status,
-    headers,
-    body: textual ? bytes.toString("utf8") : bytes.toString("base64"),
-    isBase64Encoded: !textual,
-  };
 }

@@ -13,8 +13,11 @@ export const MAX_REQUEST_BYTES = 6 * 1024 * 1024;
 
 const HOST = /^(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
 
-/** The Web Request for a Node request, or the 400 that refuses it before any body is read. */
-export function toWebRequest(req: IncomingMessage, maxBytes = MAX_REQUEST_BYTES): Request | Response {
+/**
+ * The Web Request for a Node request, or the 400 that refuses it before any body is read. Its signal
+ * aborts when the client goes away before the response is finished.
+ */
+export function toWebRequest(req: IncomingMessage, res: ServerResponse, maxBytes = MAX_REQUEST_BYTES): Request | Response {
   const host = req.headers.host ?? "";
   if (!HOST.test(host)) return jsonResponse(400, { error: "Bad Request: missing or malformed Host header" });
   // Origin-form only ("/mcp"); "//mcp" stays a path, never an authority.
@@ -39,9 +42,14 @@ export function toWebRequest(req: IncomingMessage, maxBytes = MAX_REQUEST_BYTES)
       }
     })(),
   );
+  const client = new AbortController();
+  res.once("close", () => {
+    if (!res.writableFinished) client.abort(new Error("the client disconnected"));
+  });
   return new Request(`http://${host}${req.url}`, {
     method,
     headers,
+    signal: client.signal,
     ...(hasBody ? { body: Readable.toWeb(limited) as ReadableStream<Uint8Array>, duplex: "half" } : {}),
   } as RequestInit);
 }

@@ -4,20 +4,30 @@
  */
 import type { McpServer } from "@modelcontextprotocol/server";
 import { z } from "zod";
-import { createDeck, type DeckDeps, type DeckResult } from "../deck/create-deck";
+import { CancelledError, createDeck, type DeckDeps, type DeckResult } from "../deck/create-deck";
 import { deckNameProblem, TAG_LIMITS, tagProblem } from "../deck/names";
 import { NOTE_TYPE_NAMES } from "../deck/note-types";
 import { ALLOWED_TAGS, TEXT_FORMATS } from "../deck/text";
 import { cardTextProblem, LIMITS, requestProblems } from "../deck/validate";
 import { LimitError, OutOfTimeError } from "../limits";
 import { log } from "../log";
-import { VOICES } from "../tts/index";
+import { engineProblem, ENGINES, POLLY_RATES, VOICES } from "../tts/index";
+import type { InFlightCalls } from "./cancellation";
+import { createProgressReporter } from "./progress";
 
 export { LIMITS };
 
 export interface ToolDeps extends DeckDeps {
   /** Names this request in tool errors and in the log, so the two can be matched. */
   readonly requestId: string;
+  /** The client reads a stream (it accepts text/event-stream): progress may be sent. */
+  readonly streaming: boolean;
+  /** Milliseconds between progress notifications at the most. */
+  readonly keepAliveMs: number;
+  /** Calls running in this process, for notifications/cancelled. */
+  readonly inFlight: InFlightCalls;
+  /** The authenticated client: cancellations are matched per client. */
+  readonly clientId: string;
 }
 
 // The SDK prefixes each message with the field's path ("cards.3.back: ..."), so messages start lower-case.
@@ -69,8 +79,14 @@ export const createDeckInput = z.object({
     .describe("Language of the spoken text"),
   audio: z.enum(["front", "back", "both", "none"]).default("front")
     .describe("Which side gets speech (cloze: front reads the text with each deletion as its hint or a pause, back reads it filled in)"),
+  engine: z.enum(ENGINES).default("neural")
+    .describe(`Speech engine: standard (fastest: ${POLLY_RATES.standard} clips a second, plainest voice), neural (${POLLY_RATES.neural} a second, natural) or generative (${POLLY_RATES.generative} a second, most expressive; not for every language)`),
 }).superRefine((request, ctx) => {
   for (const problem of requestProblems(request)) ctx.addIssue({ code: "custom", path: [...problem.path], message: problem.message });
+  const engine = request.engine ?? "neural";
+  const voice = VOICES[request.language ?? "en-US"];
+  const problem = voice && request.audio !== "none" ? engineProblem(voice, engine) : undefined;
+  if (problem) ctx.addIssue({ code: "custom", path: ["engine"], message: problem });
 });
 
 export const createDeckOutput = z.object({
@@ -103,13 +119,29 @@ export function registerCreateDeck(server: McpServer, deps: ToolDeps): void {
       description:
         "Builds an Anki deck (.apkg) from cards, with text-to-speech audio on the chosen side, and returns a download link. " +
         "Note types: basic, basic-and-reversed, cloze ({{c1::answer}}); tags per deck and per card; format html keeps simple formatting. " +
-        `Up to ${LIMITS.cards} cards; re-importing a deck with the same name updates its notes.`,
+        `Up to ${LIMITS.cards} cards; re-importing a deck with the same name updates its notes. ` +
+        `Speech is the slow part: engine standard speaks ${POLLY_RATES.standard} clips a second, neural and generative ${POLLY_RATES.neural}; ` +
+        "a client that sends a progressToken gets progress while a long deck is built.",
       inputSchema: createDeckInput,
       outputSchema: createDeckOutput,
     },
-    async (args) => {
+    async (args, ctx) => {
+      // Progress only on a stream: on a JSON answer it would turn the response into one.
+      const token = ctx.mcpReq._meta?.progressToken;
+      const progress = deps.streaming && token !== undefined
+        ? createProgressReporter(
+            ({ progress, total, message }) => ctx.mcpReq.notify({ method: "notifications/progress", params: { progressToken: token, progress, total, message } }),
+            deps.keepAliveMs,
+          )
+        : undefined;
+      const call = deps.inFlight.start(deps.clientId, ctx.mcpReq.id);
       try {
-        const result = await createDeck(args, deps);
+        const result = await createDeck(args, {
+          ...deps,
+          cancel: AbortSignal.any([ctx.mcpReq.signal, call.signal]),
+          ...(progress ? { onProgress: progress.update } : {}),
+        });
+        progress?.stop();
         return {
           content: [{
             type: "text" as const,
@@ -118,7 +150,10 @@ export function registerCreateDeck(server: McpServer, deps: ToolDeps): void {
           structuredContent: { ...result },
         };
       } catch (error) {
+        progress?.stop();
         return { isError: true, content: [{ type: "text" as const, text: failureText(error, deps.requestId) }] };
+      } finally {
+        call.done();
       }
     },
   );
@@ -135,6 +170,10 @@ export function failureText(error: unknown, requestId: string): string {
       `Try fewer cards, audio: "front" instead of "both", or audio: "none". (request ${requestId})`;
   }
   if (error instanceof LimitError) return `${error.message} (request ${requestId})`;
+  if (error instanceof CancelledError) {
+    log("info", "create_deck.cancelled", { requestId });
+    return `The deck was cancelled; nothing was uploaded. (request ${requestId})`;
+  }
   log("error", "create_deck.failed", { requestId, error: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error) });
   return `Ankify could not build the deck because of an internal error; nothing was uploaded. Try again, and if it keeps failing give the owner this request id: ${requestId}.`;
 }

@@ -21,14 +21,16 @@ import { createServer } from "./server";
  * result.
  */
 export async function serveMcp(request: Request, deps: ToolDeps, client: AuthInfo): Promise<Response> {
-  const handler = createMcpHandler(() => createServer(deps), {
-    responseMode: "auto",
+  const handler = (responseMode: "sse" | "auto") => createMcpHandler(() => createServer(deps), {
+    responseMode,
+    // SSE comment lines this often keep every gap between bytes far below CloudFront's read timeout.
+    keepAliveMs: deps.keepAliveMs,
     maxRequestBodySize: MAX_REQUEST_BODY_BYTES,
     // Refusals of malformed or mismatched requests: the client's mistake, worth a line, not an alarm.
     onerror: (error) => log("info", "mcp.refused", { requestId: deps.requestId, message: error.message }),
   });
   // Not JSON: the SDK answers 415 without reading the body.
-  if (!isJsonContentType(request.headers.get("content-type"))) return handler.fetch(request, { authInfo: client });
+  if (!isJsonContentType(request.headers.get("content-type"))) return handler("auto").fetch(request, { authInfo: client });
 
   const read = await readRequestBody(request, MAX_REQUEST_BODY_BYTES);
   if (read.tooLarge) return jsonRpcErrorResponse(413, -32600, `Request body too large: at most ${MAX_REQUEST_BODY_BYTES} bytes.`);
@@ -41,5 +43,20 @@ export async function serveMcp(request: Request, deps: ToolDeps, client: AuthInf
   if (Array.isArray(message)) {
     return jsonRpcErrorResponse(400, -32600, "Invalid Request: JSON-RPC batches are not supported; send one request per HTTP POST (MCP 2025-06-18 and later).");
   }
-  return handler.fetch(request, { authInfo: client, parsedBody: message });
+  if (isCancellation(message)) deps.inFlight.cancel(client.clientId, message.params.requestId);
+  // A deck streams from the first moment (SSE: comment lines, then progress, then the result) to a
+  // client that reads streams; everything else, and every JSON-only client, gets one JSON answer.
+  const mode = deps.streaming && isToolCall(message, "create_deck") ? "sse" : "auto";
+  return handler(mode).fetch(request, { authInfo: client, parsedBody: message });
+}
+
+function isToolCall(message: unknown, name: string): boolean {
+  const m = message as { method?: unknown; params?: { name?: unknown } } | null;
+  return m?.method === "tools/call" && m.params?.name === name;
+}
+
+function isCancellation(message: unknown): message is { params: { requestId: string | number } } {
+  const m = message as { method?: unknown; id?: unknown; params?: { requestId?: unknown } } | null;
+  const id = m?.params?.requestId;
+  return m?.method === "notifications/cancelled" && m.id === undefined && (typeof id === "string" || typeof id === "number");
 }

@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Synthesizer, Voice } from "./index";
+import type { Engine, Synthesizer, Voice } from "./index";
 
 /** espeak-ng (Debian package `espeak-ng`), WAV; for local runs and tests. */
 export class EspeakSynthesizer implements Synthesizer {
@@ -13,7 +13,8 @@ export class EspeakSynthesizer implements Synthesizer {
 
   constructor(private readonly binary = "espeak-ng") {}
 
-  async synthesize(text: string, voice: Voice, signal: AbortSignal): Promise<Uint8Array> {
+  /** espeak-ng has one voice per language: the engine changes nothing but the clip's name. */
+  async synthesize(text: string, voice: Voice, _engine: Engine, signal: AbortSignal): Promise<Uint8Array> {
     // A file, not --stdout: on a pipe espeak-ng cannot seek back to write the WAV header's sizes,
     // and players (and sox) then see zero-length audio.
     const dir = await mkdtemp(join(tmpdir(), "ankify-espeak-"));

@@ -10,21 +10,44 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { OutOfTimeError } from "../limits";
 
+/**
+ * Amazon Polly's engines. Each has its own rate limit and price per million characters: standard
+ * 80 requests a second ($4), neural 8 ($16), generative 8 ($30).
+ */
+export type Engine = "neural" | "standard" | "generative";
+export const ENGINES: readonly Engine[] = ["neural", "standard", "generative"];
+
+/** Polly's request rate per engine (per account and region; burst 100, 10, 10). */
+export const POLLY_RATES: Readonly<Record<Engine, number>> = { standard: 80, neural: 8, generative: 8 };
+
 export interface Voice {
   /** BCP-47 code, e.g. `en-US`. */
   readonly language: string;
-  /** Polly voice id, e.g. `Joanna`. */
-  readonly polly: string;
+  /** Polly voice id per engine; an engine missing here has no voice for this language. */
+  readonly polly: Readonly<Partial<Record<Engine, string>>>;
   /** espeak-ng voice, e.g. `en-us`. */
   readonly espeak: string;
 }
 
-/** The languages create_deck offers, each with a neural Polly voice and an espeak-ng voice. */
+/**
+ * The languages create_deck offers: a Polly voice for each engine that has one (AWS's voice list,
+ * 2026: Mandarin, Japanese and Korean have no generative voice here; Dutch's neural and generative
+ * Laura has no standard form, so standard uses Lotte) and an espeak-ng voice for local runs.
+ */
 export const VOICES: Readonly<Record<string, Voice>> = Object.fromEntries(
   ([
-    ["en-US", "Joanna", "en-us"], ["en-GB", "Amy", "en-gb"], ["es-ES", "Lucia", "es"], ["es-US", "Lupe", "es-419"],
-    ["fr-FR", "Lea", "fr"], ["de-DE", "Vicki", "de"], ["it-IT", "Bianca", "it"], ["pt-BR", "Camila", "pt-br"],
-    ["ja-JP", "Takumi", "ja"], ["ko-KR", "Seoyeon", "ko"], ["cmn-CN", "Zhiyu", "cmn"], ["nl-NL", "Laura", "nl"],
+    ["en-US", { neural: "Joanna", standard: "Joanna", generative: "Ruth" }, "en-us"],
+    ["en-GB", { neural: "Amy", standard: "Amy", generative: "Amy" }, "en-gb"],
+    ["es-ES", { neural: "Lucia", standard: "Lucia", generative: "Lucia" }, "es"],
+    ["es-US", { neural: "Lupe", standard: "Lupe", generative: "Lupe" }, "es-419"],
+    ["fr-FR", { neural: "Lea", standard: "Lea", generative: "Lea" }, "fr"],
+    ["de-DE", { neural: "Vicki", standard: "Vicki", generative: "Vicki" }, "de"],
+    ["it-IT", { neural: "Bianca", standard: "Bianca", generative: "Bianca" }, "it"],
+    ["pt-BR", { neural: "Camila", standard: "Camila", generative: "Camila" }, "pt-br"],
+    ["ja-JP", { neural: "Takumi", standard: "Takumi" }, "ja"],
+    ["ko-KR", { neural: "Seoyeon", standard: "Seoyeon" }, "ko"],
+    ["cmn-CN", { neural: "Zhiyu", standard: "Zhiyu" }, "cmn"],
+    ["nl-NL", { neural: "Laura", standard: "Lotte", generative: "Laura" }, "nl"],
   ] as const).map(([language, polly, espeak]) => [language, { language, polly, espeak }]),
 );
 
@@ -33,11 +56,11 @@ export interface Synthesizer {
   readonly extension: string;
   /** How many requests may run at once. */
   readonly concurrency: number;
-  /** How many requests may start per second, when the service limits its rate (Polly neural: 8). */
-  readonly ratePerSecond?: number;
+  /** How many requests may start per second per engine, when the service limits its rate (Polly: POLLY_RATES). */
+  readonly rates?: Readonly<Partial<Record<Engine, number>>>;
   /** A generous estimate of audio bytes per spoken character, to refuse a too-large deck before speaking it. */
   readonly bytesPerCharacter: number;
-  synthesize(text: string, voice: Voice, signal: AbortSignal): Promise<Uint8Array>;
+  synthesize(text: string, voice: Voice, engine: Engine, signal: AbortSignal): Promise<Uint8Array>;
 }
 
 /** Thrown by a synthesizer for a failure worth another try (5xx, a dropped connection); retried with backoff. */
@@ -71,11 +94,14 @@ class Pace {
     if (delay > 0) await sleep(delay, signal);
   }
 }
-const paces = new WeakMap<Synthesizer, Pace>();
-function paceOf(synthesizer: Synthesizer): Pace | undefined {
-  if (!synthesizer.ratePerSecond) return undefined;
-  let pace = paces.get(synthesizer);
-  if (!pace) paces.set(synthesizer, (pace = new Pace(1000 / synthesizer.ratePerSecond)));
+const paces = new WeakMap<Synthesizer, Map<Engine, Pace>>();
+function paceOf(synthesizer: Synthesizer, engine: Engine): Pace | undefined {
+  const rate = synthesizer.rates?.[engine];
+  if (!rate) return undefined;
+  let byEngine = paces.get(synthesizer);
+  if (!byEngine) paces.set(synthesizer, (byEngine = new Map()));
+  let pace = byEngine.get(engine);
+  if (!pace) byEngine.set(engine, (pace = new Pace(1000 / rate)));
   return pace;
 }
 
@@ -97,8 +123,14 @@ export interface Clip {
 }
 
 export interface SynthesizeOptions {
+  /** @default "neural" */
+  readonly engine?: Engine;
   /** Epoch ms by which every clip must be done. */
   readonly deadline: number;
+  /** Aborts the work from outside (the client went away or cancelled); the abort reason is thrown. */
+  readonly signal?: AbortSignal;
+  /** Called after each clip: how many of the distinct texts are done. */
+  readonly onClip?: (done: number, total: number) => void;
   /** A directory this request owns: each clip is written there as it arrives, under its file name. */
   readonly directory: string;
   /** Retries of a text after throttling or a transient failure. @default 5 */
@@ -121,8 +153,18 @@ const sleep = (ms: number, signal?: AbortSignal) =>
     signal?.addEventListener("abort", onAbort, { once: true });
   });
 
-export function clipFileName(text: string, voice: Voice, extension: string): string {
-  return `ankify-${createHash("sha256").update(`${voice.language}\x1f${text}`).digest("hex").slice(0, 20)}.${extension}`;
+/** The same text, language and engine always give the same name; anything else a different one. */
+export function clipFileName(text: string, voice: Voice, extension: string, engine: Engine = "neural"): string {
+  // Neural clips keep the names of decks built before engines existed.
+  const key = engine === "neural" ? `${voice.language}\x1f${text}` : `${voice.language}\x1f${engine}\x1f${text}`;
+  return `ankify-${createHash("sha256").update(key).digest("hex").slice(0, 20)}.${extension}`;
+}
+
+/** Why `engine` cannot speak `voice`'s language, or undefined when it can. */
+export function engineProblem(voice: Voice, engine: Engine): string | undefined {
+  if (voice.polly[engine]) return undefined;
+  const others = ENGINES.filter((e) => voice.polly[e]);
+  return `Amazon Polly has no ${engine} voice for ${voice.language}; use ${others.join(" or ")}`;
 }
 
 /** Speaks every distinct text once; returns the clips by text. */
@@ -134,11 +176,15 @@ export async function synthesizeAll(
 ): Promise<Map<string, Clip>> {
   const distinct = [...new Set(texts)];
   const clips = new Map<string, Clip>();
+  const engine = options.engine ?? "neural";
   const controller = new AbortController();
   const remaining = () => options.deadline - Date.now();
   // Throttling avoided rather than retried: starts wait for the synthesizer's shared pace.
-  const pace = paceOf(synthesizer);
+  const pace = paceOf(synthesizer, engine);
   const timer = setTimeout(() => controller.abort(), Math.max(0, remaining()));
+  const cancel = () => controller.abort(options.signal!.reason);
+  options.signal?.addEventListener("abort", cancel, { once: true });
+  if (options.signal?.aborted) cancel();
   let next = 0;
   let failure: unknown;
 
@@ -147,7 +193,7 @@ export async function synthesizeAll(
     for (let attempt = 0; ; attempt++) {
       try {
         await pace?.wait(controller.signal);
-        return await synthesizer.synthesize(text, voice, controller.signal);
+        return await synthesizer.synthesize(text, voice, engine, controller.signal);
       } catch (error) {
         if (!(error instanceof TransientSpeechError) || attempt >= retries) throw error;
         const wait = (options.backoffMs ?? 200) * 2 ** attempt * (0.5 + Math.random());
@@ -161,10 +207,11 @@ export async function synthesizeAll(
       const text = distinct[next++]!;
       if (controller.signal.aborted) throw new DeadlineError(clips.size, distinct.length);
       const data = await speak(text);
-      const fileName = clipFileName(text, voice, synthesizer.extension);
+      const fileName = clipFileName(text, voice, synthesizer.extension, engine);
       const path = join(options.directory, fileName);
       await writeFile(path, data);
       clips.set(text, { text, fileName, path, bytes: data.length });
+      options.onClip?.(clips.size, distinct.length);
     }
   };
   try {
@@ -177,8 +224,10 @@ export async function synthesizeAll(
     await Promise.all(workers);
   } finally {
     clearTimeout(timer);
+    options.signal?.removeEventListener("abort", cancel);
   }
   if (failure !== undefined) {
+    if (options.signal?.aborted) throw options.signal.reason;
     if (controller.signal.aborted && remaining() <= 0 && !(failure instanceof DeadlineError)) throw new DeadlineError(clips.size, distinct.length);
     throw failure;
   }

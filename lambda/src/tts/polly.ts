@@ -1,25 +1,28 @@
 import { PollyClient, SynthesizeSpeechCommand } from "@aws-sdk/client-polly";
-import { ThrottledError, TransientSpeechError, type Synthesizer, type Voice } from "./index";
+import { engineProblem, POLLY_RATES, ThrottledError, TransientSpeechError, type Engine, type Synthesizer, type Voice } from "./index";
+import { LimitError } from "../limits";
 
 /**
- * Amazon Polly, neural voices, MP3. Neural allows 8 requests per second per account (burst 10), so
- * synthesizeAll starts at most 8 a second; throttling (other users of the account), 5xx answers and
- * dropped connections are retried there. The SDK's own retries are off (`maxAttempts: 1`) so that
+ * Amazon Polly, MP3, in the engine a request asks for. synthesizeAll starts calls no faster than the
+ * engine's rate (POLLY_RATES: standard 80 a second, neural and generative 8); throttling (other users
+ * of the account), 5xx answers and dropped connections are retried there. The SDK's own retries are off (`maxAttempts: 1`) so that
  * one retry policy, which knows the deadline, decides.
  */
 export class PollySynthesizer implements Synthesizer {
   readonly extension = "mp3";
   readonly concurrency = 8;
-  readonly ratePerSecond = 8;
+  readonly rates = POLLY_RATES;
   // 24 kHz MP3 at about 48 kbit/s and 12-15 characters a second of speech: ~400 B, with headroom.
   readonly bytesPerCharacter = 800;
 
   constructor(private readonly client: PollyClient = new PollyClient({ maxAttempts: 1 })) {}
 
-  async synthesize(text: string, voice: Voice, signal: AbortSignal): Promise<Uint8Array> {
+  async synthesize(text: string, voice: Voice, engine: Engine, signal: AbortSignal): Promise<Uint8Array> {
+    const voiceId = voice.polly[engine];
+    if (!voiceId) throw new LimitError(`${engineProblem(voice, engine)}.`);
     try {
       const result = await this.client.send(
-        new SynthesizeSpeechCommand({ Text: text, VoiceId: voice.polly as never, Engine: "neural", OutputFormat: "mp3", LanguageCode: voice.language as never }),
+        new SynthesizeSpeechCommand({ Text: text, VoiceId: voiceId as never, Engine: engine, OutputFormat: "mp3", LanguageCode: voice.language as never }),
         { abortSignal: signal },
       );
       if (!result.AudioStream) throw new TransientSpeechError("Polly returned no audio");
@@ -42,5 +45,7 @@ export function classify(error: unknown): unknown {
   // No HTTP answer at all (reset, refused, timed out, DNS): the request may never have reached Polly.
   // Everything Polly itself refuses (bad text, voice, access) comes with a status and is final.
   if (status === undefined) return new TransientSpeechError(`Polly unreachable: ${e.code ?? e.name}: ${e.message}`);
+  // A voice that lost an engine since the table in index.ts was written: the client can pick another.
+  if (e.name === "EngineNotSupportedException") return new LimitError(`Amazon Polly refused this voice for the engine asked for (${e.message}); try engine "neural".`);
   return error;
 }

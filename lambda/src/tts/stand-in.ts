@@ -3,7 +3,7 @@
  * espeak-ng's output for the same text (so packages weigh what real ones do), and a wrapper adding a
  * fixed latency per clip to any synthesizer (so a long deck can be simulated on one machine).
  */
-import type { Synthesizer, Voice } from "./index";
+import type { Engine, Synthesizer, Voice } from "./index";
 
 const SAMPLE_RATE = 22_050;
 /** espeak-ng speaks about 9 characters a second of English at its default rate (measured). */
@@ -32,7 +32,7 @@ export class SilentSynthesizer implements Synthesizer {
   readonly extension = "wav";
   readonly concurrency = 8;
   readonly bytesPerCharacter = SAMPLES_PER_CHARACTER * 2 + 64;
-  async synthesize(text: string, _voice: Voice, signal: AbortSignal): Promise<Uint8Array> {
+  async synthesize(text: string, _voice: Voice, _engine: Engine, signal: AbortSignal): Promise<Uint8Array> {
     signal.throwIfAborted();
     return silentWav(text);
   }
@@ -44,8 +44,8 @@ export function withLatency(inner: Synthesizer, latencyMs: number): Synthesizer 
     extension: inner.extension,
     concurrency: inner.concurrency,
     bytesPerCharacter: inner.bytesPerCharacter,
-    ...(inner.ratePerSecond !== undefined ? { ratePerSecond: inner.ratePerSecond } : {}),
-    async synthesize(text, voice, signal) {
+    ...(inner.rates !== undefined ? { rates: inner.rates } : {}),
+    async synthesize(text, voice, engine, signal) {
       await new Promise<void>((resolve, reject) => {
         const onAbort = () => {
           clearTimeout(timer);
@@ -58,7 +58,7 @@ export function withLatency(inner: Synthesizer, latencyMs: number): Synthesizer 
         }, latencyMs);
         signal.addEventListener("abort", onAbort, { once: true });
       });
-      return inner.synthesize(text, voice, signal);
+      return inner.synthesize(text, voice, engine, signal);
     },
   };
 }
