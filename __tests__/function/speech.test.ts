@@ -2,7 +2,12 @@ import { join } from "node:path";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { EspeakSynthesizer } from "../../lambda/src/tts/espeak";
-import { clipFileName, DeadlineError, synthesizeAll, ThrottledError, VOICES, type Engine, type Synthesizer, type Voice } from "../../lambda/src/tts/index";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { PollyClient } from "@aws-sdk/client-polly";
+import { NodeHttpHandler } from "@smithy/node-http-handler";
+import { clipFileName, DeadlineError, engineProblem, ENGINES, POLLY_RATES, synthesizeAll, ThrottledError, VOICES, type Engine, type Synthesizer, type Voice } from "../../lambda/src/tts/index";
+import { PollySynthesizer } from "../../lambda/src/tts/polly";
 import { audioSeconds } from "../../testing/function/harness";
 
 const english = VOICES["en-US"]!;
@@ -133,5 +138,63 @@ describe("EspeakSynthesizer", () => {
     await expect(new EspeakSynthesizer("espeak-ng-missing").synthesize("x", english, "neural", new AbortController().signal)).rejects.toThrow(
       "espeak-ng-missing is not installed (Debian: apt-get install espeak-ng)",
     );
+  });
+});
+
+describe("engines", () => {
+  it("paces each engine at its own rate: standard ten times faster than neural", async () => {
+    jest.useFakeTimers({ now: 3_000_000 });
+    try {
+      const starts: Record<string, number[]> = { standard: [], neural: [] };
+      const polly: Synthesizer = {
+        extension: "mp3", bytesPerCharacter: 100, concurrency: 8, rates: POLLY_RATES,
+        synthesize: async (_t, _v, engine) => (starts[engine]!.push(Date.now() - 3_000_000), new Uint8Array(1)),
+      };
+      const texts = Array.from({ length: 9 }, (_, i) => `t${i}`);
+      const both = Promise.all([
+        synthesizeAll(texts, english, polly, { engine: "standard", directory: clipDir, deadline: Date.now() + 60_000 }),
+        synthesizeAll(texts, english, polly, { engine: "neural", directory: clipDir, deadline: Date.now() + 60_000 }),
+      ]);
+      await jest.advanceTimersByTimeAsync(5_000);
+      await both;
+      const standard = starts["standard"]!;
+      // 1/80 s apart: 12.5 ms, which the clock rounds to 12 or 13.
+      for (let i = 1; i < standard.length; i++) expect(standard[i]! - standard[i - 1]!).toBeGreaterThanOrEqual(12);
+      expect(standard.at(-1)).toBeLessThanOrEqual(101);
+      expect(starts["neural"]).toEqual([0, 125, 250, 375, 500, 625, 750, 875, 1000]);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it("names clips by engine (neural keeps the old names) and refuses a language an engine has no voice for", () => {
+    expect(clipFileName("hola", VOICES["es-ES"]!, "mp3", "neural")).toBe(clipFileName("hola", VOICES["es-ES"]!, "mp3"));
+    expect(new Set(ENGINES.map((engine) => clipFileName("hola", VOICES["es-ES"]!, "mp3", engine))).size).toBe(3);
+    expect(engineProblem(VOICES["ja-JP"]!, "generative")).toBe("Amazon Polly has no generative voice for ja-JP; use neural or standard");
+    expect(engineProblem(VOICES["nl-NL"]!, "standard")).toBeUndefined();
+    for (const voice of Object.values(VOICES)) expect(voice.polly.neural).toBeDefined();
+  });
+
+  it("asks Polly for the engine and that engine's voice", async () => {
+    const bodies: Array<Record<string, string>> = [];
+    const server = createServer((req, res) => {
+      let body = "";
+      req.on("data", (c: Buffer) => (body += c.toString()));
+      req.on("end", () => {
+        bodies.push(JSON.parse(body));
+        res.writeHead(200, { "content-type": "audio/mpeg" });
+        res.end(Buffer.from("ID3"));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const client = new PollyClient({ endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, region: "eu-west-1", credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "test" }, requestHandler: new NodeHttpHandler() });
+      const polly = new PollySynthesizer(client);
+      for (const engine of ENGINES) await polly.synthesize("hoi", VOICES["nl-NL"]!, engine, new AbortController().signal);
+      expect(bodies.map((b) => [b["Engine"], b["VoiceId"], b["LanguageCode"]])).toEqual([["neural", "Laura", "nl-NL"], ["standard", "Lotte", "nl-NL"], ["generative", "Laura", "nl-NL"]]);
+      await expect(polly.synthesize("x", VOICES["cmn-CN"]!, "generative", new AbortController().signal)).rejects.toThrow("Amazon Polly has no generative voice for cmn-CN; use neural or standard.");
+    } finally {
+      server.close();
+    }
   });
 });

@@ -37,8 +37,10 @@ export interface DevServerOptions {
   readonly port?: number;
   /** Where s3rver keeps decks. @default <repo>/.ankify-local/s3 */
   readonly storageDir?: string;
-  /** @default 120 */
+  /** Seconds a deck answered as JSON may take. @default 120 */
   readonly timeBudgetSeconds?: number;
+  /** Seconds a streamed deck may take. @default 295 */
+  readonly streamBudgetSeconds?: number;
   /** @default 3600 */
   readonly linkTtlSeconds?: number;
   /** @default 60000 */
@@ -47,6 +49,8 @@ export interface DevServerOptions {
   readonly speech?: "espeak" | "silent";
   /** Extra milliseconds every clip takes, to simulate a slower service (Polly: ~8 clips a second). @default 0 */
   readonly speechLatencyMs?: number;
+  /** Milliseconds between keep-alive lines and progress on a stream. @default 5000 */
+  readonly keepAliveMs?: number;
 }
 
 export interface DevServer {
@@ -86,6 +90,8 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       ANKIFY_DECK_BUCKET: BUCKET,
       ANKIFY_TTS_ENGINE: "espeak",
       ANKIFY_TIME_BUDGET_SECONDS: String(options.timeBudgetSeconds ?? 120),
+      // Streams may run as long as a deployed function's default timeout allows.
+      ANKIFY_STREAM_BUDGET_SECONDS: String(options.streamBudgetSeconds ?? 295),
       ANKIFY_LINK_TTL_SECONDS: String(options.linkTtlSeconds ?? 3600),
       ...(options.maxSpeechCharacters !== undefined ? { ANKIFY_MAX_SPEECH_CHARACTERS: String(options.maxSpeechCharacters) } : {}),
       ANKIFY_CLIENT_AUTH: auth.mode,
@@ -126,6 +132,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     synthesizer: devSynthesizer(options),
     store: new S3DeckStore(client, BUCKET, config.linkTtlSeconds),
     clients: createClientGate(config.clientAuth, config.originProtection, auth.mode === "api-key" ? new StaticApiKeyStore(auth.keys) : undefined),
+    ...(options.keepAliveMs !== undefined ? { keepAliveMs: options.keepAliveMs } : {}),
   });
   return {
     url,
@@ -180,6 +187,7 @@ export function devOptionsFromEnv(env: Readonly<Record<string, string | undefine
   };
   const port = integer("PORT");
   const timeBudgetSeconds = integer("ANKIFY_TIME_BUDGET_SECONDS");
+  const streamBudgetSeconds = integer("ANKIFY_STREAM_BUDGET_SECONDS");
   const linkTtlSeconds = integer("ANKIFY_LINK_TTL_SECONDS");
   const maxSpeechCharacters = integer("ANKIFY_MAX_SPEECH_CHARACTERS");
   const speechLatencyMs = integer("ANKIFY_DEV_SPEECH_LATENCY_MS");
@@ -194,6 +202,7 @@ export function devOptionsFromEnv(env: Readonly<Record<string, string | undefine
       clientAuth: clientAuth!,
       port: port ?? 8787,
       ...(timeBudgetSeconds !== undefined ? { timeBudgetSeconds } : {}),
+      ...(streamBudgetSeconds !== undefined ? { streamBudgetSeconds } : {}),
       ...(linkTtlSeconds !== undefined ? { linkTtlSeconds } : {}),
       ...(maxSpeechCharacters !== undefined ? { maxSpeechCharacters } : {}),
       ...(speechLatencyMs !== undefined ? { speechLatencyMs } : {}),
