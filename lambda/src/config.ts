@@ -39,6 +39,8 @@ export interface FunctionConfig {
   readonly linkTtlSeconds: number;
   /** Characters one request may send to speech. */
   readonly maxSpeechCharacters: number;
+  /** Key prefix of the clip cache in the deck bucket, e.g. `clips/`; undefined: no cache. */
+  readonly clipCachePrefix?: string;
   readonly clientAuth: ClientAuth;
 }
 
@@ -93,6 +95,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   const streamBudgetSeconds = streamRaw === undefined ? timeBudgetSeconds : /^\d+$/.test(streamRaw) ? Number(streamRaw) : NaN;
   const streamProblem = streamRaw === undefined ? undefined : timeBudgetProblem(streamBudgetSeconds);
   if (streamProblem) problems.push(`ANKIFY_STREAM_BUDGET_SECONDS = ${JSON.stringify(streamRaw)} ${streamProblem}.`);
+  const clipCachePrefix = get("ANKIFY_CLIP_CACHE_PREFIX");
+  if (clipCachePrefix !== undefined && (!clipCachePrefix.endsWith("/") || clipCachePrefix.startsWith("/") || clipCachePrefix === deckPrefix)) {
+    problems.push(`ANKIFY_CLIP_CACHE_PREFIX = ${JSON.stringify(clipCachePrefix)} must be a key prefix like "clips/", other than the decks' (their lifecycle differs).`);
+  }
   const maxSpeechCharacters = integer("ANKIFY_MAX_SPEECH_CHARACTERS", MIN_MAX_SPEECH_CHARACTERS, MAX_MAX_SPEECH_CHARACTERS, DEFAULT_MAX_SPEECH_CHARACTERS);
   const linkTtlSeconds = integer("ANKIFY_LINK_TTL_SECONDS", 60, MAX_LINK_TTL_SECONDS, 3600);
 
@@ -109,6 +115,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     streamBudgetSeconds,
     linkTtlSeconds,
     maxSpeechCharacters,
+    ...(clipCachePrefix !== undefined ? { clipCachePrefix } : {}),
     clientAuth,
   };
 }

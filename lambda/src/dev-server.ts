@@ -15,6 +15,7 @@ import { ConfigError, loadConfig, type FunctionConfig } from "./config";
 import { createRequestHandler } from "./handler";
 import { toWebRequest, writeWebResponse } from "./http/node-adapter";
 import { log } from "./log";
+import { S3ClipCache } from "./storage/clip-cache";
 import { S3DeckStore } from "./storage/s3";
 import { EspeakSynthesizer } from "./tts/espeak";
 import type { Synthesizer } from "./tts/index";
@@ -51,15 +52,21 @@ export interface DevServerOptions {
   readonly speechLatencyMs?: number;
   /** Milliseconds between keep-alive lines and progress on a stream. @default 5000 */
   readonly keepAliveMs?: number;
+  /** Reuse spoken clips across decks, in the local store's `clips/`, as the function does in S3. @default true */
+  readonly clipCache?: boolean;
 }
 
 export interface DevServer {
   /** e.g. http://127.0.0.1:8787 (the MCP endpoint is `${url}/mcp`). */
   readonly url: string;
+  /** The local S3 store (s3rver; credentials S3RVER/S3RVER, path-style): decks and the clip cache. */
+  readonly s3Endpoint: string;
+  readonly bucket: string;
   close(): Promise<void>;
 }
 
 const BUCKET = "ankify-local";
+const CLIP_PREFIX = "clips/";
 
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
   let handle: ((request: Request) => Promise<Response>) | undefined;
@@ -133,9 +140,12 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     store: new S3DeckStore(client, BUCKET, config.linkTtlSeconds),
     clients: createClientGate(config.clientAuth, config.originProtection, auth.mode === "api-key" ? new StaticApiKeyStore(auth.keys) : undefined),
     ...(options.keepAliveMs !== undefined ? { keepAliveMs: options.keepAliveMs } : {}),
+    ...(options.clipCache !== false ? { clipCache: new S3ClipCache(client, BUCKET, CLIP_PREFIX) } : {}),
   });
   return {
     url,
+    s3Endpoint: `http://127.0.0.1:${s3Address.port}`,
+    bucket: BUCKET,
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -192,6 +202,7 @@ export function devOptionsFromEnv(env: Readonly<Record<string, string | undefine
   const maxSpeechCharacters = integer("ANKIFY_MAX_SPEECH_CHARACTERS");
   const speechLatencyMs = integer("ANKIFY_DEV_SPEECH_LATENCY_MS");
   const storageDir = get("ANKIFY_DEV_STORAGE_DIR");
+  const clipCacheDays = integer("ANKIFY_CLIP_CACHE_DAYS");
   const speech = get("ANKIFY_DEV_SPEECH") ?? "espeak";
   if (speech !== "espeak" && speech !== "silent") problems.push(`ANKIFY_DEV_SPEECH = ${JSON.stringify(speech)} must be espeak or silent.`);
   if (problems.length > 0) return { problems };
@@ -208,6 +219,7 @@ export function devOptionsFromEnv(env: Readonly<Record<string, string | undefine
       ...(speechLatencyMs !== undefined ? { speechLatencyMs } : {}),
       speech: speech as "espeak" | "silent",
       ...(storageDir !== undefined ? { storageDir } : {}),
+      ...(clipCacheDays === 0 ? { clipCache: false } : {}),
     },
   };
 }

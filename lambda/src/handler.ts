@@ -20,6 +20,7 @@ import { InFlightCalls } from "./mcp/cancellation";
 import { serveMcp } from "./mcp/endpoint";
 import { PROTOCOL_VERSIONS } from "./mcp/protocol";
 import { SERVER_INFO } from "./mcp/server";
+import type { ClipCache } from "./storage/clip-cache";
 import type { DeckStore } from "./storage/s3";
 import type { Synthesizer } from "./tts/index";
 
@@ -30,6 +31,8 @@ export interface HandlerDeps {
   readonly clients: ClientGate;
   /** Milliseconds between bytes of a streamed answer (SSE comments, progress). @default 5000 */
   readonly keepAliveMs?: number;
+  /** Spoken clips reused across requests. @default none */
+  readonly clipCache?: ClipCache;
 }
 
 export interface RequestContext {
@@ -97,6 +100,7 @@ export function createRequestHandler(deps: HandlerDeps): (request: Request, cont
       keepAliveMs,
       inFlight,
       clientId: client.clientId,
+      ...(deps.clipCache ? { clipCache: deps.clipCache } : {}),
     }, client);
   }
 }

@@ -15,6 +15,7 @@ import { streamifyResponse, writeStreamingResponse } from "./http/lambda-stream"
 import { createRequestHandler } from "./handler";
 import { jsonResponse } from "./http/responses";
 import { log } from "./log";
+import { S3ClipCache } from "./storage/clip-cache";
 import { S3DeckStore } from "./storage/s3";
 import { EspeakSynthesizer } from "./tts/espeak";
 import { PollySynthesizer } from "./tts/polly";
@@ -28,10 +29,12 @@ let handle: ReturnType<typeof createRequestHandler> | undefined;
 
 function init(): ReturnType<typeof createRequestHandler> {
   const config = loadConfig();
+  const s3 = new S3Client({});
   return createRequestHandler({
     config,
+    ...(config.clipCachePrefix ? { clipCache: new S3ClipCache(s3, config.deckBucket, config.clipCachePrefix) } : {}),
     synthesizer: config.ttsEngine === "polly" ? new PollySynthesizer(new PollyClient({ maxAttempts: 1 })) : new EspeakSynthesizer(),
-    store: new S3DeckStore(new S3Client({}), config.deckBucket, config.linkTtlSeconds),
+    store: new S3DeckStore(s3, config.deckBucket, config.linkTtlSeconds),
     clients: createClientGate(
       config.clientAuth,
       config.originProtection,

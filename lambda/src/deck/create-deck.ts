@@ -13,7 +13,9 @@ import type { NoteTypeName } from "./note-types";
 import { prepareNotes, type CardInput } from "./notes";
 import type { TextFormat } from "./text";
 import { synthesizeAll, VOICES, type Clip, type Engine, type Synthesizer } from "../tts/index";
+import type { ClipCache } from "../storage/clip-cache";
 import type { DeckStore } from "../storage/s3";
+import { findCachedClips, storeClips, type CacheContext } from "../tts/cached";
 import { FINISHING_RESERVE_SECONDS, LimitError, MAX_PACKAGE_BYTES, OutOfTimeError } from "../limits";
 
 export { FINISHING_RESERVE_SECONDS };
@@ -56,6 +58,8 @@ export interface DeckDeps {
   readonly maxSpeechCharacters: number;
   /** Aborts when the client disconnects or cancels: speech stops, nothing is stored. */
   readonly cancel?: AbortSignal;
+  /** Spoken clips reused across requests; absent: every clip is spoken. */
+  readonly clipCache?: ClipCache;
   /** Where the work is: `progress` of `total` steps (each clip, packaging, uploading). */
   readonly onProgress?: (progress: number, total: number, message: string) => void;
 }
@@ -72,6 +76,12 @@ export interface DeckResult {
   note_count: number;
   note_type: NoteTypeName;
   requested_deck_name: string;
+  /** Clips spoken for this request (and billed). */
+  clips_spoken: number;
+  /** Clips reused from the cache. */
+  clips_cached: number;
+  /** Characters sent to speech: what the speech bill counts. */
+  characters_spoken: number;
 }
 
 export async function createDeck(args: DeckRequest, deps: DeckDeps): Promise<DeckResult> {
@@ -85,13 +95,12 @@ export async function createDeck(args: DeckRequest, deps: DeckDeps): Promise<Dec
   const frontText = (i: number) => (speakFront ? prepared[i]!.speech.front : undefined);
   const backText = (i: number) => (speakBack ? prepared[i]!.speech.back : undefined);
   const spoken = prepared.flatMap((_, i) => [frontText(i), backText(i)].filter((text): text is string => text !== undefined));
-  checkSpeechBudget(spoken, deps.maxSpeechCharacters, deps.synthesizer.bytesPerCharacter);
+  checkPackageEstimate(spoken, deps.synthesizer.bytesPerCharacter);
 
   const engine = args.engine ?? "neural";
   const distinct = new Set(spoken).size;
   // Steps: one per clip, then packaging, then uploading.
   const total = distinct + 2;
-  deps.onProgress?.(0, total, `speaking 0/${distinct}`);
 
   // Clips and the package live in a directory of this request's, removed whatever happens.
   const workspace = await mkdtemp(join(tmpdir(), "ankify-deck-"));
@@ -100,18 +109,35 @@ export async function createDeck(args: DeckRequest, deps: DeckDeps): Promise<Dec
   const timeUp = AbortSignal.timeout(Math.max(0, deps.deadline - Date.now()));
   const finish = deps.cancel ? AbortSignal.any([timeUp, deps.cancel]) : timeUp;
   const cancelled = () => deps.cancel?.aborted === true;
+  const { synthesizer } = deps;
+  const cache = deps.clipCache && synthesizer.audioIdentity && spoken.length > 0
+    ? { cache: deps.clipCache, synthesizer: synthesizer as CacheContext["synthesizer"], voice, engine, directory: workspace }
+    : undefined;
+  let writeBack: Promise<void> = Promise.resolve();
   try {
-    const clips: Map<string, Clip> = spoken.length === 0
+    // Clips already spoken for the same audio are reused; only the rest is spoken (and billed).
+    const { hits, misses } = cache
+      ? await findCachedClips(spoken, cache, finish).catch((error: unknown) => {
+          throw cancelled() ? new CancelledError() : error;
+        })
+      : { hits: new Map<string, Clip>(), misses: [...new Set(spoken)] };
+    const charactersSpoken = checkSpeechCharacters(misses, deps.maxSpeechCharacters);
+    deps.onProgress?.(hits.size, total, `speaking ${hits.size}/${distinct}`);
+    const fresh: Map<string, Clip> = misses.length === 0
       ? new Map()
-      : await synthesizeAll(spoken, voice, deps.synthesizer, {
+      : await synthesizeAll(misses, voice, synthesizer, {
           engine,
           deadline: deps.deadline - FINISHING_RESERVE_SECONDS * 1000,
           directory: workspace,
           ...(deps.cancel ? { signal: deps.cancel } : {}),
-          onClip: (done) => deps.onProgress?.(done, total, `speaking ${done}/${distinct}`),
+          onClip: (done) => deps.onProgress?.(hits.size + done, total, `speaking ${hits.size + done}/${distinct}`),
         }).catch((error: unknown) => {
           throw cancelled() ? new CancelledError() : error;
         });
+    // New clips go to the cache while the deck is packaged and uploaded; done (or given up) by the
+    // deadline, before the answer: no work outlives the request.
+    if (cache) writeBack = storeClips(fresh.values(), cache, finish);
+    const clips = new Map([...hits, ...fresh]);
     deps.onProgress?.(distinct, total, "packaging");
 
     // A side's clip plays with the field it reads: field 0 (Front, or the cloze Text, shown on both
@@ -141,6 +167,7 @@ export async function createDeck(args: DeckRequest, deps: DeckDeps): Promise<Dec
       if (timeUp.aborted) throw new OutOfTimeError("uploading the deck did not finish within the time budget");
       throw error;
     }
+    await writeBack;
     return {
       url: stored.url,
       expires_at: stored.expiresAt.toISOString(),
@@ -151,24 +178,35 @@ export async function createDeck(args: DeckRequest, deps: DeckDeps): Promise<Dec
       note_count: notes.length,
       note_type: noteType,
       requested_deck_name: args.deck_name,
+      clips_spoken: fresh.size,
+      clips_cached: hits.size,
+      characters_spoken: charactersSpoken,
     };
   } finally {
+    await writeBack;
     await rm(workspace, { recursive: true, force: true });
   }
 }
 /**
- * Refuses, before any speech, a request that would send more characters to speech than allowed, or
- * whose audio alone would make a package over the size cap.
+ * Refuses, before any speech, a request that would send more characters to speech than allowed;
+ * returns the characters it will send (the figure Polly bills).
  */
-export function checkSpeechBudget(spoken: readonly string[], maxCharacters: number, bytesPerCharacter: number): void {
+export function checkSpeechCharacters(toSpeak: readonly string[], maxCharacters: number): number {
   let characters = 0;
-  for (const text of new Set(spoken)) characters += [...text].length;
+  for (const text of new Set(toSpeak)) characters += [...text].length;
   if (characters > maxCharacters) {
     throw new LimitError(
       `This deck would send ${characters} characters to speech; one request may send at most ${maxCharacters}. ` +
         'Split the cards into several decks, or use audio: "front" (or "none").',
     );
   }
+  return characters;
+}
+
+/** Refuses, before any speech or lookup, a deck whose audio alone would make a package over the cap. */
+export function checkPackageEstimate(spoken: readonly string[], bytesPerCharacter: number): void {
+  let characters = 0;
+  for (const text of new Set(spoken)) characters += [...text].length;
   const estimate = characters * bytesPerCharacter;
   if (estimate > MAX_PACKAGE_BYTES) {
     const mb = (n: number) => Math.round(n / 1024 / 1024);

@@ -99,6 +99,9 @@ export const createDeckOutput = z.object({
   note_count: z.number().int(),
   note_type: z.enum(NOTE_TYPE_NAMES),
   requested_deck_name: z.string().describe("deck_name as given"),
+  clips_spoken: z.number().int().describe("Clips spoken for this request"),
+  clips_cached: z.number().int().describe("Clips reused from earlier builds (not spoken, not billed)"),
+  characters_spoken: z.number().int().describe("Characters sent to speech: what the speech bill counts"),
 });
 
 const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;

@@ -13,6 +13,12 @@ export class EspeakSynthesizer implements Synthesizer {
 
   constructor(private readonly binary = "espeak-ng") {}
 
+  // espeak-ng sounds the same whatever the engine; the engine is in the key all the same, so the
+  // dev server's cache behaves as Polly's does (another engine, another clip).
+  audioIdentity(voice: Voice, engine: Engine): string {
+    return `espeak-ng/wav/${engine}/${voice.espeak}`;
+  }
+
   /** espeak-ng has one voice per language: the engine changes nothing but the clip's name. */
   async synthesize(text: string, voice: Voice, _engine: Engine, signal: AbortSignal): Promise<Uint8Array> {
     // A file, not --stdout: on a pipe espeak-ng cannot seek back to write the WAV header's sizes,

@@ -61,6 +61,11 @@ export interface Synthesizer {
   /** A generous estimate of audio bytes per spoken character, to refuse a too-large deck before speaking it. */
   readonly bytesPerCharacter: number;
   synthesize(text: string, voice: Voice, engine: Engine, signal: AbortSignal): Promise<Uint8Array>;
+  /**
+   * Everything besides the text that shapes the audio (service, engine, voice, language, format), or
+   * absent when the synthesizer cannot say: clips of one without it are never cached.
+   */
+  audioIdentity?(voice: Voice, engine: Engine): string;
 }
 
 /** Thrown by a synthesizer for a failure worth another try (5xx, a dropped connection); retried with backoff. */

@@ -32,6 +32,10 @@ export class SilentSynthesizer implements Synthesizer {
   readonly extension = "wav";
   readonly concurrency = 8;
   readonly bytesPerCharacter = SAMPLES_PER_CHARACTER * 2 + 64;
+  audioIdentity(): string {
+    return "silent/wav";
+  }
+
   async synthesize(text: string, _voice: Voice, _engine: Engine, signal: AbortSignal): Promise<Uint8Array> {
     signal.throwIfAborted();
     return silentWav(text);
@@ -45,6 +49,7 @@ export function withLatency(inner: Synthesizer, latencyMs: number): Synthesizer 
     concurrency: inner.concurrency,
     bytesPerCharacter: inner.bytesPerCharacter,
     ...(inner.rates !== undefined ? { rates: inner.rates } : {}),
+    ...(inner.audioIdentity ? { audioIdentity: inner.audioIdentity.bind(inner) } : {}),
     async synthesize(text, voice, engine, signal) {
       await new Promise<void>((resolve, reject) => {
         const onAbort = () => {
