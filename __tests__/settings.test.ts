@@ -28,6 +28,7 @@ describe("defaults (cdktf.json context)", () => {
       oauthCallbackUrls: ["https://claude.ai/api/mcp/auth_callback", "https://claude.com/api/mcp/auth_callback"],
       maxSpeechCharacters: 60_000,
       functionTimeout: 300,
+      clipCacheDays: 90,
     });
   });
 
@@ -37,7 +38,7 @@ describe("defaults (cdktf.json context)", () => {
       "ANKIFY_ORIGIN_TIMEOUT_QUOTA", "ANKIFY_RESPONSE_COMPLETION_TIMEOUT", "ANKIFY_FUNCTION_TIMEOUT", "ANKIFY_ORIGIN_KEEPALIVE_TIMEOUT",
       "ANKIFY_ARCHITECTURE", "ANKIFY_ORIGIN_SECRET_VERSION", "ANKIFY_RATE_LIMIT", "ANKIFY_ALLOWED_COUNTRIES",
       "ANKIFY_MAX_CONCURRENCY", "ANKIFY_ALARM_EMAIL", "ANKIFY_IMAGE_URI", "ANKIFY_CLIENT_AUTH", "ANKIFY_OAUTH_ISSUER",
-      "ANKIFY_OAUTH_AUDIENCE", "ANKIFY_OAUTH_SCOPE", "ANKIFY_OAUTH_CALLBACK_URLS", "ANKIFY_MAX_SPEECH_CHARACTERS",
+      "ANKIFY_OAUTH_AUDIENCE", "ANKIFY_OAUTH_SCOPE", "ANKIFY_OAUTH_CALLBACK_URLS", "ANKIFY_MAX_SPEECH_CHARACTERS", "ANKIFY_CLIP_CACHE_DAYS",
     ]);
   });
 });
@@ -54,6 +55,8 @@ describe("environment overrides", () => {
     [{ ANKIFY_RESPONSE_COMPLETION_TIMEOUT: "300" }, { responseCompletionTimeout: 300, functionTimeout: 300 }],
     [{ ANKIFY_FUNCTION_TIMEOUT: "120", ANKIFY_RESPONSE_COMPLETION_TIMEOUT: "120" }, { responseCompletionTimeout: 120, functionTimeout: 120 }],
     [{ ANKIFY_FUNCTION_TIMEOUT: "900" }, { functionTimeout: 900 }],
+    [{ ANKIFY_CLIP_CACHE_DAYS: "0" }, { clipCacheDays: 0 }],
+    [{ ANKIFY_CLIP_CACHE_DAYS: "3650" }, { clipCacheDays: 3650 }],
     [{ ANKIFY_ORIGIN_READ_TIMEOUT: "600", ANKIFY_ORIGIN_TIMEOUT_QUOTA: "600" }, { functionTimeout: 600 }],
     [{ ANKIFY_RESPONSE_COMPLETION_TIMEOUT: "900" }, { responseCompletionTimeout: 900 }],
     [{ ANKIFY_ORIGIN_KEEPALIVE_TIMEOUT: "60" }, { originKeepaliveTimeout: 60 }],
@@ -114,6 +117,9 @@ describe("bad values fail with one line naming the variable, the value and the f
     [{ ANKIFY_REGION: "Ireland" }, 'ANKIFY_REGION = "Ireland" is not an AWS region code; use one like eu-west-1.'],
     [{ ANKIFY_ORIGIN_PROTECTION: "iam" }, 'ANKIFY_ORIGIN_PROTECTION = "iam" is not allowed; use one of: secret-header, oac.'],
     [{ ANKIFY_ARCHITECTURE: "arm" }, 'ANKIFY_ARCHITECTURE = "arm" is not allowed; use one of: arm64, x86_64.'],
+    [{ ANKIFY_CLIP_CACHE_DAYS: "-1" }, "ANKIFY_CLIP_CACHE_DAYS = -1 is out of range; use an integer from 0 to 3650 (0 turns the clip cache off)."],
+    [{ ANKIFY_CLIP_CACHE_DAYS: "3651" }, "ANKIFY_CLIP_CACHE_DAYS = 3651 is out of range; use an integer from 0 to 3650 (0 turns the clip cache off)."],
+    [{ ANKIFY_CLIP_CACHE_DAYS: "a month" }, 'ANKIFY_CLIP_CACHE_DAYS = "a month" is not a whole number of days; use an integer from 0 to 3650 (0 turns the clip cache off).'],
     [{ ANKIFY_MAX_SPEECH_CHARACTERS: "999" }, "ANKIFY_MAX_SPEECH_CHARACTERS = 999 is out of range; use an integer from 1000 to 1000000 characters per request (neural voices cost $16 per million)."],
     [{ ANKIFY_MAX_SPEECH_CHARACTERS: "lots" }, 'ANKIFY_MAX_SPEECH_CHARACTERS = "lots" is not a whole number of characters; use an integer from 1000 to 1000000 characters per request (neural voices cost $16 per million).'],
     [{ ANKIFY_ORIGIN_READ_TIMEOUT: "9" }, "ANKIFY_ORIGIN_READ_TIMEOUT = 9 is out of range; use an integer from 10 to 120 (the ceiling is ANKIFY_ORIGIN_TIMEOUT_QUOTA; raise that only after AWS approved a quota increase)."],

@@ -60,7 +60,11 @@ export class AnkifyStack extends TerraformStack {
     // ANKIFY_IMAGE_URI: run an image someone else builds (e.g. a Python Ankify); then there is nothing
     // to build here, and no repository to build into.
     const built = settings.imageUri === undefined ? this.buildImage(name, settings, account, props.projectRoot) : undefined;
-    const decks = new DeckBucket(this, "decks", { namePrefix: `${name}-decks-` });
+    const decks = new DeckBucket(this, "decks", {
+      namePrefix: `${name}-decks-`,
+      // ANKIFY_CLIP_CACHE_DAYS = 0: no cache, no rule, no permission.
+      ...(settings.clipCacheDays > 0 ? { clipCacheDays: settings.clipCacheDays } : {}),
+    });
 
     let originSecret: OriginSecret | undefined;
     if (settings.originProtection === "secret-header") {
@@ -82,6 +86,7 @@ export class AnkifyStack extends TerraformStack {
       deckBucketName: decks.bucket.bucket,
       deckBucketArn: decks.bucket.arn,
       deckPrefix: decks.deckPrefix,
+      ...(decks.clipPrefix !== undefined ? { clipPrefix: decks.clipPrefix } : {}),
       originProtection: settings.originProtection,
       ...(originSecret ? { originSecret: { current: originSecret.current, previous: originSecret.previous } } : {}),
       clientAuth: clientAuth.function,

@@ -74,11 +74,16 @@ export interface Settings {
   readonly oauthCallbackUrls: readonly string[];
   /** Characters one request may send to speech (Polly bills them). 1000..1,000,000. @default 60000 */
   readonly maxSpeechCharacters: number;
+  /** Days a cached clip is kept after it was written; 0 turns the clip cache off. 0..3650. @default 90 */
+  readonly clipCacheDays: number;
 }
 
 /** Claude's OAuth callbacks (claude.ai today; claude.com announced), per Anthropic's connector guide. */
 export const DEFAULT_OAUTH_CALLBACK_URLS: readonly string[] = ["https://claude.ai/api/mcp/auth_callback", "https://claude.com/api/mcp/auth_callback"];
 export const DEFAULT_OAUTH_SCOPE = "decks";
+/** A spoken clip is reused for this long after it was written, then spoken afresh once. */
+export const DEFAULT_CLIP_CACHE_DAYS = 90;
+export const MAX_CLIP_CACHE_DAYS = 3650;
 
 /** CloudFront lets anyone set the origin read timeout up to this without a quota increase. */
 export const DEFAULT_ORIGIN_TIMEOUT_QUOTA = 120;
@@ -149,6 +154,7 @@ export const SETTING_SOURCES = {
   oauthScope: "ANKIFY_OAUTH_SCOPE",
   oauthCallbackUrls: "ANKIFY_OAUTH_CALLBACK_URLS",
   maxSpeechCharacters: "ANKIFY_MAX_SPEECH_CHARACTERS",
+  clipCacheDays: "ANKIFY_CLIP_CACHE_DAYS",
 } as const satisfies Record<keyof Settings, string>;
 
 export type SettingKey = keyof typeof SETTING_SOURCES;
@@ -401,6 +407,10 @@ export function loadSettings(input: SettingsInput): Settings {
   const maxSpeechCharacters = speechRaw
     ? integer(speechRaw, MIN_MAX_SPEECH_CHARACTERS, MAX_MAX_SPEECH_CHARACTERS, " characters per request (neural voices cost $16 per million)", "characters")
     : DEFAULT_MAX_SPEECH_CHARACTERS;
+  const clipRaw = raw("clipCacheDays");
+  const clipCacheDays = clipRaw
+    ? integer(clipRaw, 0, MAX_CLIP_CACHE_DAYS, " (0 turns the clip cache off)", "days")
+    : DEFAULT_CLIP_CACHE_DAYS;
   const clientAuth = oneOf<ClientAuthMode>("clientAuth", ["api-key", "oauth", "none"]);
   const oauth = readOAuthSettings(raw, report, clientAuth, originProtection);
 
@@ -425,6 +435,7 @@ export function loadSettings(input: SettingsInput): Settings {
     clientAuth: clientAuth!,
     ...oauth,
     maxSpeechCharacters: maxSpeechCharacters!,
+    clipCacheDays: clipCacheDays!,
   };
 }
 

@@ -54,6 +54,8 @@ export interface AnkifyFunctionProps {
   readonly deckBucketArn: string;
   /** Key prefix the function may write and read. */
   readonly deckPrefix: string;
+  /** Key prefix of the clip cache, which the function may also read and write; undefined: no cache. */
+  readonly clipPrefix?: string;
   /** Lifetime of presigned download links in seconds. @default 3600 */
   readonly linkTtlSeconds?: number;
   readonly originProtection: OriginProtection;
@@ -114,6 +116,16 @@ export class AnkifyFunction extends Construct {
             // SynthesizeSpeech is authorized on lexicons only; with none, AWS checks "*".
             Resource: "*",
           },
+          ...(props.clipPrefix !== undefined
+            ? [{
+                Sid: "CacheClips",
+                Effect: "Allow" as const,
+                // No ListBucket: a missing clip then answers 403 rather than 404, which the cache
+                // reads as a miss (lambda/src/storage/clip-cache.ts).
+                Action: ["s3:GetObject", "s3:PutObject"],
+                Resource: `${props.deckBucketArn}/${props.clipPrefix}*`,
+              }]
+            : []),
           ...(props.clientAuth.mode === "api-key"
             ? [{
                 Sid: "ReadClientKeyDigests",
@@ -152,6 +164,7 @@ export class AnkifyFunction extends Construct {
           ...secrets,
           ANKIFY_DECK_BUCKET: props.deckBucketName,
           ANKIFY_DECK_PREFIX: props.deckPrefix,
+          ...(props.clipPrefix !== undefined ? { ANKIFY_CLIP_CACHE_PREFIX: props.clipPrefix } : {}),
           ANKIFY_TTS_ENGINE: "polly",
           ANKIFY_TIME_BUDGET_SECONDS: String(props.requestBudget),
           ANKIFY_STREAM_BUDGET_SECONDS: String(props.streamBudget),

@@ -14,16 +14,25 @@ export interface DeckBucketProps {
   readonly deckPrefix?: string;
   /** Days a deck is kept; download links live hours, so a few days is plenty. @default 3 */
   readonly expireAfterDays?: number;
+  /** Days a cached clip is kept after it was written; undefined: no clip cache. 1..3650. */
+  readonly clipCacheDays?: number;
 }
 
 /** The private bucket generated decks are uploaded to and downloaded from (through presigned links). */
 export class DeckBucket extends Construct {
   public readonly bucket: S3Bucket;
   public readonly deckPrefix: string;
+  /** Where spoken clips are cached (their own prefix: the decks' expiry must not apply), if at all. */
+  public readonly clipPrefix?: string;
 
   constructor(scope: Construct, id: string, props: DeckBucketProps) {
     super(scope, id);
     this.deckPrefix = props.deckPrefix ?? "decks/";
+    const clipDays = props.clipCacheDays;
+    if (clipDays !== undefined && (!Number.isInteger(clipDays) || clipDays < 1 || clipDays > 3650)) {
+      throw new Error(`DeckBucket: clipCacheDays = ${clipDays} is out of range; use a whole number of days from 1 to 3650.`);
+    }
+    if (clipDays !== undefined) this.clipPrefix = "clips/";
     this.bucket = new S3Bucket(this, "this", {
       bucketPrefix: props.namePrefix,
       // Decks are throwaway build output, and expire on their own anyway.
@@ -67,6 +76,17 @@ export class DeckBucket extends Construct {
           expiration: [{ days: props.expireAfterDays ?? 3 }],
           abortIncompleteMultipartUpload: [{ daysAfterInitiation: 1 }],
         },
+        ...(this.clipPrefix !== undefined
+          ? [{
+              id: "expire-cached-clips",
+              status: "Enabled",
+              filter: [{ prefix: this.clipPrefix }],
+              // Counted from when a clip was written, so a clip in daily use is still re-spoken (and
+              // its cache refreshed) once per period: the cache is bounded without any bookkeeping.
+              expiration: [{ days: clipDays! }],
+              abortIncompleteMultipartUpload: [{ daysAfterInitiation: 1 }],
+            }]
+          : []),
       ],
     });
   }
