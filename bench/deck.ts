@@ -8,7 +8,11 @@
  *      byte, the largest gap between bytes, and the total against the floor (clips ÷ rate); then a
  *      neural deck on a slow day (3.2 s a clip, 20 in flight: 160 s, past CloudFront's 120 s read timeout).
  *      BENCH_STREAM=0 skips this part (about 7 minutes);
- *   3. the size of the image's bundle.
+ *   3. the clip cache: 500 cards with audio on both sides (neural stand-in, 200 ms), then the same deck
+ *      with one card changed, the cache in a local S3 store (s3rver, as the dev server's): clips spoken
+ *      and time, first build and rebuild (target: 1 clip, ≤ 5 % of the first build's time).
+ *      BENCH_CACHE=0 skips this part (about 2 minutes);
+ *   4. the size of the image's bundle.
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
@@ -16,7 +20,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createClientGate } from "../lambda/src/access/client-auth";
 import { loadConfig } from "../lambda/src/config";
+import { S3Client } from "@aws-sdk/client-s3";
 import { createDeck } from "../lambda/src/deck/create-deck";
+import { S3ClipCache } from "../lambda/src/storage/clip-cache";
 import { createRequestHandler } from "../lambda/src/handler";
 import { writeStreamingResponse } from "../lambda/src/http/lambda-stream";
 import { POLLY_RATES, type Engine } from "../lambda/src/tts/index";
@@ -60,6 +66,7 @@ async function time(cards: number, audio: "front" | "none"): Promise<{ ms: numbe
 function pollyStandIn(latencyMs: number): Synthesizer {
   return {
     extension: "mp3", bytesPerCharacter: 800, concurrency: new PollySynthesizer().concurrency, rates: POLLY_RATES,
+    audioIdentity: (voice, engine) => `stand-in/mp3/${engine}/${voice.language}`,
     synthesize: (text, _voice, _engine, signal) => new Promise((resolve, reject) => {
       const onAbort = () => (clearTimeout(timer), reject(signal.reason));
       const timer = setTimeout(() => (signal.removeEventListener("abort", onAbort), resolve(new Uint8Array(text.length * 400))), latencyMs);
@@ -106,6 +113,33 @@ async function streaming(): Promise<void> {
   }
 }
 
+async function cacheRebuild(): Promise<void> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const S3rver = require("s3rver") as new (options: Record<string, unknown>) => { run(): Promise<{ port: number }>; close(): Promise<void> };
+  const dir = mkdtempSync(join(tmpdir(), "ankify-cache-bench-"));
+  const server = new S3rver({ address: "127.0.0.1", port: 0, silent: true, directory: dir, configureBuckets: [{ name: "bench" }] });
+  const { port } = await server.run();
+  try {
+    const s3 = new S3Client({ endpoint: `http://127.0.0.1:${port}`, region: "us-east-1", forcePathStyle: true, credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" }, requestChecksumCalculation: "WHEN_REQUIRED" });
+    const deps = { synthesizer: pollyStandIn(200), store: memoryStore, deckPrefix: "decks/", deadline: Date.now() + 3_600_000, maxSpeechCharacters: 1_000_000, clipCache: new S3ClipCache(s3, "bench", "clips/") };
+    const cards = Array.from({ length: 500 }, (_, i) => ({ front: `front number ${i}`, back: `back number ${i}` }));
+    const timed = async (deckCards: typeof cards) => {
+      const start = Date.now();
+      const result = await createDeck({ deck_name: "Cache bench", cards: deckCards, language: "en-US", audio: "both" }, { ...deps, deadline: Date.now() + 3_600_000 });
+      return { ms: Date.now() - start, spoken: result.clips_spoken, cached: result.clips_cached, characters: result.characters_spoken };
+    };
+    console.log("\nclip cache, 500 cards, audio both (1000 clips), neural stand-in 200 ms, cache in a local S3 store");
+    const first = await timed(cards);
+    const edited = cards.map((c, i) => (i === 250 ? { ...c, front: "a front that changed" } : c));
+    const rebuild = await timed(edited);
+    console.log(`first build | ${String(first.spoken).padStart(4)} spoken ${String(first.cached).padStart(4)} cached | ${String(first.characters).padStart(6)} characters | ${(first.ms / 1000).toFixed(1).padStart(6)} s`);
+    console.log(`rebuild     | ${String(rebuild.spoken).padStart(4)} spoken ${String(rebuild.cached).padStart(4)} cached | ${String(rebuild.characters).padStart(6)} characters | ${(rebuild.ms / 1000).toFixed(1).padStart(6)} s = ${((rebuild.ms / first.ms) * 100).toFixed(1)} % of the first (target ≤ 5 %, 1 clip)`);
+  } finally {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
   await time(5, "none"); // warm-up: sql.js compiles its WebAssembly once per process
   console.log(`node ${process.version}; median of ${RUNS} runs; speech stand-in: ${LATENCY_MS} ms a clip, ${CONCURRENCY} at a time`);
@@ -121,6 +155,7 @@ async function main(): Promise<void> {
   }
   console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
   if (process.env.BENCH_STREAM !== "0") await streaming();
+  if (process.env.BENCH_CACHE !== "0") await cacheRebuild();
 
   const outdir = mkdtempSync(join(tmpdir(), "ankify-bundle-"));
   try {

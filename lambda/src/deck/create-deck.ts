@@ -4,6 +4,7 @@
  * Nothing half-built is stored: speech that misses its deadline throws before anything is written.
  */
 import { randomUUID } from "node:crypto";
+import { setMaxListeners } from "node:events";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -108,6 +109,8 @@ export async function createDeck(args: DeckRequest, deps: DeckDeps): Promise<Dec
   // either way nothing is stored.
   const timeUp = AbortSignal.timeout(Math.max(0, deps.deadline - Date.now()));
   const finish = deps.cancel ? AbortSignal.any([timeUp, deps.cancel]) : timeUp;
+  // Every cache read and write in flight listens to it: many listeners, none leaked.
+  setMaxListeners(64, finish);
   const cancelled = () => deps.cancel?.aborted === true;
   const { synthesizer } = deps;
   const cache = deps.clipCache && synthesizer.audioIdentity && spoken.length > 0

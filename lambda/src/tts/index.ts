@@ -6,6 +6,7 @@
  * up cleanly when the request's deadline is near.
  */
 import { createHash } from "node:crypto";
+import { setMaxListeners } from "node:events";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { OutOfTimeError } from "../limits";
@@ -183,6 +184,8 @@ export async function synthesizeAll(
   const clips = new Map<string, Clip>();
   const engine = options.engine ?? "neural";
   const controller = new AbortController();
+  // Each call in flight listens to it (up to the synthesizer's concurrency): many listeners, none leaked.
+  setMaxListeners(Math.max(10, synthesizer.concurrency * 2), controller.signal);
   const remaining = () => options.deadline - Date.now();
   // Throttling avoided rather than retried: starts wait for the synthesizer's shared pace.
   const pace = paceOf(synthesizer, engine);
