@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { pruneOlderThan } from "../../lambda/src/dev-server";
 import { clipCacheKey } from "../../lambda/src/storage/clip-cache";
 import { VOICES, type Engine } from "../../lambda/src/tts/index";
 import { PollySynthesizer } from "../../lambda/src/tts/polly";
@@ -7,7 +8,8 @@ import { readApkg, runDevServer, type McpPeer, type Running } from "../../testin
 
 /**
  * The clip cache through the dev server, whose local S3 store (s3rver) holds it under clips/ as the
- * function's bucket does. Speech is espeak-ng: real audio, so a reused clip is compared byte for byte.
+ * function's bucket does. Speech is the silent stand-in (a WAV as long as espeak-ng's would be): the
+ * cache, not the voice, is under test, and reused clips are compared byte for byte.
  */
 type Stats = { clips_spoken: number; clips_cached: number; characters_spoken: number; audio_clips: number; url: string };
 const words = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => ({ front: `${prefix} ${i}`, back: `${prefix} meaning ${i}` }));
@@ -17,7 +19,7 @@ describe("the clip cache", () => {
   let client: McpPeer;
   let s3: S3Client;
   beforeAll(async () => {
-    run = await runDevServer();
+    run = await runDevServer({ speech: "silent" });
     client = await run.client();
     s3 = new S3Client({ endpoint: run.dev.s3Endpoint, region: "us-east-1", forcePathStyle: true, credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" }, requestChecksumCalculation: "WHEN_REQUIRED" });
   });
@@ -65,7 +67,7 @@ describe("the clip cache", () => {
   it("re-speaks a corrupt or truncated cached clip instead of putting it in a deck, and mends it", async () => {
     const cards = words("corrupt", 2);
     await build({ deck_name: "Corrupt", cards, audio: "front" });
-    const key = clipCacheKey("espeak-ng/wav/neural/en-us", "corrupt 0", "wav");
+    const key = clipCacheKey("silent/wav/neural/en-US", "corrupt 0", "wav");
     const good = Buffer.from(await (await s3.send(new GetObjectCommand({ Bucket: run.dev.bucket, Key: `clips/${key}` }))).Body!.transformToByteArray());
     const sha = createHash("sha256").update(good).digest("hex");
     // Truncated, with the whole clip's checksum: what an interrupted copy would leave.
@@ -84,12 +86,23 @@ describe("the clip cache", () => {
     expect(a.clips_spoken + a.clips_cached).toBe(6);
     expect(b.clips_spoken + b.clips_cached).toBe(6);
     for (const card of cards) {
-      const object = await s3.send(new GetObjectCommand({ Bucket: run.dev.bucket, Key: `clips/${clipCacheKey("espeak-ng/wav/neural/en-us", card.front, "wav")}` }));
+      const object = await s3.send(new GetObjectCommand({ Bucket: run.dev.bucket, Key: `clips/${clipCacheKey("silent/wav/neural/en-US", card.front, "wav")}` }));
       const bytes = Buffer.from(await object.Body!.transformToByteArray());
       expect(createHash("sha256").update(bytes).digest("hex")).toBe(object.Metadata!["sha256"]);
       expect(bytes.subarray(0, 4).toString()).toBe("RIFF");
     }
     expect(await build({ deck_name: "Twin C", cards, audio: "front" })).toEqual(expect.objectContaining({ clips_spoken: 0, clips_cached: 6 }));
+  });
+
+  it("lets the dev server prune its local store: decks past their links' lifetime, clips past the cache's days", async () => {
+    const deck = await build({ deck_name: "Prune me", cards: words("prune", 1), audio: "front" });
+    expect((await fetch(deck.url)).status).toBe(200);
+    const hour = 3_600_000;
+    expect(await pruneOlderThan(s3, run.dev.bucket, "decks/", hour)).toBe(0);
+    const clipsBefore = (await cachedKeys()).length;
+    expect(await pruneOlderThan(s3, run.dev.bucket, "decks/", hour, Date.now() + 2 * hour)).toBeGreaterThan(0);
+    expect((await fetch(deck.url)).status).toBe(404);
+    expect((await cachedKeys()).length).toBe(clipsBefore);
   });
 
   it("keeps its clips apart from the decks, under clips/", async () => {
@@ -113,7 +126,7 @@ describe("cache keys", () => {
 
 describe("with the cache off", () => {
   it("speaks every clip every time", async () => {
-    const run = await runDevServer({ clipCache: false });
+    const run = await runDevServer({ clipCache: false, speech: "silent" });
     try {
       const client = await run.client();
       const args = { deck_name: "No cache", cards: words("off", 3), audio: "front" };

@@ -8,7 +8,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { S3Client } from "@aws-sdk/client-s3";
+import { DeleteObjectsCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { StaticApiKeyStore } from "./access/api-keys";
 import { createClientGate } from "./access/client-auth";
 import { ConfigError, loadConfig, type FunctionConfig } from "./config";
@@ -54,6 +54,8 @@ export interface DevServerOptions {
   readonly keepAliveMs?: number;
   /** Reuse spoken clips across decks, in the local store's `clips/`, as the function does in S3. @default true */
   readonly clipCache?: boolean;
+  /** Days a cached clip is kept in the local store. @default 90 */
+  readonly clipCacheDays?: number;
 }
 
 export interface DevServer {
@@ -142,11 +144,23 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     ...(options.keepAliveMs !== undefined ? { keepAliveMs: options.keepAliveMs } : {}),
     ...(options.clipCache !== false ? { clipCache: new S3ClipCache(client, BUCKET, CLIP_PREFIX) } : {}),
   });
+  // The local store would only grow: decks go once their links have died, clips after the cache's
+  // days, at start and every hour (in S3 the bucket's lifecycle rules do this).
+  const linkTtlMs = config.linkTtlSeconds * 1000;
+  const prune = () =>
+    Promise.all([
+      pruneOlderThan(client, BUCKET, config.deckPrefix, linkTtlMs),
+      pruneOlderThan(client, BUCKET, CLIP_PREFIX, (options.clipCacheDays ?? 90) * 86_400_000),
+    ]).catch((error: Error) => log("warn", "dev_server.prune_failed", { message: error.message }));
+  await prune();
+  const pruning = setInterval(() => void prune(), 3_600_000);
+  pruning.unref();
   return {
     url,
     s3Endpoint: `http://127.0.0.1:${s3Address.port}`,
     bucket: BUCKET,
     close: async () => {
+      clearInterval(pruning);
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await s3.close();
@@ -157,6 +171,22 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
 function devSynthesizer(options: DevServerOptions): Synthesizer {
   const base = options.speech === "silent" ? new SilentSynthesizer() : new EspeakSynthesizer();
   return options.speechLatencyMs ? withLatency(base, options.speechLatencyMs) : base;
+}
+
+/** Deletes the objects under `prefix` last written more than `maxAgeMs` ago; returns how many. */
+export async function pruneOlderThan(client: S3Client, bucket: string, prefix: string, maxAgeMs: number, now = Date.now()): Promise<number> {
+  let deleted = 0;
+  let ContinuationToken: string | undefined;
+  do {
+    const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken }));
+    const old = (page.Contents ?? []).filter((object) => object.LastModified && now - object.LastModified.getTime() > maxAgeMs);
+    if (old.length > 0) {
+      await client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: old.map((object) => ({ Key: object.Key! })), Quiet: true } }));
+      deleted += old.length;
+    }
+    ContinuationToken = page.NextContinuationToken;
+  } while (ContinuationToken);
+  return deleted;
 }
 
 /** The dev server's settings from the environment, or the problems (one line each, with the fix) that stop it. */
@@ -219,7 +249,7 @@ export function devOptionsFromEnv(env: Readonly<Record<string, string | undefine
       ...(speechLatencyMs !== undefined ? { speechLatencyMs } : {}),
       speech: speech as "espeak" | "silent",
       ...(storageDir !== undefined ? { storageDir } : {}),
-      ...(clipCacheDays === 0 ? { clipCache: false } : {}),
+      ...(clipCacheDays === 0 ? { clipCache: false } : clipCacheDays !== undefined ? { clipCacheDays } : {}),
     },
   };
 }

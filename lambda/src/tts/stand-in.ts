@@ -32,8 +32,10 @@ export class SilentSynthesizer implements Synthesizer {
   readonly extension = "wav";
   readonly concurrency = 8;
   readonly bytesPerCharacter = SAMPLES_PER_CHARACTER * 2 + 64;
-  audioIdentity(): string {
-    return "silent/wav";
+  // Silence depends only on the text's length; engine and language are in the key all the same, so
+  // the stand-in caches as the service it stands in for does.
+  audioIdentity(voice: Voice, engine: Engine): string {
+    return `silent/wav/${engine}/${voice.language}`;
   }
 
   async synthesize(text: string, _voice: Voice, _engine: Engine, signal: AbortSignal): Promise<Uint8Array> {
