@@ -38,9 +38,21 @@ if (require.main === module) {
     const fromCli = process.env.CDKTF_CONTEXT_JSON !== undefined;
     buildApp(new App(fromCli ? {} : { context: cdktfJsonContext() })).synth();
   } catch (error) {
-    if (!(error instanceof SettingsError)) throw error;
-    // A configuration mistake is the user's to fix, not a crash: one line per problem, no trace.
-    console.error(error.message);
+    const message = explainSynthError(error);
+    if (message === undefined) throw error;
+    // A configuration mistake or a missing tool is the user's to fix, not a crash: what and how, no trace.
+    console.error(message);
     process.exitCode = 1;
   }
+}
+
+/** The message for an error the user can fix (bad settings, no terraform), or undefined for a real crash. */
+export function explainSynthError(error: unknown): string | undefined {
+  if (error instanceof SettingsError) return error.message;
+  // cdktf's terraform_data binding asks `terraform version` during synth, and fails with a stack trace.
+  if (error instanceof Error && /Could not determine version of terraform/.test(error.message)) {
+    return "terraform is not on the PATH: cdktf asks it for its version while synthesizing. Install Terraform 1.10 or later " +
+      "(macOS: brew install hashicorp/tap/terraform; Debian/Ubuntu: https://developer.hashicorp.com/terraform/install#linux) and retry.";
+  }
+  return undefined;
 }

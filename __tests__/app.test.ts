@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PROJECT_ROOT } from "../testing/synth";
@@ -19,6 +19,19 @@ function runApp(env: Record<string, string>) {
 }
 
 describe("the app command", () => {
+  it("without terraform on the PATH, says so in one line with the fix, and no stack trace", () => {
+    const noTerraform = mkdtempSync(join(tmpdir(), "ankify-path-"));
+    try {
+      symlinkSync(process.execPath, join(noTerraform, "node"));
+      const run = runApp({ PATH: noTerraform });
+      rmSync(run.outdir, { recursive: true, force: true });
+      expect(run.status).toBe(1);
+      expect(run.stderr.trim().split("\n")).toEqual([expect.stringMatching(/^terraform is not on the PATH: cdktf asks it for its version while synthesizing\. Install Terraform 1\.10 or later \(macOS: brew install hashicorp\/tap\/terraform; .*\) and retry\.$/)]);
+    } finally {
+      rmSync(noTerraform, { recursive: true, force: true });
+    }
+  });
+
   it("warns in one line when client authentication is off, and still synthesizes", () => {
     const run = runApp({ ANKIFY_CLIENT_AUTH: "none" });
     try {

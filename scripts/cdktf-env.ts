@@ -82,12 +82,14 @@ if (require.main === module) {
       console.log(invocation.output);
     } else {
       const cdktf = join(__dirname, "..", "node_modules", ".bin", "cdktf");
+      // CHECKPOINT_DISABLE (scripts/quiet-env.js) reaches the cdktf CLI and Terraform through the environment.
       const run = spawnSync(cdktf, [...invocation.cdktfArgs!], { stdio: "inherit", env: { ...process.env, ...invocation.env } });
       process.exitCode = run.status ?? 1;
     }
   } catch (error) {
     if (!(error instanceof UsageError || error instanceof SettingsError)) throw error;
     console.error(error.message);
-    process.exitCode = 2;
+    // Settings errors exit as the app does under `npx cdktf synth` (1); usage mistakes with 2.
+    process.exitCode = error instanceof SettingsError ? 1 : 2;
   }
 }

@@ -1,0 +1,45 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { PROJECT_ROOT } from "../testing/synth";
+
+/** `help` and the README's commands table are kept in step with package.json's scripts by this test. */
+const scripts = Object.keys((JSON.parse(readFileSync(join(PROJECT_ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts);
+const help = readFileSync(join(PROJECT_ROOT, "help"), "utf8");
+const readme = readFileSync(join(PROJECT_ROOT, "README.md"), "utf8");
+const asCommand = (script: string) => (script === "test" ? "npm test" : `npm run ${script}`);
+/** The npm commands a text names: `npm test` and `npm run <script>`. */
+const named = (text: string) => new Set([...text.matchAll(/npm (?:run ([\w:-]+)|(test)\b)/g)].map((m) => m[1] ?? m[2]!));
+
+describe("help", () => {
+  it("lists every npm script, each in its own line", () => {
+    const lines = help.split("\n").map((line) => line.trim());
+    for (const script of scripts) expect(lines.some((line) => line.startsWith(asCommand(script)))).toBe(true);
+  });
+
+  it("names no npm script that does not exist", () => {
+    expect([...named(help)].filter((name) => !scripts.includes(name))).toEqual([]);
+  });
+
+  it("has none of the cdktf template's leftovers", () => {
+    expect(help).not.toMatch(/Your cdktf TypeScript project is ready|Synthesize Terraform resources from your CDK app/);
+  });
+});
+
+describe("README", () => {
+  const table = readme.slice(readme.indexOf("## Commands"), readme.indexOf("\n## ", readme.indexOf("## Commands") + 3));
+
+  it("has one row per npm script in its commands table, and no other", () => {
+    const rows = table.split("\n").filter((line) => line.startsWith("| `npm"));
+    expect(rows.map((row) => /`npm (?:run ([\w:-]+)|(test))/.exec(row)!.slice(1).find(Boolean)).sort()).toEqual([...scripts].sort());
+  });
+
+  it("names no npm script that does not exist, anywhere", () => {
+    expect([...named(readme)].filter((name) => !scripts.includes(name))).toEqual([]);
+  });
+
+  it("has a quick start whose commands are real", () => {
+    const quickStart = readme.slice(readme.indexOf("## Quick start"), readme.indexOf("### Prerequisites"));
+    expect(quickStart).toContain("npm ci && npm run synth");
+    expect(quickStart).toContain("npm test");
+  });
+});
