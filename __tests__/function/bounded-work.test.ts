@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer, request as httpRequest, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -17,6 +17,7 @@ import { synthesizeAll, VOICES, type Synthesizer } from "../../lambda/src/tts/in
 import { PollySynthesizer } from "../../lambda/src/tts/polly";
 import { deckStreamBudgetSeconds, requestBudgetSeconds } from "../../stacks/settings";
 import { newSecret, readApkg, runDevServer, type Running } from "../../testing/function/harness";
+import { scratchTmpdir } from "../../testing/function/scratch-tmpdir";
 import { settingsWith } from "../../testing/synth";
 
 const english = VOICES["en-US"]!;
@@ -202,17 +203,16 @@ describe("speech failures", () => {
   });
 
   it("treats an espeak that exits before reading its input as an ordinary failure, leaving no temp dir", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "ankify-fake-espeak-"));
-    const before = readdirSync(tmpdir()).filter((name) => name.startsWith("ankify-espeak-")).length;
+    const tmp = scratchTmpdir();
     try {
-      const fake = join(dir, "espeak-ng");
+      const fake = join(tmp.path, "espeak-ng");
       writeFileSync(fake, "#!/bin/sh\nexit 3\n");
       chmodSync(fake, 0o755);
       // Large enough that writing it to a closed pipe fails with EPIPE.
       await expect(new EspeakSynthesizer(fake).synthesize("x".repeat(2_000_000), english, "neural", new AbortController().signal)).rejects.toThrow(/failed \(exit 3\)/);
-      expect(readdirSync(tmpdir()).filter((name) => name.startsWith("ankify-espeak-")).length).toBe(before);
+      expect(tmp.count("ankify-espeak-")).toBe(0);
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      tmp.restore();
     }
   });
 });
@@ -306,24 +306,26 @@ describe("the dev server's edges", () => {
 });
 
 describe("packaging and upload stay inside the deadline and the caps", () => {
-  const workspaces = () => readdirSync(tmpdir()).filter((name) => name.startsWith("ankify-deck-")).length;
-
   it("gives up an upload that outlives the deadline: a clear tool error, nothing stored, no temp files", async () => {
-    const before = workspaces();
-    let sawAbort = false;
-    const slowStore: Partial<DeckStore> = {
-      save: (_key, _file, _name, signal) => new Promise((_resolve, reject) => signal.addEventListener("abort", () => { sawAbort = true; reject(signal.reason); })),
-    };
-    const h = harness(slowStore);
-    // The handler's budget comes from the config (120 s); a Lambda with 300 ms left sets the deadline.
-    const response = await h.handle(new Request("https://ankify.test/mcp", {
-      method: "POST", body: JSON.stringify(call(1, { deck_name: "d", cards: cards(2), audio: "none" })),
-      headers: { "x-origin-verify": secret, "content-type": "application/json", accept: "application/json, text/event-stream" },
-    }), { remainingMs: 300 });
-    const text = (await message(response)).result.content[0].text as string;
-    expect(text).toMatch(/^The deck could not be finished in time: uploading the deck did not finish within the time budget\. Nothing was uploaded\./);
-    expect(sawAbort).toBe(true);
-    expect(workspaces()).toBe(before);
+    const tmp = scratchTmpdir();
+    try {
+      let sawAbort = false;
+      const slowStore: Partial<DeckStore> = {
+        save: (_key, _file, _name, signal) => new Promise((_resolve, reject) => signal.addEventListener("abort", () => { sawAbort = true; reject(signal.reason); })),
+      };
+      const h = harness(slowStore);
+      // The handler's budget comes from the config (120 s); a Lambda with 300 ms left sets the deadline.
+      const response = await h.handle(new Request("https://ankify.test/mcp", {
+        method: "POST", body: JSON.stringify(call(1, { deck_name: "d", cards: cards(2), audio: "none" })),
+        headers: { "x-origin-verify": secret, "content-type": "application/json", accept: "application/json, text/event-stream" },
+      }), { remainingMs: 300 });
+      const text = (await message(response)).result.content[0].text as string;
+      expect(text).toMatch(/^The deck could not be finished in time: uploading the deck did not finish within the time budget\. Nothing was uploaded\./);
+      expect(sawAbort).toBe(true);
+      expect(tmp.count("ankify-deck-")).toBe(0);
+    } finally {
+      tmp.restore();
+    }
   });
 
   it("refuses, before speaking, a deck whose audio would pass the package cap", async () => {

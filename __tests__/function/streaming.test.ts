@@ -1,5 +1,3 @@
-import { readdirSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { Client as LegacyClient } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport as LegacyTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
@@ -11,6 +9,7 @@ import type { DeckStore } from "../../lambda/src/storage/s3";
 import type { Synthesizer } from "../../lambda/src/tts/index";
 import { RecordingResponseStream } from "../../testing/function/lambda-stream";
 import { runDevServer, type Running } from "../../testing/function/harness";
+import { scratchTmpdir } from "../../testing/function/scratch-tmpdir";
 
 /**
  * Streaming as Lambda runs it, at a tenth of the real scale so the suite stays fast: keep-alive and
@@ -129,49 +128,55 @@ describe("a long deck through the Lambda streaming handler", () => {
 
   it("stops a call when the same client sends notifications/cancelled for it", async () => {
     const { handle, spoken, saved } = handlerWith(40);
-    const workspaces = () => readdirSync(tmpdir()).filter((n) => n.startsWith("ankify-deck-")).length;
-    const before = workspaces();
-    const call = handle(new Request("https://ankify.test/mcp", { method: "POST", headers: headers("application/json, text/event-stream"), body: deckCall(5, 100) }));
-    const body = (await call).text();
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    const cancel = await handle(new Request("https://ankify.test/mcp", {
-      method: "POST",
-      headers: { ...headers("application/json, text/event-stream"), "mcp-method": "notifications/cancelled", "mcp-name": "" },
-      body: JSON.stringify({ jsonrpc: "2.0", method: "notifications/cancelled", params: { requestId: 5, _meta: { "io.modelcontextprotocol/protocolVersion": REVISION, "io.modelcontextprotocol/clientCapabilities": {} } } }),
-    }));
-    expect(cancel.status).toBe(202);
-    const result = events(await body).at(-1);
-    expect(result.result.isError).toBe(true);
-    expect(result.result.content[0].text).toMatch(/^The deck was cancelled; nothing was uploaded\./);
-    expect(spoken.length).toBeLessThan(100);
-    expect(saved).toEqual([]);
-    expect(workspaces()).toBe(before);
+    const tmp = scratchTmpdir();
+    const workspaces = () => tmp.count("ankify-deck-");
+    try {
+      const call = handle(new Request("https://ankify.test/mcp", { method: "POST", headers: headers("application/json, text/event-stream"), body: deckCall(5, 100) }));
+      const body = (await call).text();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(workspaces()).toBe(1);
+      const cancel = await handle(new Request("https://ankify.test/mcp", {
+        method: "POST",
+        headers: { ...headers("application/json, text/event-stream"), "mcp-method": "notifications/cancelled", "mcp-name": "" },
+        body: JSON.stringify({ jsonrpc: "2.0", method: "notifications/cancelled", params: { requestId: 5, _meta: { "io.modelcontextprotocol/protocolVersion": REVISION, "io.modelcontextprotocol/clientCapabilities": {} } } }),
+      }));
+      expect(cancel.status).toBe(202);
+      const result = events(await body).at(-1);
+      expect(result.result.isError).toBe(true);
+      expect(result.result.content[0].text).toMatch(/^The deck was cancelled; nothing was uploaded\./);
+      expect(spoken.length).toBeLessThan(100);
+      expect(saved).toEqual([]);
+      expect(workspaces()).toBe(0);
+    } finally {
+      tmp.restore();
+    }
   });
 });
 
 describe("official clients and a deck longer than their timeout", () => {
   let run: Running;
-  beforeAll(async () => (run = await runDevServer({ speech: "silent", speechLatencyMs: 120, keepAliveMs: KEEPALIVE_MS })));
+  beforeAll(async () => (run = await runDevServer({ speech: "silent", speechLatencyMs: 200, keepAliveMs: KEEPALIVE_MS })));
   afterAll(() => run.stop());
-  // 80 clips, 8 at a time, 120 ms each: about 1.2 s, four times the clients' 300 ms timeout.
-  // Each test speaks its own words: cached clips would make the deck quick.
-  const argsFor = (era: string) => ({ deck_name: "Longer than the timeout", cards: Array.from({ length: 80 }, (_, i) => ({ front: `${era} word ${i}`, back: `meaning ${i}` })) });
+  // 64 clips, 8 at a time, 200 ms each: at least 1.6 s, over three times the clients' 500 ms timeout.
+  // Each call speaks its own words: cached clips would make the deck quick.
+  const argsFor = (era: string, cards = 64) => ({ deck_name: "Longer than the timeout", cards: Array.from({ length: cards }, (_, i) => ({ front: `${era} word ${i}`, back: `meaning ${i}` })) });
   const headersFor = () => ({ "x-origin-verify": run.secrets[0]!, authorization: `Bearer ${run.apiKey}` });
 
-  it("the v2 client (2026-07-28) with resetTimeoutOnProgress and a timeout a quarter of the deck's time gets its deck", async () => {
+  it("the v2 client (2026-07-28) with resetTimeoutOnProgress and a timeout under a third of the deck's time gets its deck", async () => {
     const client = new Client({ name: "timeout-test", version: "1" }, { versionNegotiation: { mode: { pin: REVISION } } });
     await client.connect(new StreamableHTTPClientTransport(new URL(`${run.dev.url}/mcp`), { requestInit: { headers: headersFor() } }));
     try {
       const seen: number[] = [];
       const started = Date.now();
-      const result = await client.callTool({ name: "create_deck", arguments: argsFor("modern") }, { timeout: 300, resetTimeoutOnProgress: true, onprogress: (p) => seen.push(p.progress) });
-      expect(Date.now() - started).toBeGreaterThan(3 * 300);
+      const result = await client.callTool({ name: "create_deck", arguments: argsFor("modern") }, { timeout: 500, resetTimeoutOnProgress: true, onprogress: (p) => seen.push(p.progress) });
+      expect(Date.now() - started).toBeGreaterThan(3 * 500);
       expect(result.isError).toBeFalsy();
-      expect((result.structuredContent as { card_count: number }).card_count).toBe(80);
+      expect((result.structuredContent as { card_count: number }).card_count).toBe(64);
       expect(seen.length).toBeGreaterThan(3);
       expect([...seen].sort((a, b) => a - b)).toEqual(seen);
-      // Without the reset, the same timeout gives up: the progress is what carries it through.
-      await expect(client.callTool({ name: "create_deck", arguments: argsFor("uncached") }, { timeout: 300, onprogress: () => {} })).rejects.toThrow(/timed out|timeout/i);
+      // Without the reset, the same timeout gives up on a deck of about 1 s: the progress is what
+      // carries it through.
+      await expect(client.callTool({ name: "create_deck", arguments: argsFor("uncached", 40) }, { timeout: 500, onprogress: () => {} })).rejects.toThrow(/timed out|timeout/i);
     } finally {
       await client.close();
     }
@@ -182,8 +187,8 @@ describe("official clients and a deck longer than their timeout", () => {
     await client.connect(new LegacyTransport(new URL(`${run.dev.url}/mcp`), { requestInit: { headers: headersFor() } }));
     try {
       const seen: number[] = [];
-      const result = await client.callTool({ name: "create_deck", arguments: argsFor("legacy") }, undefined, { timeout: 300, resetTimeoutOnProgress: true, onprogress: (p) => seen.push(p.progress) });
-      expect((result.structuredContent as { card_count: number }).card_count).toBe(80);
+      const result = await client.callTool({ name: "create_deck", arguments: argsFor("legacy") }, undefined, { timeout: 500, resetTimeoutOnProgress: true, onprogress: (p) => seen.push(p.progress) });
+      expect((result.structuredContent as { card_count: number }).card_count).toBe(64);
       expect(seen.length).toBeGreaterThan(3);
     } finally {
       await client.close();

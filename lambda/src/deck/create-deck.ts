@@ -117,6 +117,8 @@ export async function createDeck(args: DeckRequest, deps: DeckDeps): Promise<Dec
     ? { cache: deps.clipCache, synthesizer: synthesizer as CacheContext["synthesizer"], voice, engine, directory: workspace }
     : undefined;
   let writeBack: Promise<void> = Promise.resolve();
+  // Progress from the first moment: a client that resets its timeout on progress hears at once.
+  deps.onProgress?.(0, total, cache ? "checking the clip cache" : `speaking 0/${distinct}`);
   try {
     // Clips already spoken for the same audio are reused; only the rest is spoken (and billed).
     const { hits, misses } = cache
