@@ -13,6 +13,10 @@ module.exports = {
   },
   transformIgnorePatterns: [`/node_modules/(?!(${ESM_ONLY.join("|")})/)`],
   testMatch: ["<rootDir>/__tests__/**/*.test.ts"],
+  // Jest uses one worker on two cores by default. Many suites spend much of their time waiting on
+  // timers, servers and child processes, so three workers keep two cores busy (`npm test` on 2 cores,
+  // type-check included: 1 worker 33.8 s, 2 workers 20.3 s, 3 workers 18.7 s, 4 workers 18.8 s).
+  maxWorkers: 3,
   setupFilesAfterEnv: ["<rootDir>/setup.js"],
   modulePathIgnorePatterns: ["<rootDir>/cdktf.out", "<rootDir>/lambda/dist", "<rootDir>/lambda/edge/dist"],
 };

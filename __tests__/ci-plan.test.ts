@@ -28,27 +28,24 @@ function ciPlan(fail?: "init" | "plan") {
 }
 
 describe("scripts/ci-plan.sh", () => {
-  it("synthesizes, plans and writes the comment, reporting status 0", () => {
-    const result = ciPlan();
-    try {
+  describe("when init and plan succeed", () => {
+    // One run serves both checks: each run synthesizes the app and renders a comment in new processes.
+    let result: ReturnType<typeof ciPlan>;
+    beforeAll(() => (result = ciPlan()));
+    afterAll(() => rmSync(result.work, { recursive: true, force: true }));
+
+    it("synthesizes, plans and writes the comment, reporting status 0", () => {
       expect(result.run.status).toBe(0);
       expect(result.output).toBe("status=0\n");
       const comment = result.read("comment.md");
       expect(comment.startsWith("<!-- ankify-plan:ankify -->\n### ⚠️ `ankify`: **2** to add, **1** to change, **2** to destroy ([run](https://github.com/acme/ankify/actions/runs/99))")).toBe(true);
       expect(comment).not.toContain("FIXTUREsecretVALUEthatMustNeverBePrinted0123456");
-    } finally {
-      rmSync(result.work, { recursive: true, force: true });
-    }
-  });
+    });
 
-  it("deletes the JSON plan, which holds sensitive values in clear", () => {
-    const result = ciPlan();
-    try {
+    it("deletes the JSON plan, which holds sensitive values in clear", () => {
       expect(result.exists("comment.md")).toBe(true);
       expect(result.exists("plan.json")).toBe(false);
-    } finally {
-      rmSync(result.work, { recursive: true, force: true });
-    }
+    });
   });
 
   it.each(["init", "plan"] as const)("still writes a comment when %s fails, and reports the failure", (step) => {

@@ -1,6 +1,6 @@
 import { ALL_VIEWER_EXCEPT_HOST_HEADER, CACHING_DISABLED } from "../stacks/edge/managed-policies";
 import { DEFAULT_OAUTH_CALLBACK_URLS } from "../stacks/settings";
-import { address, all, only, synthAnkify } from "../testing/synth";
+import { address, all, only, synthAnkify, synthDefaults } from "../testing/synth";
 
 const ref = (expression: string) => `\${${expression}}`;
 const env = (tf: ReturnType<typeof synthAnkify>["tf"]) => only(tf, "aws_lambda_function")["environment"]["variables"] as Record<string, string>;
@@ -9,7 +9,7 @@ const statements = (tf: ReturnType<typeof synthAnkify>["tf"]) =>
 const COGNITO_TYPES = ["aws_cognito_user_pool", "aws_cognito_user_pool_domain", "aws_cognito_resource_server", "aws_cognito_user_pool_client", "aws_cognito_managed_login_branding"];
 
 describe("api-key mode (default)", () => {
-  const { tf } = synthAnkify();
+  const { tf } = synthDefaults();
 
   it("tells the function the SSM path of its client keys, per stack", () => {
     expect(env(tf)).toEqual(expect.objectContaining({ ANKIFY_CLIENT_AUTH: "api-key", ANKIFY_API_KEY_PATH: "/ankify/ankify/client-keys" }));

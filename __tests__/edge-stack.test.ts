@@ -6,12 +6,12 @@ import { BODY_SIZE_LABEL, COMMON_RULE_SET_BLOCKING_LABELS, COMMON_RULE_SET_NAMES
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { address, addressWhere, all, only, PROJECT_ROOT, synthAnkify } from "../testing/synth";
+import { address, addressWhere, all, only, PROJECT_ROOT, synthAnkify, synthDefaults } from "../testing/synth";
 
 const ref = (expression: string) => `\${${expression}}`;
 
 describe("providers", () => {
-  const { tf } = synthAnkify();
+  const { tf } = synthDefaults();
 
   it("has a default AWS provider in the app region and an aliased one in us-east-1, both with default tags", () => {
     const aws = tf.provider["aws"]!;
@@ -38,7 +38,7 @@ describe("providers", () => {
 });
 
 describe("image repository and image", () => {
-  const { json, tf } = synthAnkify();
+  const { json, tf } = synthDefaults();
 
   it("scans on push, keeps tags immutable, encrypts, and expires all but the last images", () => {
     expect(json).toHaveResourceWithProperties({ tfResourceType: "aws_ecr_repository" }, {
@@ -123,14 +123,14 @@ describe("bring your own image (ANKIFY_IMAGE_URI)", () => {
   });
 
   it("without it outputs the built image's URI", () => {
-    const { tf } = synthAnkify();
+    const { tf } = synthDefaults();
     expect(tf.output["image_uri"]!.value).toBe(only(tf, "aws_lambda_function")["image_uri"]);
     expect(tf.output["image_tag"]!.value).toMatch(/^[0-9a-f]{16}-arm64$/);
   });
 });
 
 describe("function", () => {
-  const { json, tf } = synthAnkify();
+  const { json, tf } = synthDefaults();
   const fn = only(tf, "aws_lambda_function");
 
   it("runs the image for 300 s (streamed decks), with /tmp room for the largest package and its clips", () => {
@@ -199,7 +199,7 @@ describe("function", () => {
 });
 
 describe("deck bucket", () => {
-  const { json, tf } = synthAnkify();
+  const { json, tf } = synthDefaults();
   const bucket = { bucket: ref(`${address(tf, "aws_s3_bucket")}.id`) };
 
   it("blocks public access, enforces bucket ownership and encrypts", () => {
@@ -242,7 +242,7 @@ describe("deck bucket", () => {
 });
 
 describe("certificate and DNS", () => {
-  const { json, tf } = synthAnkify();
+  const { json, tf } = synthDefaults();
   const zone = ref("data.aws_route53_zone.zone.zone_id");
 
   it("looks the zone up by name", () => {
@@ -284,7 +284,7 @@ describe("certificate and DNS", () => {
 });
 
 describe("distribution", () => {
-  const { tf } = synthAnkify();
+  const { tf } = synthDefaults();
   const cdn = only(tf, "aws_cloudfront_distribution");
   const origin = cdn["origin"][0];
 
@@ -333,7 +333,7 @@ describe("distribution", () => {
 });
 
 describe("secret-header mode (default)", () => {
-  const { json, tf } = synthAnkify();
+  const { json, tf } = synthDefaults();
   const cdn = only(tf, "aws_cloudfront_distribution");
   const env = only(tf, "aws_lambda_function")["environment"]["variables"];
   const secretRef = /^\$\{random_password\.[\w-]+\.result\}$/;
@@ -472,7 +472,7 @@ describe("oac mode", () => {
 });
 
 describe("web ACL (WAF)", () => {
-  const { json, tf } = synthAnkify();
+  const { json, tf } = synthDefaults();
   const acl = only(tf, "aws_wafv2_web_acl");
   const rule = (name: string) => (acl["rule"] as Array<Record<string, any>>).find((r) => r["name"] === name)!;
   const visibility = (metricName: string) => ({ cloudwatch_metrics_enabled: true, sampled_requests_enabled: true, metric_name: metricName });
@@ -579,7 +579,7 @@ describe("web ACL (WAF)", () => {
 });
 
 describe("alarms", () => {
-  const { json, tf } = synthAnkify();
+  const { json, tf } = synthDefaults();
   const alarm = (suffix: string, synthesized = tf) => all(synthesized, "aws_cloudwatch_metric_alarm").find((a) => a["alarm_name"] === `ankify-${suffix}`)!;
   const topicArn = (synthesized = tf, provider?: string) => {
     const [name] = Object.entries(synthesized.resource["aws_sns_topic"]!).find(([, t]) => t["provider"] === provider)!;

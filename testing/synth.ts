@@ -34,6 +34,18 @@ export function synthAnkify(overrides: Partial<Record<SettingKey, unknown>> = {}
   return { json, tf: JSON.parse(json) as TerraformJson };
 }
 
+let defaults: string | undefined;
+
+/**
+ * The stack with cdktf.json's defaults, synthesized once per test file and parsed afresh for each
+ * caller (so no test sees another's changes). For tests that only read it; a test that needs its
+ * own synthesis (e.g. to compare two) calls synthAnkify().
+ */
+export function synthDefaults(): Synthesized {
+  defaults ??= synthAnkify().json;
+  return { json: defaults, tf: JSON.parse(defaults) as TerraformJson };
+}
+
 /** The only resource of a type (fails loudly when there are none or several). */
 export function only(tf: TerraformJson, type: string): Record<string, any> {
   const all = Object.values(tf.resource[type] ?? {});
