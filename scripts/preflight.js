@@ -38,8 +38,9 @@ function run(command, args) {
 }
 
 const problems = [];
-const [major] = process.versions.node.split(".").map(Number);
-if (major < 20) problems.push(`Node.js ${process.versions.node} is too old: install Node.js 20 or later (22 recommended; ${mac ? "brew install node@22" : "https://nodejs.org/en/download"}).`);
+// 20.19 is the first Node 20 that loads ES modules with require(): the card sanitizer's parser is one.
+const [major, minor] = process.versions.node.split(".").map(Number);
+if (major < 20 || (major === 20 && minor < 19)) problems.push(`Node.js ${process.versions.node} is too old: install Node.js 20.19 or later (22 recommended; ${mac ? "brew install node@22" : "https://nodejs.org/en/download"}).`);
 for (const tool of TOOLS) {
   const found = tool.check();
   if (!found) problems.push(`${tool.name} is missing (${tool.why}): ${tool.install}`);
