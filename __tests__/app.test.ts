@@ -90,6 +90,10 @@ describe("the app command", () => {
         '  - ANKIFY_ORIGIN_PROTECTION = "open" is not allowed; use one of: secret-header, oac.',
         "  - ANKIFY_ORIGIN_READ_TIMEOUT = 240 is out of range; use an integer from 10 to 120 (the ceiling is ANKIFY_ORIGIN_TIMEOUT_QUOTA; raise that only after AWS approved a quota increase).",
       ]);
+      // The README shows this very output (npm run synth prints the app's message as it is).
+      const readme = readFileSync(join(PROJECT_ROOT, "README.md"), "utf8");
+      expect(readme).toContain("$ ANKIFY_ORIGIN_READ_TIMEOUT=240 ANKIFY_ORIGIN_PROTECTION=open npm run synth\n");
+      expect(readme).toContain(`\n\n${run.stderr.trim()}\n\`\`\`\n`);
     } finally {
       rmSync(run.outdir, { recursive: true, force: true });
     }
