@@ -1,6 +1,3 @@
-import { spawnSync } from "node:child_process";
-import { devNull, tmpdir } from "node:os";
-import { join } from "node:path";
 import { cdktfJsonContext } from "../main";
 import { plan, UsageError } from "../scripts/cdktf-env";
 import { SettingsError } from "../stacks/settings";
@@ -58,28 +55,5 @@ describe("npm run stacks", () => {
       { stack: "ankify-prod", environment: "prod", protected: true },
     ]);
     expect(JSON.parse(plan(["stacks"], {}, single).output!)).toEqual([{ stack: "ankify", environment: null, protected: false }]);
-  });
-});
-
-describe("the npm scripts' quiet environment (scripts/quiet-env.js)", () => {
-  const PROJECT_ROOT = join(__dirname, "..");
-  /** The variables a child process sees after preloading quiet-env.js, from a given environment. */
-  const seen = (env: Record<string, string>) => {
-    const base: Record<string, string> = { PATH: process.env["PATH"]! };
-    const run = spawnSync(process.execPath, ["-r", join(PROJECT_ROOT, "scripts", "quiet-env.js"), "-p",
-      "JSON.stringify({ c: process.env.CHECKPOINT_DISABLE, a: process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED, t: process.env.TF_CLI_CONFIG_FILE })"],
-    { env: { ...base, ...env }, encoding: "utf8" });
-    return JSON.parse(run.stdout) as { c?: string; a?: string; t?: string };
-  };
-
-  it("turns off cdktf's checkpoint calls and the SDK's Node-version notice, unless set otherwise", () => {
-    expect(seen({})).toEqual({ c: "1", a: "true" });
-    expect(seen({ CHECKPOINT_DISABLE: "0" }).c).toBe("0");
-  });
-
-  it("points a TF_CLI_CONFIG_FILE that names a missing file at an empty one, and keeps one that exists", () => {
-    expect(seen({ TF_CLI_CONFIG_FILE: join(tmpdir(), "no-such-dir", ".terraformrc") }).t).toBe(devNull);
-    const real = join(PROJECT_ROOT, "cdktf.json");
-    expect(seen({ TF_CLI_CONFIG_FILE: real }).t).toBe(real);
   });
 });
