@@ -1,9 +1,7 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { App } from "cdktf";
 import { AnkifyStack } from "./stacks/ankify-stack";
 import { loadTargets } from "./stacks/environments";
-import { SETTING_SOURCES, SettingsError } from "./stacks/settings";
+import { cdktfJsonContext, SETTING_SOURCES, SettingsError } from "./stacks/settings";
 
 /**
  * The CDKTF app: one stack per environment declared in cdktf.json (`ankify-<env>`), or the single
@@ -23,11 +21,6 @@ export function buildApp(app: App, env: Readonly<Record<string, string | undefin
     new AnkifyStack(app, target.stackName, { settings: target.settings, projectRoot: __dirname, ...(target.state ? { state: target.state } : {}) });
   }
   return app;
-}
-
-/** cdktf.json's "context": the defaults. The CLI passes it itself; `node main.ts` reads it here. */
-export function cdktfJsonContext(): Record<string, unknown> {
-  return (JSON.parse(readFileSync(join(__dirname, "cdktf.json"), "utf8")) as { context?: Record<string, unknown> }).context ?? {};
 }
 
 /** Context keys the app reads: the settings, the environments and the state backend. */

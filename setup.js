@@ -1,6 +1,3 @@
-// Registers cdktf's jest matchers (toHaveResource, toHaveResourceWithProperties, ...).
-const { Testing } = require("cdktf");
-Testing.setupJest();
 // The same quiet environment the npm scripts run in (no checkpoint calls, no SDK Node-version notice).
 require("./scripts/quiet-env.js");
 // The function's structured log stays out of test output; tests that read it set their own level.

@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PROJECT_ROOT } from "../testing/synth";
+import { PROJECT_ROOT } from "../testing/paths";
 
 /** Runs the app exactly as cdktf.json's "app" command does, in a child process. */
 function runApp(env: Record<string, string>) {

@@ -1,6 +1,5 @@
-import { cdktfJsonContext } from "../main";
 import { plan, UsageError } from "../scripts/cdktf-env";
-import { SettingsError } from "../stacks/settings";
+import { cdktfJsonContext, SettingsError } from "../stacks/settings";
 
 const single = cdktfJsonContext();
 const teams = {

@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PROJECT_ROOT } from "../testing/synth";
+import { PROJECT_ROOT } from "../testing/paths";
 
 /** Runs scripts/ci-plan.sh for the default stack with the replaying terraform first on PATH. */
 function ciPlan(fail?: "init" | "plan") {

@@ -1,10 +1,10 @@
 import { spawnSync } from "node:child_process";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { apiKeyDigest } from "../lambda/src/access/api-keys";
-import { cdktfJsonContext } from "../main";
+import { cdktfJsonContext } from "../stacks/settings";
 import { clientKey, UsageError } from "../scripts/client-key";
 import { FakeSsm } from "../testing/fake-ssm";
-import { PROJECT_ROOT } from "../testing/synth";
+import { PROJECT_ROOT } from "../testing/paths";
 
 const context = cdktfJsonContext();
 const withEnvironments = { ...context, environments: { dev: { domain: "ankify-dev.example.com" }, prod: { domain: "ankify.example.com", originProtection: "oac" } } };

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { PROJECT_ROOT } from "../testing/synth";
+import { PROJECT_ROOT } from "../testing/paths";
 
 /** `help` and the README's commands table are kept in step with package.json's scripts by this test. */
 const scripts = Object.keys((JSON.parse(readFileSync(join(PROJECT_ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts);

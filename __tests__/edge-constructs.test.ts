@@ -3,7 +3,7 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { WebAcl } from "../stacks/edge/web-acl";
 import { Alarms } from "../stacks/edge/alarms";
 import { ContentHashEdgeFunction } from "../stacks/edge/content-hash-edge-function";
-import { PROJECT_ROOT } from "../testing/synth";
+import { PROJECT_ROOT } from "../testing/paths";
 
 /** A bare stack with a us-east-1 provider, for constructs used outside AnkifyStack. */
 function stack() {

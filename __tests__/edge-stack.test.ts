@@ -6,7 +6,8 @@ import { BODY_SIZE_LABEL, COMMON_RULE_SET_BLOCKING_LABELS, COMMON_RULE_SET_NAMES
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { address, addressWhere, all, only, PROJECT_ROOT, synthAnkify, synthDefaults } from "../testing/synth";
+import { PROJECT_ROOT } from "../testing/paths";
+import { address, addressWhere, all, only, synthAnkify, synthDefaults } from "../testing/synth";
 
 const ref = (expression: string) => `\${${expression}}`;
 

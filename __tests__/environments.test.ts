@@ -1,4 +1,4 @@
-import { cdktfJsonContext } from "../main";
+import { cdktfJsonContext } from "../stacks/settings";
 import { loadTargets } from "../stacks/environments";
 import { problemsOf } from "../testing/problems";
 import { all, only, synthApp } from "../testing/synth";

@@ -1,5 +1,4 @@
-import { cdktfJsonContext } from "../main";
-import { dnsNameProblem, loadSettings, SETTING_SOURCES } from "../stacks/settings";
+import { cdktfJsonContext, dnsNameProblem, loadSettings, SETTING_SOURCES } from "../stacks/settings";
 import { problemsOf } from "../testing/problems";
 
 const context = cdktfJsonContext();

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { PROJECT_ROOT } from "../testing/synth";
+import { PROJECT_ROOT } from "../testing/paths";
 
 const dir = join(PROJECT_ROOT, ".github", "workflows");
 const files = readdirSync(dir).filter((f) => f.endsWith(".yml") || f.endsWith(".yaml"));

@@ -24,7 +24,8 @@ function inProcess(): void {
     const t0 = process.hrtime.bigint();
     /* eslint-disable @typescript-eslint/no-require-imports */
     const { App } = require("cdktf") as typeof import("cdktf");
-    const { buildApp, cdktfJsonContext } = require("../main") as typeof import("../main");
+    const { buildApp } = require("../main") as typeof import("../main");
+    const { cdktfJsonContext } = require("../stacks/settings") as typeof import("../stacks/settings");
     const importMs = ms(t0);
     const times: number[] = [];
     let firstRss = 0;

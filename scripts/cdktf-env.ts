@@ -8,9 +8,8 @@
  */
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
-import { cdktfJsonContext } from "../main";
 import { loadTargets } from "../stacks/environments";
-import { SettingsError } from "../stacks/settings";
+import { cdktfJsonContext, SettingsError } from "../stacks/settings";
 
 const COMMANDS = ["synth", "diff", "deploy", "destroy", "stacks"] as const;
 type Command = (typeof COMMANDS)[number];

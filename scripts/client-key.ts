@@ -12,10 +12,9 @@ import {
   SSMClient,
   type ParameterMetadata,
 } from "@aws-sdk/client-ssm";
-import { cdktfJsonContext } from "../main";
 import { apiKeyDigest, CLIENT_NAME_PATTERN, newApiKey } from "../lambda/src/access/api-keys";
 import { clientKeyPath, loadTargets, type EnvironmentTarget } from "../stacks/environments";
-import { SettingsError } from "../stacks/settings";
+import { cdktfJsonContext, SettingsError } from "../stacks/settings";
 
 export class UsageError extends Error {}
 

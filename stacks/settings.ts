@@ -6,6 +6,8 @@
  * came from, the value received and what is allowed, so a single `cdktf synth` shows them all.
  */
 
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import {
   DEFAULT_FUNCTION_TIMEOUT_SECONDS,
   MIN_FUNCTION_TIMEOUT_SECONDS,
@@ -131,6 +133,14 @@ export const AWS_REGIONS: readonly string[] = [
 ];
 
 /** How each setting is named in `cdktf.json` context and in the environment. */
+/**
+ * cdktf.json's "context": the defaults. `cdktf synth` passes it to the app itself; `node main.ts`, the
+ * npm commands and the tests read it here (a light module: no cdktf, no provider).
+ */
+export function cdktfJsonContext(): Record<string, unknown> {
+  return (JSON.parse(readFileSync(join(__dirname, "..", "cdktf.json"), "utf8")) as { context?: Record<string, unknown> }).context ?? {};
+}
+
 export const SETTING_SOURCES = {
   domain: "ANKIFY_DOMAIN",
   zone: "ANKIFY_ZONE",

@@ -1,2 +1,2 @@
-// Types for the cdktf matchers that setup.js registers (Testing.setupJest()).
+// Types for the cdktf matchers that testing/synth.ts registers (Testing.setupJest()).
 import "cdktf/lib/testing/adapters/jest";

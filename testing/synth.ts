@@ -1,15 +1,12 @@
-import { join } from "node:path";
 import { TerraformStack, Testing } from "cdktf";
 import { AnkifyStack } from "../stacks/ankify-stack";
-import { loadSettings, type Settings, type SettingKey } from "../stacks/settings";
-import { cdktfJsonContext } from "../main";
+import type { SettingKey } from "../stacks/settings";
+import { PROJECT_ROOT } from "./paths";
+import { settingsWith } from "./settings";
 
-export const PROJECT_ROOT = join(__dirname, "..");
-
-/** The defaults from the real cdktf.json, with some settings replaced. */
-export function settingsWith(overrides: Partial<Record<SettingKey, unknown>> = {}): Settings {
-  return loadSettings({ context: { ...cdktfJsonContext(), ...overrides } });
-}
+// cdktf's jest matchers (toHaveResource, toHaveResourceWithProperties, ...) for the suites that
+// synthesize, which are the ones that import this module; the others never load cdktf.
+Testing.setupJest();
 
 export interface Synthesized {
   /** What cdktf's jest matchers take. */

@@ -18,7 +18,7 @@ import { PollySynthesizer } from "../../lambda/src/tts/polly";
 import { deckStreamBudgetSeconds, requestBudgetSeconds } from "../../stacks/settings";
 import { newSecret, readApkg, runDevServer, type Running } from "../../testing/function/harness";
 import { scratchTmpdir } from "../../testing/function/scratch-tmpdir";
-import { settingsWith } from "../../testing/synth";
+import { settingsWith } from "../../testing/settings";
 
 const english = VOICES["en-US"]!;
 const clipDir = mkdtempSync(join(tmpdir(), "ankify-clips-test-"));

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createDeckInput } from "../../lambda/src/mcp/create-deck-tool";
 import { clipFileName, VOICES } from "../../lambda/src/tts/index";
-import { PROJECT_ROOT } from "../../testing/synth";
+import { PROJECT_ROOT } from "../../testing/paths";
 import { ERAS, readApkg, runDevServer, type McpPeer, type ReadDeck, type Running, type ToolResult } from "../../testing/function/harness";
 
 const sound = (text: string, language = "en-US") => `[sound:${clipFileName(text, VOICES[language]!, "wav")}]`;

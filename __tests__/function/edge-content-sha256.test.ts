@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { unzipSync } from "fflate";
 import { bundleEdgeFunction } from "../../stacks/edge/edge-bundle";
 import { CONTENT_SHA256_ENTRY } from "../../stacks/edge/content-hash-edge-function";
-import { PROJECT_ROOT } from "../../testing/synth";
+import { PROJECT_ROOT } from "../../testing/paths";
 import {
   CONTENT_SHA256_HEADER,
   EMPTY_BODY_SHA256,

@@ -10,7 +10,7 @@ import { InFlightCalls } from "../../lambda/src/mcp/cancellation";
 import { createServer } from "../../lambda/src/mcp/server";
 import type { DeckStore } from "../../lambda/src/storage/s3";
 import type { Synthesizer } from "../../lambda/src/tts/index";
-import { PROJECT_ROOT } from "../../testing/synth";
+import { PROJECT_ROOT } from "../../testing/paths";
 
 describe("the time budget", () => {
   it("ends create_deck with a clear tool error, not a 504, when speech would not finish in time", async () => {
