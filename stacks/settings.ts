@@ -16,6 +16,7 @@ import {
   MAX_MAX_SPEECH_CHARACTERS,
   MIN_MAX_SPEECH_CHARACTERS,
   MIN_TIME_BUDGET_SECONDS,
+  DEFAULT_CLIP_CACHE_DAYS,
 } from "../lambda/src/limits";
 
 export type OriginProtection = "secret-header" | "oac";
@@ -83,8 +84,6 @@ export interface Settings {
 /** Claude's OAuth callbacks (claude.ai today; claude.com announced), per Anthropic's connector guide. */
 export const DEFAULT_OAUTH_CALLBACK_URLS: readonly string[] = ["https://claude.ai/api/mcp/auth_callback", "https://claude.com/api/mcp/auth_callback"];
 export const DEFAULT_OAUTH_SCOPE = "decks";
-/** A spoken clip is reused for this long after it was written, then spoken afresh once. */
-export const DEFAULT_CLIP_CACHE_DAYS = 90;
 export const MAX_CLIP_CACHE_DAYS = 3650;
 
 /** CloudFront lets anyone set the origin read timeout up to this without a quota increase. */

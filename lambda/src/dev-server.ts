@@ -14,6 +14,7 @@ import { createClientGate } from "./access/client-auth";
 import { ConfigError, loadConfig, type FunctionConfig } from "./config";
 import { createRequestHandler } from "./handler";
 import { toWebRequest, writeWebResponse } from "./http/node-adapter";
+import { DEFAULT_CLIP_CACHE_DAYS } from "./limits";
 import { log } from "./log";
 import { S3ClipCache } from "./storage/clip-cache";
 import { S3DeckStore } from "./storage/s3";
@@ -54,7 +55,7 @@ export interface DevServerOptions {
   readonly keepAliveMs?: number;
   /** Reuse spoken clips across decks, in the local store's `clips/`, as the function does in S3. @default true */
   readonly clipCache?: boolean;
-  /** Days a cached clip is kept in the local store. @default 90 */
+  /** Days a cached clip is kept in the local store. @default DEFAULT_CLIP_CACHE_DAYS (90) */
   readonly clipCacheDays?: number;
 }
 
@@ -150,7 +151,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const prune = () =>
     Promise.all([
       pruneOlderThan(client, BUCKET, config.deckPrefix, linkTtlMs),
-      pruneOlderThan(client, BUCKET, CLIP_PREFIX, (options.clipCacheDays ?? 90) * 86_400_000),
+      pruneOlderThan(client, BUCKET, CLIP_PREFIX, (options.clipCacheDays ?? DEFAULT_CLIP_CACHE_DAYS) * 86_400_000),
     ]).catch((error: Error) => log("warn", "dev_server.prune_failed", { message: error.message }));
   await prune();
   const pruning = setInterval(() => void prune(), 3_600_000);

@@ -6,6 +6,12 @@
 /** A Function URL takes request payloads up to 6 MB; the function reads no more than that. */
 export const MAX_REQUEST_BODY_BYTES = 6 * 1024 * 1024;
 
+/**
+ * A spoken clip is reused for this long after it was written, then spoken afresh once: the stack's
+ * lifecycle rule on clips/ in S3, and the dev server's pruning of its local store.
+ */
+export const DEFAULT_CLIP_CACHE_DAYS = 90;
+
 /** Seconds kept back from the budget for packaging, uploading and answering after speech. */
 export const FINISHING_RESERVE_SECONDS = 8;
 
