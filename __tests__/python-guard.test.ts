@@ -1,0 +1,28 @@
+/**
+ * The Python guard's own suite (examples/python, standard-library unittest), run by `npm test`: one
+ * jest test per Python test, so jest's counts include them and a failure shows unittest's report.
+ */
+import { spawnSync } from "node:child_process";
+import { PROJECT_ROOT } from "../testing/paths";
+
+const COMMAND = ["-m", "unittest", "discover", "-s", "examples/python", "-v"];
+const run = spawnSync("python3", COMMAND, {
+  cwd: PROJECT_ROOT, encoding: "utf8", timeout: 120_000, env: { ...process.env, PYTHONDONTWRITEBYTECODE: "1" },
+});
+// unittest -v reports each test as "test_name (module.Class.test_name) ... ok|FAIL|ERROR|skipped …".
+const outcomes = [...run.stderr.matchAll(/^(test\w*) \(([\w.]+?)(?:\.test\w*)?\)(?:\n[^\n]*?)? \.\.\. (ok|FAIL|ERROR|skipped|expected failure|unexpected success)/gm)]
+  .map((m) => [`${m[2]}.${m[1]}`, m[3]!] as const);
+const report = `python3 ${COMMAND.join(" ")}\n${run.error?.message ?? ""}${run.stdout}${run.stderr}`;
+
+describe("python3 -m unittest discover -s examples/python", () => {
+  it("runs, finds the tests and passes", () => {
+    if (run.status !== 0 || outcomes.length === 0) throw new Error(`exit ${run.status ?? run.signal}, ${outcomes.length} tests found:\n${report}`);
+    expect(run.stderr).toMatch(new RegExp(`^Ran ${outcomes.length} tests? in`, "m"));
+  });
+
+  if (outcomes.length > 0) {
+    it.each(outcomes)("%s", (_name, outcome) => {
+      if (outcome !== "ok") throw new Error(`${outcome}\n${report}`);
+    });
+  }
+});
