@@ -8,16 +8,16 @@
             return refused  # before your code reads the body
         ...                 # your Ankify
 
-It answers as the TypeScript function does before it reads a body (lambda/src/handler.ts and
-lambda/src/access/): the same status codes, bodies and WWW-Authenticate headers.
-  origin    ANKIFY_ORIGIN_PROTECTION=secret-header: 403 unless x-origin-verify carries the current or
-            the previous origin secret, SSM SecureStrings named by ANKIFY_ORIGIN_SECRET_PARAMETER and
-            ANKIFY_ORIGIN_SECRET_PREVIOUS_PARAMETER. oac: Lambda's IAM auth has already checked CloudFront.
-  public    GET and HEAD on / (a status page) need no client credentials, as in the TypeScript function.
-  clients   ANKIFY_CLIENT_AUTH=api-key (the default): 401 unless the request carries a key whose SHA-256
-            is stored under ANKIFY_API_KEY_PATH; none: everyone passes; oauth: see OAuthNotSupported.
-When SSM cannot be read the answer is 503 and nothing passes. Standard library only; boto3 (part of
-every Lambda Python runtime) is imported only when no `ssm` client is passed in.
+It answers as the TypeScript function does before that reads a body (lambda/src/handler.ts, access/):
+same status codes, bodies and WWW-Authenticate headers.
+  origin   ANKIFY_ORIGIN_PROTECTION=secret-header: 403 unless x-origin-verify carries the current or the
+           previous origin secret (SSM SecureStrings named by ANKIFY_ORIGIN_SECRET_PARAMETER and
+           ANKIFY_ORIGIN_SECRET_PREVIOUS_PARAMETER). oac: Lambda's IAM auth has checked CloudFront already.
+  public   GET and HEAD on / (a status page) need no client credentials, as in the TypeScript function.
+  clients  ANKIFY_CLIENT_AUTH=api-key (the default): 401 unless the request carries a key whose SHA-256 is
+           stored under ANKIFY_API_KEY_PATH. none: everyone passes. oauth: see OAuthNotSupported.
+When SSM cannot be read the answer is 503 and nothing passes. Standard library only; boto3 (part of every
+Lambda Python runtime) is imported only when no `ssm` client is passed in.
 """
 from __future__ import annotations
 
@@ -33,34 +33,34 @@ from typing import Any, Callable, Mapping, Optional
 __all__ = ["guard", "check_origin", "Guard", "ConfigurationError", "OAuthNotSupported"]
 
 ORIGIN_VERIFY_HEADER = "x-origin-verify"
-#: A revoked key stops working within this many seconds (the TypeScript KEY_CACHE_MS).
+#: A revoked key stops working within this many seconds (KEY_CACHE_MS in lambda/src/access/api-keys.ts).
 KEY_CACHE_SECONDS = 60.0
 #: The origin secrets are read again at least this often.
 SECRET_CACHE_SECONDS = 60.0
-#: A value that matches no cached secret re-reads them, at most this often: CloudFront may send a
-#: freshly rotated secret before the cache expires, and a stranger must not drive SSM's request rate.
+#: A value that matches no cached secret re-reads them, at most this often: CloudFront may send a freshly
+#: rotated secret before the cache expires, and a stranger must not set SSM's request rate.
 SECRET_RECHECK_SECONDS = 5.0
 #: (method, rawPath) pairs that need no client credentials: the TypeScript function's status page.
 PUBLIC_ROUTES = frozenset({("GET", "/"), ("HEAD", "/")})
 #: Seconds a client is told to wait when SSM could not be read.
-RETRY_AFTER_SECONDS = "5"
+RETRY_AFTER = "5"
 
 CLIENT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}", re.ASCII)
 KEY_DIGEST = re.compile(r"[0-9a-f]{64}", re.ASCII)
-# Web Headers strip HTTP whitespace from both ends of a value; JavaScript's trim() and the regex \s
-# then use ECMAScript's wider set. Python's own str.strip() and \s differ from both in a few code
-# points, so both sets are spelled out to accept exactly what the TypeScript function accepts.
+# Web Headers strip HTTP whitespace from both ends of a value; JavaScript's trim() and regex \s use
+# ECMAScript's wider set. Python's str.strip() and \s differ from both in a few code points, so both sets
+# are spelled out: the guard accepts exactly what the TypeScript function accepts.
 _HTTP_WHITESPACE = " \t\r\n"
 _JS_WHITESPACE = "\t\n\v\f\r \u00a0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000\ufeff"
-_WS = "[" + re.escape(_JS_WHITESPACE) + "]"
-_BEARER = re.compile(r"Bearer%s+([^%s]+)%s*\Z" % (_WS, _WS[1:-1], _WS), re.ASCII | re.IGNORECASE)
+_WS = re.escape(_JS_WHITESPACE)
+_BEARER = re.compile(rf"Bearer[{_WS}]+([^{_WS}]+)[{_WS}]*\Z", re.ASCII | re.IGNORECASE)
 
 log = logging.getLogger("ankify_edge")
 log.addHandler(logging.NullHandler())
 
 
 class ConfigurationError(Exception):
-    """The environment does not describe a usable guard; every request answers 500 until it does."""
+    """The environment does not describe a usable guard: requests answer 500 until it does."""
 
     def __init__(self, problems: list[str]):
         self.problems = problems
@@ -76,31 +76,23 @@ class _Unavailable(Exception):
 
 
 def _json(status: int, body: Any, headers: Optional[Mapping[str, str]] = None) -> dict:
-    # JSON.stringify's spacing, so both functions send the same bytes.
+    # JSON.stringify's spacing: both functions send the same bytes.
     text = json.dumps(body, separators=(",", ":"), ensure_ascii=False)
     return {"statusCode": status, "headers": {"content-type": "application/json", **(headers or {})}, "body": text}
 
 
-def _rpc_error(status: int, code: int, message: str, headers: Optional[Mapping[str, str]] = None) -> dict:
+def _rpc_error(status: int, code: int, message: str, headers: Mapping[str, str]) -> dict:
     return _json(status, {"jsonrpc": "2.0", "error": {"code": code, "message": message}, "id": None}, headers)
 
 
 def _unavailable(what: str) -> dict:
-    return _rpc_error(503, -32603, f"{what} could not be read; try again shortly.", {"retry-after": RETRY_AFTER_SECONDS})
-
-
-def _misconfigured() -> dict:
-    return _json(500, {"error": "Ankify is misconfigured: its deployment needs fixing (the function's log says what)."})
+    return _rpc_error(503, -32603, f"{what} could not be read; try again shortly.", {"retry-after": RETRY_AFTER})
 
 
 def _headers(event: Mapping[str, Any]) -> dict[str, str]:
-    """Lower-case names (a later spelling of a name wins, as in the TypeScript function); values as
-    Web Headers keep them, without surrounding HTTP whitespace. Repeated headers arrive comma-joined."""
-    out: dict[str, str] = {}
-    for name, value in (event.get("headers") or {}).items():
-        if isinstance(value, str):
-            out[name.lower()] = value.strip(_HTTP_WHITESPACE)
-    return out
+    """Names lower-cased (a later spelling of a name wins, as in the TypeScript function), values without
+    surrounding HTTP whitespace, as Web Headers keep them. Repeated headers arrive comma-joined."""
+    return {name.lower(): value.strip(_HTTP_WHITESPACE) for name, value in (event.get("headers") or {}).items() if isinstance(value, str)}
 
 
 def _sha256(value: str) -> bytes:
@@ -119,8 +111,7 @@ def _find_digest(presented: bytes, candidates: list[tuple[str, bytes]]) -> Optio
 def _error_code(error: Exception) -> str:
     """A botocore ClientError's code ("ParameterNotFound", "ThrottlingException"), else the type's name."""
     response = getattr(error, "response", None)
-    code = response.get("Error", {}).get("Code") if isinstance(response, dict) else None
-    return code or type(error).__name__
+    return (response.get("Error", {}).get("Code") if isinstance(response, dict) else None) or type(error).__name__
 
 
 def _boto3_ssm() -> Any:
@@ -128,45 +119,47 @@ def _boto3_ssm() -> Any:
         import boto3
         from botocore.config import Config
     except ImportError as error:
-        raise ConfigurationError([f"boto3 is not installed ({error}): use a Lambda Python base image or pass ssm=…"]) from error
+        raise ConfigurationError([f"boto3 is not installed ({error}): use a Lambda Python base image, or pass ssm="]) from error
     # A guard must answer quickly: botocore's defaults wait up to 60 s per attempt.
     return boto3.client("ssm", config=Config(connect_timeout=2, read_timeout=3, retries={"mode": "standard", "max_attempts": 2}))
 
 
 class _Settings:
+    """The environment, checked once; every problem is reported (in the TypeScript function's words)."""
+
     def __init__(self, environ: Mapping[str, str]):
-        def get(name: str) -> Optional[str]:
-            return (environ.get(name) or "").strip() or None
+        def get(name: str) -> str:
+            return (environ.get(name) or "").strip()
 
         problems = []
         self.origin_protection = get("ANKIFY_ORIGIN_PROTECTION")
         if self.origin_protection not in ("secret-header", "oac"):
-            problems.append(f"ANKIFY_ORIGIN_PROTECTION = {json.dumps(self.origin_protection or '')} must be one of: secret-header, oac.")
+            problems.append(f"ANKIFY_ORIGIN_PROTECTION = {json.dumps(self.origin_protection)} must be one of: secret-header, oac.")
         names = [get("ANKIFY_ORIGIN_SECRET_PARAMETER"), get("ANKIFY_ORIGIN_SECRET_PREVIOUS_PARAMETER")]
         self.secret_parameters = [name for name in names if name]
         if self.origin_protection == "secret-header" and not names[0]:
-            problems.append("ANKIFY_ORIGIN_SECRET_PARAMETER is not set; secret-header mode needs the SSM parameter that holds the value CloudFront sends in x-origin-verify.")
+            problems.append("ANKIFY_ORIGIN_SECRET_PARAMETER is not set; secret-header mode needs the SSM parameter that "
+                            "holds the value CloudFront sends in x-origin-verify.")
         self.client_auth = get("ANKIFY_CLIENT_AUTH") or "api-key"
         if self.client_auth not in ("api-key", "oauth", "none"):
             problems.append(f"ANKIFY_CLIENT_AUTH = {json.dumps(self.client_auth)} must be one of: api-key, oauth, none.")
-        self.key_path = get("ANKIFY_API_KEY_PATH") or ""
-        parts = self.key_path.split("/")[1:]
-        if self.client_auth == "api-key" and (not self.key_path.startswith("/") or self.key_path.endswith("/") or not all(CLIENT_NAME.fullmatch(p) for p in parts)):
-            problems.append(f'ANKIFY_API_KEY_PATH = {json.dumps(self.key_path)} must be an SSM path like "/ankify/ankify/client-keys" (api-key mode reads the client keys there).')
+        self.key_path = path = get("ANKIFY_API_KEY_PATH")
+        if self.client_auth == "api-key" and (not path.startswith("/") or path.endswith("/") or not all(CLIENT_NAME.fullmatch(p) for p in path.split("/")[1:])):
+            problems.append(f'ANKIFY_API_KEY_PATH = {json.dumps(path)} must be an SSM path like "/ankify/ankify/client-keys" '
+                            "(api-key mode reads the client keys there).")
         if problems:
             raise ConfigurationError(problems)
 
 
 class Guard:
-    """One execution environment's guard: its settings, SSM client and caches. `clock` returns seconds
-    (monotonic); tests pass their own."""
+    """One execution environment's guard: settings, SSM client and caches. `clock` returns seconds
+    (monotonic); `public` lists the (method, rawPath) pairs that need no client credentials."""
 
-    def __init__(self, environ: Mapping[str, str] = os.environ, ssm: Any = None, clock: Callable[[], float] = time.monotonic, public: frozenset = PUBLIC_ROUTES):
+    def __init__(self, environ: Mapping[str, str] = os.environ, ssm: Any = None, clock: Callable[[], float] = time.monotonic,
+                 public: frozenset = PUBLIC_ROUTES):
         self.settings = _Settings(environ)
         self.ssm_given = ssm
-        self._ssm = ssm
-        self._clock = clock
-        self._public = public
+        self._ssm, self._clock, self._public = ssm, clock, public
         self._secrets: Optional[list[tuple[str, bytes]]] = None
         self._secrets_at = 0.0
         self._secrets_tried_at: Optional[float] = None
@@ -177,11 +170,10 @@ class Guard:
         """The response that refuses the request, or None when it may go on."""
         if self.settings.client_auth == "oauth":
             raise OAuthNotSupported(
-                'ANKIFY_CLIENT_AUTH = "oauth": ankify_edge cannot verify OAuth access tokens, which needs a JWT '
-                "library the Lambda Python runtime does not have. Call ankify_edge.check_origin(event) and verify "
-                "tokens in your image with a JWT library of your choice, or set ANKIFY_CLIENT_AUTH to api-key. "
-                "See docs/python-guard.md (OAuth)."
-            )
+                'ANKIFY_CLIENT_AUTH = "oauth": ankify_edge cannot verify OAuth access tokens, which needs a JWT library '
+                "the Lambda Python runtime does not have. Call ankify_edge.check_origin(event), then verify tokens in your "
+                "image with a JWT library of your choice; or set ANKIFY_CLIENT_AUTH to api-key. "
+                "See docs/python-guard.md in Ankify Edge (OAuth).")
         headers = _headers(event)
         refused = self._check_origin(headers)
         if refused is not None:
@@ -192,7 +184,7 @@ class Guard:
         return self._check_api_key(headers)
 
     def check_origin(self, event: Mapping[str, Any]) -> Optional[dict]:
-        """Only the origin check (for oauth users, who verify tokens themselves)."""
+        """The origin check alone, in every client-auth mode (oauth users verify tokens themselves)."""
         return self._check_origin(_headers(event))
 
     def _client(self) -> Any:
@@ -200,7 +192,7 @@ class Guard:
             self._ssm = _boto3_ssm()
         return self._ssm
 
-    # --- origin secret (lambda/src/access/origin-guard.ts) -------------------------------------
+    # Origin secret (lambda/src/access/origin-guard.ts) ------------------------------------------------
 
     def _check_origin(self, headers: Mapping[str, str]) -> Optional[dict]:
         if self.settings.origin_protection != "secret-header":
@@ -212,7 +204,7 @@ class Guard:
                 self._load_secrets(now)
             if presented is not None and _find_digest(_sha256(presented), self._secrets) is not None:
                 return None
-            # A value is presented but matches nothing: perhaps one rotated since the last read.
+            # A value that matches nothing may have been rotated in since the last read (a missing one never was).
             tried = self._secrets_tried_at
             if presented and (tried is None or now - tried >= SECRET_RECHECK_SECONDS):
                 self._load_secrets(now)
@@ -226,10 +218,9 @@ class Guard:
         self._secrets_tried_at = now
         values = []
         for i, name in enumerate(self.settings.secret_parameters):
+            client = self._client()
             try:
-                values.append(self._client().get_parameter(Name=name, WithDecryption=True)["Parameter"]["Value"])
-            except ConfigurationError:
-                raise
+                values.append(client.get_parameter(Name=name, WithDecryption=True)["Parameter"]["Value"])
             except Exception as error:
                 # Before the first rotation there may be no previous value; the current one must exist.
                 if i > 0 and _error_code(error) == "ParameterNotFound":
@@ -240,7 +231,7 @@ class Guard:
         self._secrets = [(str(i), _sha256(value.strip(_HTTP_WHITESPACE))) for i, value in enumerate(values)]
         self._secrets_at = now
 
-    # --- client API keys (lambda/src/access/api-keys.ts) ---------------------------------------
+    # Client API keys (lambda/src/access/api-keys.ts) --------------------------------------------------
 
     def _check_api_key(self, headers: Mapping[str, str]) -> Optional[dict]:
         read_authorization = self.settings.origin_protection != "oac"
@@ -261,12 +252,12 @@ class Guard:
         now = self._clock()
         if self._keys is not None and now - self._keys_at < KEY_CACHE_SECONDS:
             return self._keys
-        path = self.settings.key_path
-        digests = []
+        path, digests = self.settings.key_path, []
         request = {"Path": path, "Recursive": False, "WithDecryption": True}
+        client = self._client()
         try:
             while True:
-                page = self._client().get_parameters_by_path(**request)
+                page = client.get_parameters_by_path(**request)
                 for parameter in page.get("Parameters", []):
                     name, value = parameter.get("Name", "")[len(path) + 1:], parameter.get("Value", "")
                     if CLIENT_NAME.fullmatch(name) and KEY_DIGEST.fullmatch(value):
@@ -276,8 +267,6 @@ class Guard:
                 if not page.get("NextToken"):
                     break
                 request["NextToken"] = page["NextToken"]
-        except ConfigurationError:
-            raise
         except Exception as error:
             # Fail closed: serving a stale list would keep a revoked key alive.
             log.error("api_keys.unreadable", extra={"path": path, "error": _error_code(error)})
@@ -287,13 +276,11 @@ class Guard:
 
 
 def _presented_key(headers: Mapping[str, str], read_authorization: bool) -> Optional[str]:
-    """`x-api-key`, else (not in oac mode, where CloudFront's signature replaces it) `Authorization: Bearer`."""
+    """`x-api-key`, else `Authorization: Bearer` (not in oac mode: CloudFront's signature replaces it)."""
     key = headers.get("x-api-key", "").strip(_JS_WHITESPACE)
     if key:
         return key
-    if not read_authorization:
-        return None
-    match = _BEARER.match(headers.get("authorization", ""))
+    match = _BEARER.match(headers.get("authorization", "")) if read_authorization else None
     return match.group(1) if match else None
 
 
@@ -301,29 +288,29 @@ _default: Optional[Guard] = None
 
 
 def _guard_for(ssm: Any) -> Guard:
-    """The execution environment's guard, made on first use (and again if another client is passed)."""
+    """The execution environment's guard, made on first use (again if another client is passed)."""
     global _default
     if _default is None or (ssm is not None and _default.ssm_given is not ssm):
         _default = Guard(os.environ, ssm)
     return _default
 
 
+def _answer(check: Callable[[Guard], Optional[dict]], ssm: Any) -> Optional[dict]:
+    try:
+        return check(_guard_for(ssm))
+    except ConfigurationError as error:
+        # Every request would fail alike: a clear 500, the details in the log only.
+        log.error("config.invalid", extra={"problems": error.problems})
+        return _json(500, {"error": "Ankify is misconfigured: its deployment needs fixing (the function's log says what)."})
+
+
 def guard(event: Mapping[str, Any], ssm: Any = None) -> Optional[dict]:
-    """A Function URL response that refuses the request (403, 401, 503, or 500 when misconfigured), or
-    None when it may go on. `ssm` is a boto3-style SSM client; by default one is made with boto3.
-    Raises OAuthNotSupported when ANKIFY_CLIENT_AUTH=oauth."""
+    """A Function URL response refusing the request (403, 401, 503; 500 when misconfigured), or None when it
+    may go on. `ssm`: a boto3-style SSM client, by default one made with boto3. Raises OAuthNotSupported
+    when ANKIFY_CLIENT_AUTH=oauth."""
     return _answer(lambda g: g(event), ssm)
 
 
 def check_origin(event: Mapping[str, Any], ssm: Any = None) -> Optional[dict]:
     """Only the origin check of `guard`, in every client-auth mode."""
     return _answer(lambda g: g.check_origin(event), ssm)
-
-
-def _answer(check: Callable[[Guard], Optional[dict]], ssm: Any) -> Optional[dict]:
-    try:
-        return check(_guard_for(ssm))
-    except ConfigurationError as error:
-        # Every request would fail the same way: a clear 500, the details in the log only.
-        log.error("config.invalid", extra={"problems": error.problems})
-        return _misconfigured()

@@ -257,6 +257,12 @@ class ApiKeys(Case):
                 self.assertUnauthorized(self.guard(event(headers=self.through(**headers))))
             self.assertEqual((logs.records[-1].getMessage(), logs.records[-1].reason), ("api_keys.refused", reason))
 
+    def test_no_key_never_matches_even_a_stored_digest_of_the_empty_key(self) -> None:
+        self.ssm.put(f"{KEY_PATH}/empty", digest(""))
+        for headers in [{}, {"x-api-key": ""}, {"authorization": "Bearer "}]:
+            with self.subTest(headers=headers), self.assertLogs("ankify_edge", "INFO"):
+                self.assertUnauthorized(self.guard(event(headers=self.through(**headers))))
+
     def test_in_oac_mode_only_x_api_key_counts_because_cloudfront_replaces_authorization(self) -> None:
         guard = Guard(environment(ANKIFY_ORIGIN_PROTECTION="oac"), self.ssm, self.clock)
         self.assertIsNone(guard(event(headers={"x-api-key": self.key})))
