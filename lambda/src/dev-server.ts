@@ -142,6 +142,8 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     synthesizer: devSynthesizer(options),
     store: new S3DeckStore(client, BUCKET, config.linkTtlSeconds),
     clients: createClientGate(config.clientAuth, config.originProtection, auth.mode === "api-key" ? new StaticApiKeyStore(auth.keys) : undefined),
+    // Here the one refused is the developer: the 403 and a warning in this terminal say why.
+    explainOriginRefusals: true,
     ...(options.keepAliveMs !== undefined ? { keepAliveMs: options.keepAliveMs } : {}),
     ...(options.clipCache !== false ? { clipCache: new S3ClipCache(client, BUCKET, CLIP_PREFIX) } : {}),
   });
