@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { apiKeyDigest, KEY_CACHE_MS, newApiKey, SsmApiKeyStore } from "../../lambda/src/access/api-keys";
 import { createClientGate } from "../../lambda/src/access/client-auth";
@@ -7,6 +9,7 @@ import { FakeSsm } from "../../testing/fake-ssm";
 import { ERAS, newSecret, readApkg, runDevServer, type Running } from "../../testing/function/harness";
 import { captureLog } from "../../testing/function/log-capture";
 import { startOAuthServer, type OAuthServer } from "../../testing/function/oauth";
+import { PROJECT_ROOT } from "../../testing/paths";
 
 const AUDIENCE = "https://ankify.test/mcp";
 const mcpPost = (url: string, headers: Record<string, string>, body: unknown = { jsonrpc: "2.0", id: 1, method: "tools/list" }) =>
@@ -147,6 +150,8 @@ describe("api-key mode through the dev server", () => {
       expect.objectContaining({ level: "warn", reason, method: "POST", path: "/mcp", hint: 'send -H "x-origin-verify: $ANKIFY_ORIGIN_SECRET" (in AWS, CloudFront adds it)' }),
     ]);
     for (const value of [...run.secrets, ...Object.values(origin), run.apiKey!]) expect(text).not.toContain(value);
+    // docs/origin-protection.md shows this very answer.
+    if (!origin["x-origin-verify"]) expect(readFileSync(join(PROJECT_ROOT, "docs", "origin-protection.md"), "utf8")).toContain(`\n${JSON.stringify(body)}\n`);
   });
 
   it.each(ERAS)("lets the official %s client show the origin guard's reason, not an authentication failure", async (era) => {
