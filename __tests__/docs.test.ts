@@ -39,6 +39,16 @@ describe("README", () => {
     expect([...named(text)].filter((name) => !scripts.includes(name))).toEqual([]);
   });
 
+  it("keeps its settings table in the Settings section, between the markers its generator writes inside", () => {
+    const settings = readme.slice(readme.indexOf("\n## Settings\n"), readme.indexOf("\n## ", readme.indexOf("\n## Settings\n") + 3));
+    const [, table] = /\n<!-- settings-table:start -->\n([\s\S]*)\n<!-- settings-table:end -->\n/.exec(settings) ?? [];
+    expect(readme.split("settings-table:start").length).toBe(2);
+    expect(readme.split("settings-table:end").length).toBe(2);
+    // A Markdown table (its content is the settings module's to write), naming the settings.
+    expect(table?.trim().split("\n").every((line) => /^\|.*\|$/.test(line))).toBe(true);
+    expect(table).toContain("`ANKIFY_DOMAIN`");
+  });
+
   it("has a quick start whose commands are real", () => {
     const quickStart = readme.slice(readme.indexOf("## Quick start"), readme.indexOf("### Prerequisites"));
     expect(quickStart).toContain("npm ci && npm run synth");
