@@ -17,6 +17,10 @@ module.exports = {
   // timers, servers and child processes, so three workers keep two cores busy (`npm test` on 2 cores,
   // type-check included: 1 worker 33.8 s, 2 workers 20.3 s, 3 workers 18.7 s, 4 workers 18.8 s).
   maxWorkers: 3,
+  // A test's timeout catches a hang, never slowness: on a loaded machine a suite that takes 1.5 s
+  // alone can take 6 (jest's 5 s default failed streaming.test.ts twice). Tests wait for events,
+  // not durations; speed is measured by the benches (npm run bench*).
+  testTimeout: 60_000,
   setupFilesAfterEnv: ["<rootDir>/setup.js"],
   modulePathIgnorePatterns: ["<rootDir>/cdktf.out", "<rootDir>/lambda/dist", "<rootDir>/lambda/edge/dist"],
 };

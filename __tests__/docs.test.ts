@@ -1,8 +1,9 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { documentationPages } from "../testing/markdown";
 import { PROJECT_ROOT } from "../testing/paths";
 
-/** `help` and the README's commands table are kept in step with package.json's scripts by this test. */
+/** `help` and the README's commands table (and every npm command the docs name) are kept in step with package.json's scripts. */
 const scripts = Object.keys((JSON.parse(readFileSync(join(PROJECT_ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts);
 const help = readFileSync(join(PROJECT_ROOT, "help"), "utf8");
 const readme = readFileSync(join(PROJECT_ROOT, "README.md"), "utf8");
@@ -33,8 +34,19 @@ describe("README", () => {
     expect(rows.map((row) => /`npm (?:run ([\w:-]+)|(test))/.exec(row)!.slice(1).find(Boolean)).sort()).toEqual([...scripts].sort());
   });
 
-  it("names no npm script that does not exist, anywhere", () => {
-    expect([...named(readme)].filter((name) => !scripts.includes(name))).toEqual([]);
+  it.each(documentationPages())("%s names no npm script that does not exist", (page) => {
+    const text = readFileSync(join(PROJECT_ROOT, page), "utf8");
+    expect([...named(text)].filter((name) => !scripts.includes(name))).toEqual([]);
+  });
+
+  it("keeps its settings table in the Settings section, between the markers its generator writes inside", () => {
+    const settings = readme.slice(readme.indexOf("\n## Settings\n"), readme.indexOf("\n## ", readme.indexOf("\n## Settings\n") + 3));
+    const [, table] = /\n<!-- settings-table:start -->\n([\s\S]*)\n<!-- settings-table:end -->\n/.exec(settings) ?? [];
+    expect(readme.split("settings-table:start").length).toBe(2);
+    expect(readme.split("settings-table:end").length).toBe(2);
+    // A Markdown table (its content is the settings module's to write), naming the settings.
+    expect(table?.trim().split("\n").every((line) => /^\|.*\|$/.test(line))).toBe(true);
+    expect(table).toContain("`ANKIFY_DOMAIN`");
   });
 
   it("has a quick start whose commands are real", () => {

@@ -16,6 +16,7 @@ import { EspeakSynthesizer } from "../../lambda/src/tts/espeak";
 import { synthesizeAll, VOICES, type Synthesizer } from "../../lambda/src/tts/index";
 import { PollySynthesizer } from "../../lambda/src/tts/polly";
 import { deckStreamBudgetSeconds, requestBudgetSeconds } from "../../stacks/settings";
+import { farDeadline } from "../../testing/function/clock";
 import { newSecret, readApkg, runDevServer, type Running } from "../../testing/function/harness";
 import { scratchTmpdir } from "../../testing/function/scratch-tmpdir";
 import { settingsWith } from "../../testing/settings";
@@ -169,7 +170,7 @@ describe("speech failures", () => {
   ] as const)("retries %s and then speaks", async (_label, script) => {
     const fake = await fakePolly([...script]);
     try {
-      const clips = await synthesizeAll(["hello"], english, polly(fake.url), { directory: clipDir, deadline: Date.now() + 10_000, backoffMs: 5 });
+      const clips = await synthesizeAll(["hello"], english, polly(fake.url), { directory: clipDir, deadline: farDeadline(), backoffMs: 5 });
       expect(readFileSync(clips.get("hello")!.path, "utf8")).toBe("ID3fake-mp3");
       expect(fake.calls()).toBe(script.length);
     } finally {
@@ -180,7 +181,7 @@ describe("speech failures", () => {
   it("does not retry a request Polly refuses for good", async () => {
     const fake = await fakePolly([401, 200]);
     try {
-      await expect(synthesizeAll(["hello"], english, polly(fake.url), { directory: clipDir, deadline: Date.now() + 10_000, backoffMs: 5 })).rejects.toThrow(/TextLengthExceeded/);
+      await expect(synthesizeAll(["hello"], english, polly(fake.url), { directory: clipDir, deadline: farDeadline(), backoffMs: 5 })).rejects.toThrow(/TextLengthExceeded/);
       expect(fake.calls()).toBe(1);
     } finally {
       await fake.close();
@@ -314,11 +315,13 @@ describe("packaging and upload stay inside the deadline and the caps", () => {
         save: (_key, _file, _name, signal) => new Promise((_resolve, reject) => signal.addEventListener("abort", () => { sawAbort = true; reject(signal.reason); })),
       };
       const h = harness(slowStore);
-      // The handler's budget comes from the config (120 s); a Lambda with 300 ms left sets the deadline.
+      // The handler's budget comes from the config (120 s); a Lambda with 2 s left sets the deadline.
+      // Packaging two cards takes milliseconds (sql.js's first start included), so on any machine the
+      // upload, which never ends by itself, is what meets the deadline.
       const response = await h.handle(new Request("https://ankify.test/mcp", {
         method: "POST", body: JSON.stringify(call(1, { deck_name: "d", cards: cards(2), audio: "none" })),
         headers: { "x-origin-verify": secret, "content-type": "application/json", accept: "application/json, text/event-stream" },
-      }), { remainingMs: 300 });
+      }), { remainingMs: 2_000 });
       const text = (await message(response)).result.content[0].text as string;
       expect(text).toMatch(/^The deck could not be finished in time: uploading the deck did not finish within the time budget\. Nothing was uploaded\./);
       expect(sawAbort).toBe(true);

@@ -1,11 +1,15 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { apiKeyDigest, KEY_CACHE_MS, newApiKey, SsmApiKeyStore } from "../../lambda/src/access/api-keys";
 import { createClientGate } from "../../lambda/src/access/client-auth";
 import { findDigest, sha256 } from "../../lambda/src/access/constant-time";
 import { devOptionsFromEnv } from "../../lambda/src/dev-server";
 import { FakeSsm } from "../../testing/fake-ssm";
-import { ERAS, readApkg, runDevServer, type Running } from "../../testing/function/harness";
+import { ERAS, newSecret, readApkg, runDevServer, type Running } from "../../testing/function/harness";
+import { captureLog } from "../../testing/function/log-capture";
 import { startOAuthServer, type OAuthServer } from "../../testing/function/oauth";
+import { PROJECT_ROOT } from "../../testing/paths";
 
 const AUDIENCE = "https://ankify.test/mcp";
 const mcpPost = (url: string, headers: Record<string, string>, body: unknown = { jsonrpc: "2.0", id: 1, method: "tools/list" }) =>
@@ -86,18 +90,22 @@ describe("oauth mode: a real authorization server (oidc-provider) issues the tok
   it("never writes a token into the log", async () => {
     const good = await oauth.issueToken(AUDIENCE, "decks");
     const bad = oauth.sign(claims({ exp: now() - 100, iat: now() - 1000 }));
-    const written: string[] = [];
-    const spies = [process.stdout, process.stderr].map((stream) => jest.spyOn(stream, "write").mockImplementation((chunk: string | Uint8Array) => (written.push(String(chunk)), true)));
-    process.env["ANKIFY_LOG_LEVEL"] = "debug";
-    try {
-      expect((await mcpPost(run.dev.url, { ...origin, authorization: `Bearer ${good}` })).status).toBe(200);
-      expect((await mcpPost(run.dev.url, { ...origin, authorization: `Bearer ${bad}` })).status).toBe(401);
-    } finally {
-      process.env["ANKIFY_LOG_LEVEL"] = "silent";
-      spies.forEach((spy) => spy.mockRestore());
-    }
-    expect(written.join("")).toContain('"event":"oauth.refused"');
-    for (const token of [good, bad]) for (const part of token.split(".")) expect(written.join("")).not.toContain(part);
+    const { result: statuses, text: written } = await captureLog("debug", async () => [
+      (await mcpPost(run.dev.url, { ...origin, authorization: `Bearer ${good}` })).status,
+      (await mcpPost(run.dev.url, { ...origin, authorization: `Bearer ${bad}` })).status,
+    ]);
+    expect(statuses).toEqual([200, 401]);
+    expect(written).toContain('"event":"oauth.refused"');
+    for (const token of [good, bad]) for (const part of token.split(".")) expect(written).not.toContain(part);
+  });
+
+  it("answers a valid token without x-origin-verify with the origin guard's 403, never a scope challenge", async () => {
+    const token = await oauth.issueToken(AUDIENCE, "decks");
+    const response = await mcpPost(run.dev.url, { authorization: `Bearer ${token}` });
+    expect(response.status).toBe(403);
+    // `WWW-Authenticate: Bearer error="insufficient_scope"` would start an OAuth client's step-up.
+    expect(response.headers.get("www-authenticate")).toBeNull();
+    expect(((await response.json()) as { message: string }).message).toContain("no x-origin-verify header");
   });
 
   it("says oauth on the public status page", async () => {
@@ -121,6 +129,37 @@ describe("api-key mode through the dev server", () => {
   it("checks the origin secret before the key: no secret is 403 whatever the key", async () => {
     const response = await mcpPost(run.dev.url, { authorization: `Bearer ${run.apiKey}` });
     expect(response.status).toBe(403);
+  });
+
+  it.each([
+    ["no x-origin-verify", {}, "no x-origin-verify header"],
+    ["a wrong x-origin-verify", { "x-origin-verify": newSecret() }, "x-origin-verify matches neither the current nor the previous origin secret"],
+  ])("tells a client with a good key and %s about the header, not its key", async (_label, origin: Record<string, string>, reason) => {
+    const { result: response, lines, text } = await captureLog("info", () => mcpPost(run.dev.url, { ...origin, authorization: `Bearer ${run.apiKey}` }));
+    expect(response.status).toBe(403);
+    // No challenge: WWW-Authenticate would say the credentials were the problem.
+    expect(response.headers.get("www-authenticate")).toBeNull();
+    const body = (await response.json()) as { error: string; message: string };
+    expect(body).toEqual({
+      error: "Forbidden",
+      message: `Refused by the origin guard: ${reason}; send -H "x-origin-verify: $ANKIFY_ORIGIN_SECRET" (in AWS, CloudFront adds it). Your API key or token was not checked.`,
+    });
+    expect(body.message).not.toMatch(/unauthori[sz]ed|invalid key|key was (rejected|refused)/i);
+    // The terminal running `npm run dev` says why too, without the secret or the value sent.
+    expect(lines.filter((line) => line["event"] === "origin.refused")).toEqual([
+      expect.objectContaining({ level: "warn", reason, method: "POST", path: "/mcp", hint: 'send -H "x-origin-verify: $ANKIFY_ORIGIN_SECRET" (in AWS, CloudFront adds it)' }),
+    ]);
+    for (const value of [...run.secrets, ...Object.values(origin), run.apiKey!]) expect(text).not.toContain(value);
+    // docs/origin-protection.md shows this very answer.
+    if (!origin["x-origin-verify"]) expect(readFileSync(join(PROJECT_ROOT, "docs", "origin-protection.md"), "utf8")).toContain(`\n${JSON.stringify(body)}\n`);
+  });
+
+  it.each(ERAS)("lets the official %s client show the origin guard's reason, not an authentication failure", async (era) => {
+    const refused = await run.client({ era, secret: null }).then(() => undefined, (error: Error & { code?: unknown; data?: { text?: string } }) => error);
+    expect(refused).toBeDefined();
+    expect(refused!.message).not.toMatch(/401|Unauthorized|requires authorization/);
+    // The 1.x client puts the body in its message; the v2 client keeps it as the error's data.
+    expect(`${refused!.message} ${refused!.data?.text ?? ""}`).toContain("no x-origin-verify header");
   });
 });
 

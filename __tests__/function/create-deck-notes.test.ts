@@ -168,10 +168,10 @@ describe.each([ERAS[0]!])("note types, tags, formatting and names through the de
   });
 });
 
-describe("the README's create_deck examples", () => {
+describe("the create_deck examples in docs/create-deck.md", () => {
   it("are valid input, one per note type", () => {
-    const readme = readFileSync(join(PROJECT_ROOT, "README.md"), "utf8");
-    const block = /One example per note type:\n\n```json\n([\s\S]*?)\n```/.exec(readme)![1]!;
+    const page = readFileSync(join(PROJECT_ROOT, "docs", "create-deck.md"), "utf8");
+    const block = /One example per note type:\n\n```json\n([\s\S]*?)\n```/.exec(page)![1]!;
     const examples = block.split(/\n\n/).map((json) => createDeckInput.safeParse(JSON.parse(json)));
     for (const example of examples) expect(example.error?.issues).toBeUndefined();
     expect(examples.map((e) => e.data!.note_type)).toEqual(["basic", "basic-and-reversed", "cloze"]);

@@ -2,12 +2,13 @@ import { handler as lambdaHandler } from "../../lambda/src/index";
 import type { FunctionUrlEvent } from "../../lambda/src/http/function-url";
 import { METADATA_CONTENT_TYPE } from "../../lambda/src/http/lambda-stream";
 import { invokeStreaming, type StreamedResult } from "../../testing/function/lambda-stream";
-import { isAcceptedSecret } from "../../lambda/src/access/origin-guard";
+import { isAcceptedSecret, originRefusal } from "../../lambda/src/access/origin-guard";
 import { MODERN_PROTOCOL_VERSIONS } from "../../lambda/src/mcp/protocol";
 import { INSTRUCTIONS } from "../../lambda/src/mcp/server";
 import { apiKeyDigest, newApiKey } from "../../lambda/src/access/api-keys";
 import { newSecret } from "../../testing/function/harness";
 import { FakeSsm } from "../../testing/fake-ssm";
+import { captureLog } from "../../testing/function/log-capture";
 
 /** The function as Lambda runs it: a Function URL event (payload 2.0) into the exported streaming handler. */
 const handler = (event: FunctionUrlEvent) => invokeStreaming(lambdaHandler, event, undefined);
@@ -66,6 +67,27 @@ describe("origin guard (secret-header mode)", () => {
       expect(result.statusCode).toBe(403);
       expect(JSON.parse(result.body)).toEqual({ error: "Forbidden" });
     }
+  });
+
+  it.each([
+    ["no x-origin-verify", {}, "no x-origin-verify header"],
+    ["a wrong secret", { "x-origin-verify": newSecret() }, "x-origin-verify matches neither the current nor the previous origin secret"],
+  ])("tells a stranger with %s nothing, and its own log the reason at info level", async (_label, headers: Record<string, string>, reason) => {
+    const { result, lines, text } = await captureLog("info", () => handler(event("POST", "/mcp", { ...headers, ...mcpHeaders }, toolsList)));
+    expect(result.statusCode).toBe(403);
+    expect(result.body).toBe('{"error":"Forbidden"}');
+    expect(result.headers["www-authenticate"]).toBeUndefined();
+    expect(lines.filter((line) => line["event"] === "origin.refused")).toEqual([{ time: expect.any(String), level: "info", event: "origin.refused", reason, method: "POST", path: "/mcp" }]);
+    for (const value of [current, previous, apiKey, ...Object.values(headers)]) expect(text).not.toContain(value);
+  });
+
+  it("classifies a refusal from the presented header and the accepted secrets alone", () => {
+    expect(originRefusal(undefined, [current, previous])).toBe("missing");
+    expect(originRefusal("", [current, previous])).toBe("missing");
+    expect(originRefusal(`${current} `, [current, previous])).toBe("mismatch");
+    expect(originRefusal(previous, [current, previous])).toBeUndefined();
+    // No accepted secret (none configured yet): everything is refused.
+    expect(originRefusal(current, [])).toBe("mismatch");
   });
 
   it.each([["the current secret", current], ["the previous secret (rotation)", previous]])("lets %s through", async (_label, secret) => {
@@ -253,22 +275,15 @@ describe("client authentication (api-key mode, keys from SSM)", () => {
 
   it("never writes a key into the log or a response", async () => {
     const wrong = newApiKey();
-    const written: string[] = [];
-    const capture = (stream: NodeJS.WriteStream) => jest.spyOn(stream, "write").mockImplementation((chunk: string | Uint8Array) => (written.push(String(chunk)), true));
-    const spies = [capture(process.stdout), capture(process.stderr)];
-    process.env["ANKIFY_LOG_LEVEL"] = "debug";
-    try {
-      const refused = await handler(event("POST", "/mcp", { ...ok, authorization: `Bearer ${wrong}` }, toolsList));
-      const accepted = await handler(event("POST", "/mcp", { ...ok, "x-api-key": apiKey }, toolsList));
-      for (const text of [...written, JSON.stringify(refused), JSON.stringify(accepted)]) {
-        expect(text).not.toContain(wrong);
-        expect(text).not.toContain(apiKey);
-        expect(text).not.toContain(apiKeyDigest(apiKey));
-      }
-      expect(written.join("")).toContain('"event":"api_keys.refused"');
-    } finally {
-      process.env["ANKIFY_LOG_LEVEL"] = "silent";
-      spies.forEach((spy) => spy.mockRestore());
+    const { result: [refused, accepted], text: written } = await captureLog("debug", async () => [
+      await handler(event("POST", "/mcp", { ...ok, authorization: `Bearer ${wrong}` }, toolsList)),
+      await handler(event("POST", "/mcp", { ...ok, "x-api-key": apiKey }, toolsList)),
+    ]);
+    for (const text of [written, JSON.stringify(refused), JSON.stringify(accepted)]) {
+      expect(text).not.toContain(wrong);
+      expect(text).not.toContain(apiKey);
+      expect(text).not.toContain(apiKeyDigest(apiKey));
     }
+    expect(written).toContain('"event":"api_keys.refused"');
   });
 });

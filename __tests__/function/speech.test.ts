@@ -8,6 +8,7 @@ import { PollyClient } from "@aws-sdk/client-polly";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { clipFileName, DeadlineError, engineProblem, ENGINES, POLLY_RATES, synthesizeAll, ThrottledError, VOICES, type Engine, type Synthesizer, type Voice } from "../../lambda/src/tts/index";
 import { PollySynthesizer } from "../../lambda/src/tts/polly";
+import { farDeadline } from "../../testing/function/clock";
 import { audioSeconds } from "../../testing/function/harness";
 
 const english = VOICES["en-US"]!;
@@ -52,7 +53,7 @@ class ScriptedSynthesizer implements Synthesizer {
 describe("synthesizeAll", () => {
   it("speaks each distinct text once and names clips by text and voice", async () => {
     const synth = new ScriptedSynthesizer(3, 5);
-    const clips = await synthesizeAll(["a", "b", "a", "c", "b"], english, synth, { directory: clipDir, deadline: Date.now() + 10_000 });
+    const clips = await synthesizeAll(["a", "b", "a", "c", "b"], english, synth, { directory: clipDir, deadline: farDeadline() });
     expect(synth.calls.sort()).toEqual(["a", "b", "c"]);
     expect([...clips.keys()].sort()).toEqual(["a", "b", "c"]);
     expect(clips.get("a")!.fileName).toBe(clipFileName("a", english, "mp3"));
@@ -64,7 +65,7 @@ describe("synthesizeAll", () => {
 
   it("never runs more calls at once than the synthesizer allows", async () => {
     const synth = new ScriptedSynthesizer(4, 10);
-    await synthesizeAll(Array.from({ length: 30 }, (_, i) => `t${i}`), english, synth, { directory: clipDir, deadline: Date.now() + 10_000 });
+    await synthesizeAll(Array.from({ length: 30 }, (_, i) => `t${i}`), english, synth, { directory: clipDir, deadline: farDeadline() });
     expect(synth.calls).toHaveLength(30);
     expect(synth.maxRunning).toBe(4);
   });
@@ -93,7 +94,7 @@ describe("synthesizeAll", () => {
 
   it("retries throttled texts with backoff until they succeed", async () => {
     const synth = new ScriptedSynthesizer(2, 1, new Map([["x", 2], ["y", 1]]));
-    const clips = await synthesizeAll(["x", "y", "z"], english, synth, { directory: clipDir, deadline: Date.now() + 10_000, backoffMs: 5 });
+    const clips = await synthesizeAll(["x", "y", "z"], english, synth, { directory: clipDir, deadline: farDeadline(), backoffMs: 5 });
     expect(clips.size).toBe(3);
     expect(synth.calls.filter((t) => t === "x")).toHaveLength(3);
     expect(synth.calls.filter((t) => t === "y")).toHaveLength(2);
@@ -101,7 +102,7 @@ describe("synthesizeAll", () => {
 
   it("gives up after the retry limit with the throttling error", async () => {
     const synth = new ScriptedSynthesizer(1, 1, new Map([["x", 10]]));
-    await expect(synthesizeAll(["x"], english, synth, { directory: clipDir, deadline: Date.now() + 10_000, backoffMs: 1, retries: 2 })).rejects.toBeInstanceOf(ThrottledError);
+    await expect(synthesizeAll(["x"], english, synth, { directory: clipDir, deadline: farDeadline(), backoffMs: 1, retries: 2 })).rejects.toBeInstanceOf(ThrottledError);
     expect(synth.calls).toHaveLength(3);
   });
 

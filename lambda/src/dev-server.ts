@@ -14,6 +14,7 @@ import { createClientGate } from "./access/client-auth";
 import { ConfigError, loadConfig, type FunctionConfig } from "./config";
 import { createRequestHandler } from "./handler";
 import { toWebRequest, writeWebResponse } from "./http/node-adapter";
+import { jsonResponse } from "./http/responses";
 import { DEFAULT_CLIP_CACHE_DAYS } from "./limits";
 import { log } from "./log";
 import { S3ClipCache } from "./storage/clip-cache";
@@ -76,8 +77,10 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const server: Server = createServer((req, res) => {
     void (async () => {
       try {
+        // Listening comes first (the port goes into the config); until the rest is ready, say so.
+        if (!handle) return await writeWebResponse(res, jsonResponse(503, { error: "Service Unavailable", message: "The dev server is still starting; try again in a moment." }, { "retry-after": "1" }));
         const request = toWebRequest(req, res);
-        await writeWebResponse(res, request instanceof Response ? request : await handle!(request));
+        await writeWebResponse(res, request instanceof Response ? request : await handle(request));
       } catch (error) {
         log("error", "dev_server.failed", { message: (error as Error).message });
         if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
@@ -142,6 +145,8 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     synthesizer: devSynthesizer(options),
     store: new S3DeckStore(client, BUCKET, config.linkTtlSeconds),
     clients: createClientGate(config.clientAuth, config.originProtection, auth.mode === "api-key" ? new StaticApiKeyStore(auth.keys) : undefined),
+    // Here the one refused is the developer: the 403 and a warning in this terminal say why.
+    explainOriginRefusals: true,
     ...(options.keepAliveMs !== undefined ? { keepAliveMs: options.keepAliveMs } : {}),
     ...(options.clipCache !== false ? { clipCache: new S3ClipCache(client, BUCKET, CLIP_PREFIX) } : {}),
   });

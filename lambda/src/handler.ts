@@ -33,6 +33,8 @@ export interface HandlerDeps {
   readonly keepAliveMs?: number;
   /** Spoken clips reused across requests. @default none */
   readonly clipCache?: ClipCache;
+  /** Tell a refused caller why the origin guard said 403 (the dev server's caller is its developer). @default false */
+  readonly explainOriginRefusals?: boolean;
 }
 
 export interface RequestContext {
@@ -64,7 +66,7 @@ export function createRequestHandler(deps: HandlerDeps): (request: Request, cont
 
   async function route(request: Request, context: RequestContext, requestId: string): Promise<Response> {
     const started = Date.now();
-    const refused = checkOrigin(request, deps.config);
+    const refused = checkOrigin(request, deps.config, { explain: deps.explainOriginRefusals ?? false });
     if (refused) return refused;
 
     const path = new URL(request.url).pathname.replace(/\/+$/, "") || "/";

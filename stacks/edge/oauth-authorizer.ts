@@ -23,7 +23,7 @@ export interface OAuthAuthorizerProps {
  * An Amazon Cognito user pool as Ankify's authorization server (oauth mode without an external
  * issuer): sign-in through Cognito's managed login, a resource server for `https://<domain>/mcp`
  * with one scope, and a public app client for the authorization code flow with PKCE. Cognito has no
- * dynamic client registration, so MCP clients are given the app client's id by hand (README).
+ * dynamic client registration, so MCP clients are given the app client's id by hand (docs/client-auth.md).
  * Only the owner creates users (no self sign-up): every user can spend the owner's Polly money.
  */
 export class OAuthAuthorizer extends Construct {

@@ -39,6 +39,11 @@ export interface StreamedResult {
 /** Invokes a streaming handler as the runtime would, and splits what it wrote at the prelude's 8 NULs. */
 export async function invokeStreaming<E, C>(handler: StreamingHandler<E, C>, event: E, context: C, stream = new RecordingResponseStream()): Promise<StreamedResult> {
   await handler(event, stream, context);
+  return readStream(stream);
+}
+
+/** What a handler wrote to `stream`: the prelude, the body and the body's chunks, as a Function URL reads them. */
+export function readStream(stream: RecordingResponseStream): StreamedResult {
   const all = stream.bytes();
   const cut = all.indexOf(Buffer.alloc(8));
   if (cut < 0) throw new Error("no metadata prelude in the response stream");

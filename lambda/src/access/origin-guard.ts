@@ -1,14 +1,27 @@
 /**
  * The origin guard (secret-header mode): only CloudFront knows the secret it adds in
  * `x-origin-verify`, so a request without an accepted value did not come through the distribution.
- * It runs first, before anything reads the request's body.
+ * It runs first, before anything reads the request's body or checks the client's key or token.
  */
 import type { FunctionConfig } from "../config";
 import { jsonResponse } from "../http/responses";
+import { log } from "../log";
 import { findDigest, sha256 } from "./constant-time";
 
 /** The header CloudFront adds in secret-header mode (stacks/edge/distribution.ts). */
 export const ORIGIN_VERIFY_HEADER = "x-origin-verify";
+
+/** Why a request was refused: it sent no value, or one that matches no accepted secret. */
+export type OriginRefusal = "missing" | "mismatch";
+
+/** The reasons as a person reads them: never the value sent, never a secret. */
+export const ORIGIN_REFUSAL_REASONS: Readonly<Record<OriginRefusal, string>> = {
+  missing: `no ${ORIGIN_VERIFY_HEADER} header`,
+  mismatch: `${ORIGIN_VERIFY_HEADER} matches neither the current nor the previous origin secret`,
+};
+
+/** What a local client must add; in AWS, CloudFront adds it. */
+export const ORIGIN_VERIFY_HINT = `send -H "${ORIGIN_VERIFY_HEADER}: $ANKIFY_ORIGIN_SECRET" (in AWS, CloudFront adds it)`;
 
 /**
  * Whether `presented` equals one of the accepted secrets, in constant time (both sides hashed to equal
@@ -20,11 +33,46 @@ export function isAcceptedSecret(presented: string | undefined, accepted: readon
 }
 
 /**
+ * Why the presented header is refused, or undefined when it is accepted. A pure function of the header
+ * and the accepted secrets, wherever those come from (environment today, a parameter store tomorrow).
+ */
+export function originRefusal(presented: string | undefined, accepted: readonly string[]): OriginRefusal | undefined {
+  if (isAcceptedSecret(presented, accepted)) return undefined;
+  return presented === undefined || presented === "" ? "missing" : "mismatch";
+}
+
+export interface OriginGuardOptions {
+  /**
+   * Say why in the 403 and log it as a warning with the fix: for the dev server, whose caller is
+   * the developer. In Lambda a refused caller is a stranger who learns nothing; the reason goes to
+   * the function's log at info level. @default false
+   */
+  readonly explain?: boolean;
+}
+
+/**
  * A 403 for a request that did not come through CloudFront, or undefined to let it pass. In oac mode
  * Lambda's IAM layer has already refused unsigned callers, so everything that arrives passes.
  */
-export function checkOrigin(request: Request, config: Pick<FunctionConfig, "originProtection" | "originSecrets">): Response | undefined {
+export function checkOrigin(
+  request: Request,
+  config: Pick<FunctionConfig, "originProtection" | "originSecrets">,
+  { explain = false }: OriginGuardOptions = {},
+): Response | undefined {
   if (config.originProtection !== "secret-header") return undefined;
-  if (isAcceptedSecret(request.headers.get(ORIGIN_VERIFY_HEADER) ?? undefined, config.originSecrets)) return undefined;
-  return jsonResponse(403, { error: "Forbidden" });
+  const refusal = originRefusal(request.headers.get(ORIGIN_VERIFY_HEADER) ?? undefined, config.originSecrets);
+  if (refusal === undefined) return undefined;
+  const reason = ORIGIN_REFUSAL_REASONS[refusal];
+  const { pathname } = new URL(request.url);
+  if (!explain) {
+    log("info", "origin.refused", { reason, method: request.method, path: pathname });
+    return jsonResponse(403, { error: "Forbidden" });
+  }
+  log("warn", "origin.refused", { reason, method: request.method, path: pathname, hint: ORIGIN_VERIFY_HINT });
+  // No WWW-Authenticate: this is not about the client's credentials, which were not looked at yet
+  // (a 403 challenge would send an OAuth client into a scope step-up it does not need).
+  return jsonResponse(403, {
+    error: "Forbidden",
+    message: `Refused by the origin guard: ${reason}; ${ORIGIN_VERIFY_HINT}. Your API key or token was not checked.`,
+  });
 }

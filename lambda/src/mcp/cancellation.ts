@@ -5,7 +5,7 @@
  * A client can only cancel its own calls: the key includes the authenticated client.
  *
  * In Lambda a cancellation is served by whichever execution environment is free, never the busy one
- * building the deck, so there only a disconnect stops the work (the README says so).
+ * building the deck, so there only a disconnect stops the work (docs/function.md says so).
  */
 export class InFlightCalls {
   private readonly calls = new Map<string, AbortController>();
