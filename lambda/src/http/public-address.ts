@@ -51,14 +51,15 @@ function blockList(ranges: ReadonlyArray<[string, number, string]>, type: "ipv4"
 const V4 = blockList(NOT_PUBLIC_V4, "ipv4");
 const V6 = blockList(NOT_PUBLIC_V6, "ipv6");
 const GLOBAL_UNICAST_V6 = blockList([["2000::", 3, ""]], "ipv6")[0]![0];
-const LOOPBACK = new BlockList();
-LOOPBACK.addSubnet("127.0.0.0", 8, "ipv4");
-LOOPBACK.addAddress("::1", "ipv6");
+// Apart, each checked only with its own family: a BlockList holding an IPv4 rule also matches the
+// IPv4-mapped IPv6 form (::ffff:127.0.0.1), which is refused like every mapped address.
+const LOOPBACK_V4 = blockList([["127.0.0.0", 8, ""]], "ipv4")[0]![0];
+const LOOPBACK_V6 = blockList([["::1", 128, ""]], "ipv6")[0]![0];
 
 /** 127.0.0.0/8 or ::1. */
 export function isLoopback(address: string): boolean {
   const version = isIP(address);
-  return version !== 0 && LOOPBACK.check(address, version === 4 ? "ipv4" : "ipv6");
+  return version === 4 ? LOOPBACK_V4.check(address, "ipv4") : version === 6 && LOOPBACK_V6.check(address, "ipv6");
 }
 
 export interface AddressPolicy {
@@ -70,8 +71,7 @@ export interface AddressPolicy {
 export function addressProblem(address: string, policy: AddressPolicy = {}): string | undefined {
   const version = isIP(address);
   if (version === 0) return "is not an IP address";
-  const type = version === 4 ? "ipv4" : "ipv6";
-  if (policy.allowLoopback && LOOPBACK.check(address, type)) return undefined;
+  if (policy.allowLoopback && isLoopback(address)) return undefined;
   if (version === 4) {
     const hit = V4.find(([list]) => list.check(address, "ipv4"));
     return hit ? `is ${hit[1]}, not a public address` : undefined;
