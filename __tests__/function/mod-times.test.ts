@@ -1,6 +1,7 @@
+import { createHash } from "node:crypto";
 import type { DeckNote } from "../../lambda/src/deck/apkg";
 import { MAX_REMEMBERED_NOTES, noteContentHash, openNoteTimes, stampNotes } from "../../lambda/src/deck/mod-times";
-import { NOTE_TYPES_MOD } from "../../lambda/src/deck/note-types";
+import { CARD_CSS, NOTE_TYPES, NOTE_TYPES_MOD, NOTE_TYPES_VERSION } from "../../lambda/src/deck/note-types";
 import { noteTimesKey, UnreadableNoteTimesError, type NoteTimesStore, type RememberedNotes } from "../../lambda/src/storage/note-times";
 
 const note = (guid: string, front: string, back = "b"): DeckNote => ({ guid, fields: [front, back], ords: [0], tags: ["t"] });
@@ -100,5 +101,15 @@ describe("note modification times", () => {
     expect((await times.stamp([note("a", "hola")], T0 * 1000)).map((n) => n.mod)).toEqual([T0]);
     await times.commit(signal);
     expect(store.saves).toBe(1);
+  });
+});
+
+describe("the note types' version", () => {
+  // Anki takes a note type's new templates or styling only from a package whose note type is newer
+  // than its copy: a changed definition under the old stamp would never reach anyone. Changing one
+  // means NOTE_TYPES_VERSION + 1 and NOTE_TYPES_MOD set to the release, then this pin.
+  it("pins the definitions it stamps", () => {
+    const definition = createHash("sha256").update(JSON.stringify({ NOTE_TYPES, CARD_CSS })).digest("hex").slice(0, 16);
+    expect({ version: NOTE_TYPES_VERSION, mod: NOTE_TYPES_MOD, definition }).toEqual({ version: 1, mod: 1_795_996_800, definition: "ad95a15d81ec4dd5" });
   });
 });
