@@ -33,6 +33,17 @@ describe("decks learners keep, through the dev server", () => {
   };
   const modsByFront = (deck: ReadDeck) => Object.fromEntries(deck.notes.map((n) => [n.flds[0], n.mod]));
 
+  it("tells the model what re-importing does, and offers pictures", async () => {
+    const tool = (await client.listTools()).tools.find((t) => t.name === "create_deck")!;
+    expect(tool.description).toContain("a note is the same note when the deck name and its identity text are the same");
+    expect(tool.description).toContain("Renaming the deck makes new notes beside the old ones");
+    expect(tool.description).toContain("cards left out of a rebuild stay in the learner's collection");
+    const card = (tool.inputSchema.properties!["cards"] as { items: { properties: Record<string, { description?: string; enum?: string[] }> } }).items.properties;
+    expect(card["image"]!.description).toMatch(/data:image\/…;base64, URI .* or an https:\/\/ URL/);
+    expect(card["image_side"]!.enum).toEqual(["front", "back"]);
+    expect(Object.keys((tool.outputSchema!.properties!))).toContain("images");
+  });
+
   it("stamps a note with when its content changed: an unchanged rebuild changes no stamp, an edited card alone is stamped anew", async () => {
     const cards = [{ front: "hola", back: "hello" }, { front: "gato", back: "cat" }, { front: "perro", back: "dog" }];
     const first = await build({ deck_name: "Stamps", cards, audio: "none" });

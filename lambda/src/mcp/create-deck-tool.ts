@@ -132,10 +132,10 @@ export function registerCreateDeck(server: McpServer, deps: ToolDeps): void {
       description:
         "Builds an Anki deck (.apkg) from cards, with text-to-speech audio on the chosen side, and returns a download link. " +
         "Note types: basic, basic-and-reversed, cloze ({{c1::answer}}); tags per deck and per card; format html keeps simple formatting. " +
-        `Up to ${LIMITS.cards} cards; a card may carry a picture. Card text shows exactly as written (Anki markup such as [sound:…] or {{…}} stays text). ` +
-        "Re-importing: a note is the same note when the deck name and its identity text (a basic card's front, a cloze card's text with the deletions filled in) are the same; " +
-        "Anki then updates it if its content changed and keeps the learner's own edits if it did not. Renaming the deck makes new notes beside the old; " +
-        "cards left out of a rebuild stay in the learner's collection (Anki never deletes on import). " +
+        `Up to ${LIMITS.cards} cards; a card may carry a picture. Anki markup in card text ([sound:…], [anki:…], LaTeX, {{…}}) shows as text and is not spoken. ` +
+        "Re-importing a rebuilt deck: a note is the same note when the deck name and its identity text are the same (a basic card's front, with its back when two cards share a front; " +
+        "a cloze card's text with the deletions filled in); Anki updates it if its content changed, and leaves the learner's copy and their own edits alone if not. " +
+        "Renaming the deck makes new notes beside the old ones; cards left out of a rebuild stay in the learner's collection (an import never deletes). " +
         `Speech is the slow part: engine standard speaks ${POLLY_RATES.standard} clips a second, neural and generative ${POLLY_RATES.neural}; ` +
         "a client that sends a progressToken gets progress while a long deck is built.",
       inputSchema: createDeckInput,
