@@ -7,6 +7,9 @@ import { runDevServer, type McpPeer, type Running } from "../../testing/function
 import { pictureServer, PNG, serve, type PictureServer } from "../../testing/function/pictures";
 import { PROJECT_ROOT } from "../../testing/paths";
 
+// Each test builds decks and runs Anki (a Python process per step): seconds on a busy machine. A generous bound, not a measure.
+jest.setTimeout(60_000);
+
 // Real Anki (2.1.15's importer, headless, the version the issue was measured with) importing what
 // the dev server builds, into fresh collections. Without it installed, this suite is skipped and
 // says how to install it.

@@ -8,6 +8,9 @@ import { dataUri, GIF, PNG, pictureServer, serve, WEBP, type PictureServer } fro
 import { UPGRADE_FIXTURES } from "../../testing/function/build-upgrade-fixtures";
 import { PROJECT_ROOT } from "../../testing/paths";
 
+// Each test builds decks through the dev server and reads them with Python: seconds on a busy machine. A generous bound, not a measure.
+jest.setTimeout(30_000);
+
 const FIXTURES = join(PROJECT_ROOT, "__tests__", "fixtures", "decks", "before-issue-23");
 const sound = (text: string, language = "en-US") => `[sound:${clipFileName(text, VOICES[language]!, "wav")}]`;
 
