@@ -149,6 +149,11 @@ describe("fetching a picture", () => {
     expect(await failure(`${server.origin}/missing.png`)).toBe("ImageFetchError: answered HTTP 404");
   });
 
+  it("gives up on a host that does not resolve in time", async () => {
+    const resolve = () => new Promise<never>(() => undefined);
+    expect(await failure("https://slow-dns.example/cat.png", { ...dev, resolve, timeoutMs: 300 })).toBe("ImageFetchError: did not arrive within 0.3 s");
+  });
+
   it("stops when the request is cancelled, with the cancellation's reason", async () => {
     const cancel = new AbortController();
     const pending = fetchImageBytes(new URL(`${server.origin}/stall.png`), dev, cancel.signal);

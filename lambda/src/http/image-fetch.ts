@@ -75,14 +75,24 @@ export async function fetchImageBytes(url: URL, options: ImageFetchOptions, sign
   }
 }
 
+/** `promise`, or the signal's reason as soon as it aborts (a DNS lookup cannot itself be aborted). */
+function unlessAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    if (signal.aborted) return onAbort();
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}
+
 /** The checked address to connect to for `target`, or an ImageFetchError saying why there is none. */
-async function checkedAddress(target: URL, options: ImageFetchOptions): Promise<{ address: string; family: number }> {
+async function checkedAddress(target: URL, options: ImageFetchOptions, signal: AbortSignal): Promise<{ address: string; family: number }> {
   const loopbackHttp = options.allowLoopback === true && target.protocol === "http:";
   if (target.protocol !== "https:" && !loopbackHttp) throw new ImageFetchError(`must be an https:// URL (${target.protocol}// is not fetched)`);
   if (target.username || target.password) throw new ImageFetchError("must not carry a user name or password");
   const host = target.hostname.replace(/^\[|\]$/g, "");
   const literal = isIP(host);
-  const addresses = literal ? [{ address: host, family: literal }] : await options.resolve?.(host) ?? await systemResolver(host);
+  const addresses = literal ? [{ address: host, family: literal }] : await unlessAborted((options.resolve ?? systemResolver)(host), signal);
   if (addresses.length === 0) throw new ImageFetchError(`names a host that does not resolve (${host})`);
   for (const { address } of addresses) {
     const problem = addressProblem(address, { allowLoopback: options.allowLoopback === true });
@@ -105,7 +115,7 @@ function isRuntimeApi(runtimeApi: string | undefined, address: string, port: str
 }
 
 async function get(target: URL, options: ImageFetchOptions, signal: AbortSignal): Promise<IncomingMessage> {
-  const { address, family } = await checkedAddress(target, options);
+  const { address, family } = await checkedAddress(target, options, signal);
   signal.throwIfAborted();
   // Node resolves through this for every connection of the request; it answers with the checked address only.
   const lookup: LookupFunction = (_host, lookupOptions, callback) => {
