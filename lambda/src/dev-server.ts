@@ -95,6 +95,9 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       }
     })();
   });
+  // Node's 5 s default closed idle connections just as a busy client, idle between calls, reused one
+  // (ECONNRESET on its next call); clients follow the longer Keep-Alive hint and close theirs first.
+  server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 8787, "127.0.0.1", resolve);
@@ -247,10 +250,8 @@ export function devOptionsFromEnv(env: Readonly<Record<string, string | undefine
   const speechLatencyMs = integer("ANKIFY_DEV_SPEECH_LATENCY_MS");
   const storageDir = get("ANKIFY_DEV_STORAGE_DIR");
   const clipCacheDays = integer("ANKIFY_CLIP_CACHE_DAYS");
-  const loopbackImages = get("ANKIFY_DEV_ALLOW_LOOPBACK_IMAGES");
-  if (loopbackImages !== undefined && loopbackImages !== "1" && loopbackImages !== "0") {
-    problems.push(`ANKIFY_DEV_ALLOW_LOOPBACK_IMAGES = ${JSON.stringify(loopbackImages)} must be 1 (card pictures may come from http://127.0.0.1) or 0.`);
-  }
+  const loopbackImages = get("ANKIFY_DEV_ALLOW_LOOPBACK_IMAGES") ?? "0";
+  if (!["0", "1"].includes(loopbackImages)) problems.push(`ANKIFY_DEV_ALLOW_LOOPBACK_IMAGES = ${JSON.stringify(loopbackImages)} must be 1 (card pictures may come from http://127.0.0.1) or 0.`);
   const speech = get("ANKIFY_DEV_SPEECH") ?? "espeak";
   if (speech !== "espeak" && speech !== "silent") problems.push(`ANKIFY_DEV_SPEECH = ${JSON.stringify(speech)} must be espeak or silent.`);
   if (problems.length > 0) return { problems };
