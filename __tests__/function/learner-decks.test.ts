@@ -1,7 +1,9 @@
 import { readFileSync } from "node:fs";
+import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { join } from "node:path";
 import { devOptionsFromEnv } from "../../lambda/src/dev-server";
 import { NOTE_TYPES, NOTE_TYPES_MOD } from "../../lambda/src/deck/note-types";
+import { noteTimesKey } from "../../lambda/src/storage/note-times";
 import { clipFileName, VOICES } from "../../lambda/src/tts/index";
 import { readApkg, runDevServer, type McpPeer, type ReadDeck, type Running, type ToolResult } from "../../testing/function/harness";
 import { dataUri, GIF, PNG, pictureServer, serve, WEBP, type PictureServer } from "../../testing/function/pictures";
@@ -64,6 +66,21 @@ describe("decks learners keep, through the dev server", () => {
       expect(model.mod).toBe(NOTE_TYPES_MOD);
       for (const card of deck.cards) expect(card.mod).toBe(deck.notes.find((n) => n.id === card.nid)!.mod);
     }
+  });
+
+  it("keeps what it remembers as one object per client and deck under note-times/, and replaces one it cannot read", async () => {
+    const s3 = new S3Client({ endpoint: run.dev.s3Endpoint, region: "us-east-1", forcePathStyle: true, credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" }, requestChecksumCalculation: "WHEN_REQUIRED" });
+    const Key = `note-times/${noteTimesKey("test-client", "Records")}`;
+    const first = await build({ deck_name: "Records", cards: [{ front: "uno", back: "one" }], audio: "none" });
+    const stored = JSON.parse(await (await s3.send(new GetObjectCommand({ Bucket: run.dev.bucket, Key }))).Body!.transformToString()) as { version: number; notes: Record<string, [string, number]> };
+    expect(stored).toEqual({ version: 1, notes: { [first.deck.notes[0]!.guid]: [expect.any(String), first.deck.notes[0]!.mod] } });
+    await s3.send(new PutObjectCommand({ Bucket: run.dev.bucket, Key, Body: "not json" }));
+    // Read as a first build: stamped with the build time (not the fallback), the record written anew.
+    const after = await build({ deck_name: "Records", cards: [{ front: "uno", back: "one" }], audio: "none" });
+    expect(after.deck.notes[0]!.mod).toBeGreaterThanOrEqual(first.deck.notes[0]!.mod);
+    const replaced = JSON.parse(await (await s3.send(new GetObjectCommand({ Bucket: run.dev.bucket, Key }))).Body!.transformToString()) as { version: number };
+    expect(replaced.version).toBe(1);
+    s3.destroy();
   });
 
   it("gives fields and templates their fixed ids, keeping their names", async () => {
