@@ -26,7 +26,7 @@ import { EspeakSynthesizer } from "./tts/espeak";
 import type { Synthesizer } from "./tts/index";
 import { SilentSynthesizer, withLatency } from "./tts/stand-in";
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const S3rver = require("s3rver") as new (options: Record<string, unknown>) => { run(): Promise<AddressInfo>; close(): Promise<void> };
+const S3rver = require("s3rver") as new (options: Record<string, unknown>) => { run(): Promise<AddressInfo>; close(): Promise<void>; httpServer?: Server };
 
 export type DevClientAuth =
   | { readonly mode: "none" }
@@ -61,10 +61,7 @@ export interface DevServerOptions {
   readonly clipCache?: boolean;
   /** Days a cached clip is kept in the local store. @default DEFAULT_CLIP_CACHE_DAYS (90) */
   readonly clipCacheDays?: number;
-  /**
-   * Card pictures may come from loopback addresses, over http too (never the Lambda runtime API's
-   * address): for tests that serve pictures from this machine. The function never allows it. @default false
-   */
+  /** Card pictures may come from loopback, over http too (never the runtime API): for tests. The function never allows it. @default false */
   readonly allowLoopbackImages?: boolean;
 }
 
@@ -97,6 +94,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   });
   // Node's 5 s default closed idle connections just as a busy client, idle between calls, reused one
   // (ECONNRESET on its next call); clients follow the longer Keep-Alive hint and close theirs first.
+  // s3rver's server, which serves the download links, gets the same.
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -142,6 +140,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     configureBuckets: [{ name: BUCKET }],
   });
   const s3Address = await s3.run();
+  if (s3.httpServer) s3.httpServer.keepAliveTimeout = 65_000; // as the function's server's, above
   const client = new S3Client({
     endpoint: `http://127.0.0.1:${s3Address.port}`,
     region: "us-east-1",
