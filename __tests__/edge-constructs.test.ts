@@ -3,6 +3,7 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { WebAcl } from "../stacks/edge/web-acl";
 import { Alarms } from "../stacks/edge/alarms";
 import { ContentHashEdgeFunction } from "../stacks/edge/content-hash-edge-function";
+import { DeckBucket } from "../stacks/edge/deck-bucket";
 import { PROJECT_ROOT } from "../testing/paths";
 
 /** A bare stack with a us-east-1 provider, for constructs used outside AnkifyStack. */
@@ -52,5 +53,29 @@ describe("constructs refuse values AWS would reject", () => {
     new ContentHashEdgeFunction(scope, "edge", { name: "ankify", projectRoot: PROJECT_ROOT, accountId: "123456789012", usEast1, timeout: 30, memorySize: 10_240 });
     const fn = JSON.parse(Testing.synth(scope)).resource.aws_lambda_function;
     expect(Object.values(fn)).toEqual([expect.objectContaining({ timeout: 30, memory_size: 10_240, publish: true })]);
+  });
+});
+
+describe("DeckBucket's note times", () => {
+  // cdktf's matchers, for this block's synth (the rest of this file never synthesizes).
+  beforeAll(() => Testing.setupJest());
+  it.each([0, 3651, 1.5])("refuses noteTimesDays %p", (noteTimesDays) => {
+    const { scope } = stack();
+    expect(() => new DeckBucket(scope, "decks", { namePrefix: "ankify-decks-", noteTimesDays })).toThrow(
+      `DeckBucket: noteTimesDays = ${noteTimesDays} is out of range; use a whole number of days from 1 to 3650.`,
+    );
+  });
+
+  it("keeps them under their own prefix, expired by their own rule, for as many days as asked", () => {
+    const { scope } = stack();
+    new AwsProvider(scope, "aws", { region: "eu-west-1" });
+    const decks = new DeckBucket(scope, "decks", { namePrefix: "ankify-decks-", noteTimesDays: 400 });
+    expect(decks.noteTimesPrefix).toBe("note-times/");
+    expect(Testing.synth(scope)).toHaveResourceWithProperties({ tfResourceType: "aws_s3_bucket_lifecycle_configuration" }, {
+      rule: [
+        expect.objectContaining({ id: "expire-decks" }),
+        expect.objectContaining({ id: "expire-note-times", status: "Enabled", filter: [{ prefix: "note-times/" }], expiration: [{ days: 400 }] }),
+      ],
+    });
   });
 });

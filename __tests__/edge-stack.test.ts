@@ -112,7 +112,7 @@ describe("bring your own image (ANKIFY_IMAGE_URI)", () => {
     const { tf } = synthAnkify({ imageUri: uri });
     const variables = only(tf, "aws_lambda_function")["environment"]["variables"];
     expect(Object.keys(variables).sort()).toEqual([
-      "ANKIFY_API_KEY_PATH", "ANKIFY_CLIENT_AUTH", "ANKIFY_CLIP_CACHE_PREFIX", "ANKIFY_DECK_BUCKET", "ANKIFY_DECK_PREFIX", "ANKIFY_LINK_TTL_SECONDS", "ANKIFY_MAX_SPEECH_CHARACTERS", "ANKIFY_ORIGIN_PROTECTION",
+      "ANKIFY_API_KEY_PATH", "ANKIFY_CLIENT_AUTH", "ANKIFY_CLIP_CACHE_PREFIX", "ANKIFY_DECK_BUCKET", "ANKIFY_DECK_PREFIX", "ANKIFY_LINK_TTL_SECONDS", "ANKIFY_MAX_SPEECH_CHARACTERS", "ANKIFY_NOTE_TIMES_PREFIX", "ANKIFY_ORIGIN_PROTECTION",
       "ANKIFY_ORIGIN_SECRET", "ANKIFY_ORIGIN_SECRET_PREVIOUS", "ANKIFY_STREAM_BUDGET_SECONDS", "ANKIFY_TIME_BUDGET_SECONDS", "ANKIFY_TTS_ENGINE",
     ]);
     expect(only(tf, "aws_lambda_function")["reserved_concurrent_executions"]).toBe(10);
@@ -188,10 +188,13 @@ describe("function", () => {
   it("has a role with only logs, its S3 prefixes, SynthesizeSpeech and its client keys, and no wildcard action", () => {
     const policy = JSON.parse(only(tf, "aws_iam_role_policy")["policy"] as string) as { Statement: Array<{ Sid: string; Action: string[]; Resource: string }> };
     const actions = policy.Statement.flatMap((s) => s.Action);
-    expect(actions.sort()).toEqual(["logs:CreateLogStream", "logs:PutLogEvents", "polly:SynthesizeSpeech", "s3:GetObject", "s3:GetObject", "s3:PutObject", "s3:PutObject", "ssm:GetParametersByPath"]);
+    expect(actions.sort()).toEqual(["logs:CreateLogStream", "logs:PutLogEvents", "polly:SynthesizeSpeech", "s3:GetObject", "s3:GetObject", "s3:GetObject", "s3:PutObject", "s3:PutObject", "s3:PutObject", "ssm:GetParametersByPath"]);
     const clips = policy.Statement.find((s) => s.Sid === "CacheClips")!;
     expect(clips).toEqual(expect.objectContaining({ Action: ["s3:GetObject", "s3:PutObject"], Resource: `${ref(`${address(tf, "aws_s3_bucket")}.arn`)}/clips/*` }));
     expect(fn["environment"]["variables"]["ANKIFY_CLIP_CACHE_PREFIX"]).toBe("clips/");
+    const noteTimes = policy.Statement.find((s) => s.Sid === "RememberNoteTimes")!;
+    expect(noteTimes).toEqual(expect.objectContaining({ Action: ["s3:GetObject", "s3:PutObject"], Resource: `${ref(`${address(tf, "aws_s3_bucket")}.arn`)}/note-times/*` }));
+    expect(fn["environment"]["variables"]["ANKIFY_NOTE_TIMES_PREFIX"]).toBe("note-times/");
     expect(actions.some((a) => a.includes("*"))).toBe(false);
     const s3 = policy.Statement.find((s) => s.Action.includes("s3:PutObject"))!;
     expect(s3.Resource).toBe(`${ref(`${address(tf, "aws_s3_bucket")}.arn`)}/decks/*`);
@@ -219,12 +222,13 @@ describe("deck bucket", () => {
     expect(policy).toContain('"Condition":{"Bool":{"aws:SecureTransport":"false"}}');
   });
 
-  it("expires decks after a few days, and cached clips 90 days after they were written", () => {
+  it("expires decks after a few days, cached clips 90 days after they were written, and note times two years after a deck's last build", () => {
     expect(json).toHaveResourceWithProperties({ tfResourceType: "aws_s3_bucket_lifecycle_configuration" }, {
       ...bucket,
       rule: [
         expect.objectContaining({ id: "expire-decks", status: "Enabled", filter: [{ prefix: "decks/" }], expiration: [{ days: 3 }] }),
         expect.objectContaining({ id: "expire-cached-clips", status: "Enabled", filter: [{ prefix: "clips/" }], expiration: [{ days: 90 }] }),
+        expect.objectContaining({ id: "expire-note-times", status: "Enabled", filter: [{ prefix: "note-times/" }], expiration: [{ days: 730 }] }),
       ],
     });
   });
@@ -236,7 +240,7 @@ describe("deck bucket", () => {
 
   it("with ANKIFY_CLIP_CACHE_DAYS = 0 has no clip cache: no rule, no permission, nothing told to the function", () => {
     const { tf: off } = synthAnkify({ clipCacheDays: 0 });
-    expect(only(off, "aws_s3_bucket_lifecycle_configuration")["rule"]).toHaveLength(1);
+    expect(only(off, "aws_s3_bucket_lifecycle_configuration")["rule"].map((r: { id: string }) => r.id)).toEqual(["expire-decks", "expire-note-times"]);
     expect(only(off, "aws_iam_role_policy")["policy"]).not.toContain("clips/");
     expect(only(off, "aws_lambda_function")["environment"]["variables"]["ANKIFY_CLIP_CACHE_PREFIX"]).toBeUndefined();
   });

@@ -87,6 +87,7 @@ export class AnkifyStack extends TerraformStack {
       deckBucketArn: decks.bucket.arn,
       deckPrefix: decks.deckPrefix,
       ...(decks.clipPrefix !== undefined ? { clipPrefix: decks.clipPrefix } : {}),
+      noteTimesPrefix: decks.noteTimesPrefix,
       originProtection: settings.originProtection,
       ...(originSecret ? { originSecret: { current: originSecret.current, previous: originSecret.previous } } : {}),
       clientAuth: clientAuth.function,

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { modTime, noteGuid } from "../../lambda/src/deck/apkg";
+import { noteGuid } from "../../lambda/src/deck/apkg";
 import { clozeAnswerHtml, clozeQuestionHtml, parseCloze } from "../../lambda/src/deck/cloze";
 import { deckNameProblem, mergeTags, normaliseDeckName, tagProblem } from "../../lambda/src/deck/names";
 import { prepareNotes, repeatedCards, type NotesRequest } from "../../lambda/src/deck/notes";
@@ -226,17 +226,5 @@ describe("note identity", () => {
   it("makes one card per template: two for reversed notes, one per cloze number", () => {
     expect(prepareNotes(request([{ front: "a", back: "b" }], { noteType: "basic-and-reversed" }))[0]!.ords).toEqual([0, 1]);
     expect(prepareNotes(request([{ text: "{{c2::a}} {{c1::b}} {{c2::c}}" }], { noteType: "cloze" }))[0]!.ords).toEqual([0, 1]);
-  });
-});
-
-describe("modification times", () => {
-  it("strictly increase for a deck rebuilt within one second, and follow the clock otherwise", () => {
-    const t = Date.UTC(2030, 0, 1, 12, 0, 0, 100);
-    const first = modTime(42, t);
-    expect(first).toBe(Math.floor(t / 1000));
-    expect(modTime(42, t + 10)).toBe(first + 1);
-    expect(modTime(42, t + 20)).toBe(first + 2);
-    expect(modTime(43, t + 30)).toBe(first); // another deck is not pushed ahead
-    expect(modTime(42, t + 5000)).toBe(first + 5);
   });
 });

@@ -52,6 +52,11 @@ describe("loadConfig", () => {
     });
   });
 
+  it("reads where the decks' note times are kept, if anywhere", () => {
+    expect(loadConfig(good).noteTimesPrefix).toBeUndefined();
+    expect(loadConfig({ ...good, ANKIFY_NOTE_TIMES_PREFIX: "note-times/" }).noteTimesPrefix).toBe("note-times/");
+  });
+
   it("ignores secrets in oac mode, where IAM checks callers", () => {
     expect(loadConfig({ ...good, ANKIFY_ORIGIN_PROTECTION: "oac" }).originSecrets).toEqual([]);
   });
@@ -76,6 +81,9 @@ describe("loadConfig", () => {
     [{ ANKIFY_CLIENT_AUTH: "password" }, 'ANKIFY_CLIENT_AUTH = "password" must be one of: api-key, oauth, none.'],
     [{ ANKIFY_CLIP_CACHE_PREFIX: "decks/" }, 'ANKIFY_CLIP_CACHE_PREFIX = "decks/" must be a key prefix like "clips/", other than the decks\' (their lifecycle differs).'],
     [{ ANKIFY_CLIP_CACHE_PREFIX: "clips" }, 'ANKIFY_CLIP_CACHE_PREFIX = "clips" must be a key prefix like "clips/", other than the decks\' (their lifecycle differs).'],
+    [{ ANKIFY_NOTE_TIMES_PREFIX: "note-times" }, 'ANKIFY_NOTE_TIMES_PREFIX = "note-times" must be a key prefix like "note-times/", other than the decks\' and the clip cache\'s (their lifecycles differ).'],
+    [{ ANKIFY_NOTE_TIMES_PREFIX: "decks/" }, 'ANKIFY_NOTE_TIMES_PREFIX = "decks/" must be a key prefix like "note-times/", other than the decks\' and the clip cache\'s (their lifecycles differ).'],
+    [{ ANKIFY_CLIP_CACHE_PREFIX: "clips/", ANKIFY_NOTE_TIMES_PREFIX: "clips/" }, 'ANKIFY_NOTE_TIMES_PREFIX = "clips/" must be a key prefix like "note-times/", other than the decks\' and the clip cache\'s (their lifecycles differ).'],
     [{ ANKIFY_API_KEY_PATH: "ankify/keys" }, 'ANKIFY_API_KEY_PATH = "ankify/keys" must be an SSM path like "/ankify/ankify/client-keys" (api-key mode reads the client keys there).'],
     [{ ANKIFY_API_KEY_PATH: "/ankify/keys/" }, 'ANKIFY_API_KEY_PATH = "/ankify/keys/" must be an SSM path like "/ankify/ankify/client-keys" (api-key mode reads the client keys there).'],
   ])("rejects %j", (override, message) => {

@@ -41,6 +41,11 @@ export interface FunctionConfig {
   readonly maxSpeechCharacters: number;
   /** Key prefix of the clip cache in the deck bucket, e.g. `clips/`; undefined: no cache. */
   readonly clipCachePrefix?: string;
+  /**
+   * Key prefix, in the deck bucket, of what each deck's notes were last stamped with, e.g.
+   * `note-times/`; undefined: none is kept, and rebuilt decks never update notes a learner has.
+   */
+  readonly noteTimesPrefix?: string;
   readonly clientAuth: ClientAuth;
 }
 
@@ -99,6 +104,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   if (clipCachePrefix !== undefined && (!clipCachePrefix.endsWith("/") || clipCachePrefix.startsWith("/") || clipCachePrefix === deckPrefix)) {
     problems.push(`ANKIFY_CLIP_CACHE_PREFIX = ${JSON.stringify(clipCachePrefix)} must be a key prefix like "clips/", other than the decks' (their lifecycle differs).`);
   }
+  const noteTimesPrefix = get("ANKIFY_NOTE_TIMES_PREFIX");
+  if (noteTimesPrefix !== undefined && (!noteTimesPrefix.endsWith("/") || noteTimesPrefix.startsWith("/") || [deckPrefix, clipCachePrefix].includes(noteTimesPrefix))) {
+    problems.push(`ANKIFY_NOTE_TIMES_PREFIX = ${JSON.stringify(noteTimesPrefix)} must be a key prefix like "note-times/", other than the decks' and the clip cache's (their lifecycles differ).`);
+  }
   const maxSpeechCharacters = integer("ANKIFY_MAX_SPEECH_CHARACTERS", MIN_MAX_SPEECH_CHARACTERS, MAX_MAX_SPEECH_CHARACTERS, DEFAULT_MAX_SPEECH_CHARACTERS);
   const linkTtlSeconds = integer("ANKIFY_LINK_TTL_SECONDS", 60, MAX_LINK_TTL_SECONDS, 3600);
 
@@ -116,6 +125,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     linkTtlSeconds,
     maxSpeechCharacters,
     ...(clipCachePrefix !== undefined ? { clipCachePrefix } : {}),
+    ...(noteTimesPrefix !== undefined ? { noteTimesPrefix } : {}),
     clientAuth,
   };
 }

@@ -3,7 +3,9 @@
  * as in Lambda, in secret-header mode with ANKIFY_ORIGIN_SECRET (required), client authentication
  * as ANKIFY_CLIENT_AUTH says (api-key with ANKIFY_DEV_API_KEY by default; oauth against
  * ANKIFY_OAUTH_ISSUER; none), espeak-ng for speech, and a real S3-compatible server (s3rver, on
- * 127.0.0.1) for decks, so the returned links download from this machine.
+ * 127.0.0.1) for decks, the clip cache and the decks' note times, so the returned links download from
+ * this machine. Card pictures come from public addresses only, as in Lambda, unless
+ * ANKIFY_DEV_ALLOW_LOOPBACK_IMAGES=1 lets http://127.0.0.1 serve them (for tests).
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -15,15 +17,17 @@ import { ConfigError, loadConfig, type FunctionConfig } from "./config";
 import { createRequestHandler } from "./handler";
 import { toWebRequest, writeWebResponse } from "./http/node-adapter";
 import { jsonResponse } from "./http/responses";
-import { DEFAULT_CLIP_CACHE_DAYS } from "./limits";
+import { guardedImageFetcher } from "./deck/images";
+import { DEFAULT_CLIP_CACHE_DAYS, NOTE_TIMES_DAYS } from "./limits";
 import { log } from "./log";
 import { S3ClipCache } from "./storage/clip-cache";
+import { S3NoteTimesStore } from "./storage/note-times";
 import { S3DeckStore } from "./storage/s3";
 import { EspeakSynthesizer } from "./tts/espeak";
 import type { Synthesizer } from "./tts/index";
 import { SilentSynthesizer, withLatency } from "./tts/stand-in";
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const S3rver = require("s3rver") as new (options: Record<string, unknown>) => { run(): Promise<AddressInfo>; close(): Promise<void> };
+const S3rver = require("s3rver") as new (options: Record<string, unknown>) => { run(): Promise<AddressInfo>; close(): Promise<void>; httpServer?: Server };
 
 export type DevClientAuth =
   | { readonly mode: "none" }
@@ -58,6 +62,8 @@ export interface DevServerOptions {
   readonly clipCache?: boolean;
   /** Days a cached clip is kept in the local store. @default DEFAULT_CLIP_CACHE_DAYS (90) */
   readonly clipCacheDays?: number;
+  /** Card pictures may come from loopback, over http too (never the runtime API): for tests. The function never allows it. @default false */
+  readonly allowLoopbackImages?: boolean;
 }
 
 export interface DevServer {
@@ -71,6 +77,7 @@ export interface DevServer {
 
 const BUCKET = "ankify-local";
 const CLIP_PREFIX = "clips/";
+const NOTE_TIMES_PREFIX = "note-times/";
 
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
   let handle: ((request: Request) => Promise<Response>) | undefined;
@@ -88,6 +95,10 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       }
     })();
   });
+  // Node's 5 s default closed idle connections just as a busy client, idle between calls, reused one
+  // (ECONNRESET on its next call); clients follow the longer Keep-Alive hint and close theirs first.
+  // s3rver's server, which serves the download links, gets the same.
+  server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 8787, "127.0.0.1", resolve);
@@ -132,6 +143,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     configureBuckets: [{ name: BUCKET }],
   });
   const s3Address = await s3.run();
+  if (s3.httpServer) s3.httpServer.keepAliveTimeout = 65_000; // as the function's server's, above
   const client = new S3Client({
     endpoint: `http://127.0.0.1:${s3Address.port}`,
     region: "us-east-1",
@@ -149,6 +161,8 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     explainOriginRefusals: true,
     ...(options.keepAliveMs !== undefined ? { keepAliveMs: options.keepAliveMs } : {}),
     ...(options.clipCache !== false ? { clipCache: new S3ClipCache(client, BUCKET, CLIP_PREFIX) } : {}),
+    noteTimes: new S3NoteTimesStore(client, BUCKET, NOTE_TIMES_PREFIX),
+    ...(options.allowLoopbackImages ? { fetchImage: guardedImageFetcher({ allowLoopback: true }) } : {}),
   });
   // The local store would only grow: decks go once their links have died, clips after the cache's
   // days, at start and every hour (in S3 the bucket's lifecycle rules do this).
@@ -157,6 +171,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     Promise.all([
       pruneOlderThan(client, BUCKET, config.deckPrefix, linkTtlMs),
       pruneOlderThan(client, BUCKET, CLIP_PREFIX, (options.clipCacheDays ?? DEFAULT_CLIP_CACHE_DAYS) * 86_400_000),
+      pruneOlderThan(client, BUCKET, NOTE_TIMES_PREFIX, NOTE_TIMES_DAYS * 86_400_000),
     ]).catch((error: Error) => log("warn", "dev_server.prune_failed", { message: error.message }));
   await prune();
   const pruning = setInterval(() => void prune(), 3_600_000);
@@ -239,6 +254,8 @@ export function devOptionsFromEnv(env: Readonly<Record<string, string | undefine
   const speechLatencyMs = integer("ANKIFY_DEV_SPEECH_LATENCY_MS");
   const storageDir = get("ANKIFY_DEV_STORAGE_DIR");
   const clipCacheDays = integer("ANKIFY_CLIP_CACHE_DAYS");
+  const loopbackImages = get("ANKIFY_DEV_ALLOW_LOOPBACK_IMAGES") ?? "0";
+  if (!["0", "1"].includes(loopbackImages)) problems.push(`ANKIFY_DEV_ALLOW_LOOPBACK_IMAGES = ${JSON.stringify(loopbackImages)} must be 1 (card pictures may come from http://127.0.0.1) or 0.`);
   const speech = get("ANKIFY_DEV_SPEECH") ?? "espeak";
   if (speech !== "espeak" && speech !== "silent") problems.push(`ANKIFY_DEV_SPEECH = ${JSON.stringify(speech)} must be espeak or silent.`);
   if (problems.length > 0) return { problems };
@@ -256,6 +273,7 @@ export function devOptionsFromEnv(env: Readonly<Record<string, string | undefine
       speech: speech as "espeak" | "silent",
       ...(storageDir !== undefined ? { storageDir } : {}),
       ...(clipCacheDays === 0 ? { clipCache: false } : clipCacheDays !== undefined ? { clipCacheDays } : {}),
+      ...(loopbackImages === "1" ? { allowLoopbackImages: true } : {}),
     },
   };
 }

@@ -20,7 +20,9 @@ import { InFlightCalls } from "./mcp/cancellation";
 import { serveMcp } from "./mcp/endpoint";
 import { PROTOCOL_VERSIONS } from "./mcp/protocol";
 import { SERVER_INFO } from "./mcp/server";
+import type { ImageFetcher } from "./deck/images";
 import type { ClipCache } from "./storage/clip-cache";
+import type { NoteTimesStore } from "./storage/note-times";
 import type { DeckStore } from "./storage/s3";
 import type { Synthesizer } from "./tts/index";
 
@@ -35,6 +37,10 @@ export interface HandlerDeps {
   readonly clipCache?: ClipCache;
   /** Tell a refused caller why the origin guard said 403 (the dev server's caller is its developer). @default false */
   readonly explainOriginRefusals?: boolean;
+  /** What each deck's notes were last stamped with. @default none: the safe fallback stamp (deck/mod-times.ts) */
+  readonly noteTimes?: NoteTimesStore;
+  /** Fetches card pictures given by URL. @default public addresses only */
+  readonly fetchImage?: ImageFetcher;
 }
 
 export interface RequestContext {
@@ -103,6 +109,8 @@ export function createRequestHandler(deps: HandlerDeps): (request: Request, cont
       inFlight,
       clientId: client.clientId,
       ...(deps.clipCache ? { clipCache: deps.clipCache } : {}),
+      ...(deps.noteTimes ? { noteTimes: deps.noteTimes } : {}),
+      ...(deps.fetchImage ? { fetchImage: deps.fetchImage } : {}),
     }, client);
   }
 }

@@ -16,6 +16,7 @@ import { createRequestHandler } from "./handler";
 import { jsonResponse } from "./http/responses";
 import { log } from "./log";
 import { S3ClipCache } from "./storage/clip-cache";
+import { S3NoteTimesStore } from "./storage/note-times";
 import { S3DeckStore } from "./storage/s3";
 import { EspeakSynthesizer } from "./tts/espeak";
 import { PollySynthesizer } from "./tts/polly";
@@ -33,6 +34,7 @@ function init(): ReturnType<typeof createRequestHandler> {
   return createRequestHandler({
     config,
     ...(config.clipCachePrefix ? { clipCache: new S3ClipCache(s3, config.deckBucket, config.clipCachePrefix) } : {}),
+    ...(config.noteTimesPrefix ? { noteTimes: new S3NoteTimesStore(s3, config.deckBucket, config.noteTimesPrefix) } : {}),
     synthesizer: config.ttsEngine === "polly" ? new PollySynthesizer(new PollyClient({ maxAttempts: 1 })) : new EspeakSynthesizer(),
     store: new S3DeckStore(s3, config.deckBucket, config.linkTtlSeconds),
     clients: createClientGate(

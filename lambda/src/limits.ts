@@ -12,6 +12,14 @@ export const MAX_REQUEST_BODY_BYTES = 6 * 1024 * 1024;
  */
 export const DEFAULT_CLIP_CACHE_DAYS = 90;
 
+/**
+ * What a deck's notes were last stamped with (deck/mod-times.ts) is kept this long after the deck was
+ * last built: the stack's lifecycle rule on note-times/ in S3, and the dev server's pruning. A deck
+ * rebuilt after that stamps its notes as new, once: a learner's edits to them are overwritten by
+ * that import. Two years of a deck's life for about 60 bytes a note.
+ */
+export const NOTE_TIMES_DAYS = 730;
+
 /** Seconds kept back from the budget for packaging, uploading and answering after speech. */
 export const FINISHING_RESERVE_SECONDS = 8;
 

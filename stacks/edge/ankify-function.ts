@@ -56,6 +56,8 @@ export interface AnkifyFunctionProps {
   readonly deckPrefix: string;
   /** Key prefix of the clip cache, which the function may also read and write; undefined: no cache. */
   readonly clipPrefix?: string;
+  /** Key prefix of the decks' note times, which the function may read and write. */
+  readonly noteTimesPrefix: string;
   /** Lifetime of presigned download links in seconds. @default 3600 */
   readonly linkTtlSeconds?: number;
   readonly originProtection: OriginProtection;
@@ -126,6 +128,13 @@ export class AnkifyFunction extends Construct {
                 Resource: `${props.deckBucketArn}/${props.clipPrefix}*`,
               }]
             : []),
+          {
+            Sid: "RememberNoteTimes",
+            Effect: "Allow",
+            // No ListBucket here either: a deck built for the first time answers 403, read as "none kept".
+            Action: ["s3:GetObject", "s3:PutObject"],
+            Resource: `${props.deckBucketArn}/${props.noteTimesPrefix}*`,
+          },
           ...(props.clientAuth.mode === "api-key"
             ? [{
                 Sid: "ReadClientKeyDigests",
@@ -165,6 +174,7 @@ export class AnkifyFunction extends Construct {
           ANKIFY_DECK_BUCKET: props.deckBucketName,
           ANKIFY_DECK_PREFIX: props.deckPrefix,
           ...(props.clipPrefix !== undefined ? { ANKIFY_CLIP_CACHE_PREFIX: props.clipPrefix } : {}),
+          ANKIFY_NOTE_TIMES_PREFIX: props.noteTimesPrefix,
           ANKIFY_TTS_ENGINE: "polly",
           ANKIFY_TIME_BUDGET_SECONDS: String(props.requestBudget),
           ANKIFY_STREAM_BUDGET_SECONDS: String(props.streamBudget),

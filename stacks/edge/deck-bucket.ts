@@ -6,6 +6,7 @@ import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/
 import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
+import { NOTE_TIMES_DAYS } from "../../lambda/src/limits";
 
 export interface DeckBucketProps {
   /** Bucket name prefix; Terraform appends a unique suffix (names are global). At most 37 characters. */
@@ -16,6 +17,11 @@ export interface DeckBucketProps {
   readonly expireAfterDays?: number;
   /** Days a cached clip is kept after it was written; undefined: no clip cache. 1..3650. */
   readonly clipCacheDays?: number;
+  /**
+   * Days what a deck's notes were last stamped with is kept after the deck was last built (each build
+   * writes it again). 1..3650. @default NOTE_TIMES_DAYS (730)
+   */
+  readonly noteTimesDays?: number;
 }
 
 /** The private bucket generated decks are uploaded to and downloaded from (through presigned links). */
@@ -24,6 +30,8 @@ export class DeckBucket extends Construct {
   public readonly deckPrefix: string;
   /** Where spoken clips are cached (their own prefix: the decks' expiry must not apply), if at all. */
   public readonly clipPrefix?: string;
+  /** Where each deck's note times are kept (lambda/src/storage/note-times.ts): one small object per client and deck. */
+  public readonly noteTimesPrefix = "note-times/";
 
   constructor(scope: Construct, id: string, props: DeckBucketProps) {
     super(scope, id);
@@ -33,6 +41,10 @@ export class DeckBucket extends Construct {
       throw new Error(`DeckBucket: clipCacheDays = ${clipDays} is out of range; use a whole number of days from 1 to 3650.`);
     }
     if (clipDays !== undefined) this.clipPrefix = "clips/";
+    const noteTimesDays = props.noteTimesDays ?? NOTE_TIMES_DAYS;
+    if (!Number.isInteger(noteTimesDays) || noteTimesDays < 1 || noteTimesDays > 3650) {
+      throw new Error(`DeckBucket: noteTimesDays = ${noteTimesDays} is out of range; use a whole number of days from 1 to 3650.`);
+    }
     this.bucket = new S3Bucket(this, "this", {
       bucketPrefix: props.namePrefix,
       // Decks are throwaway build output, and expire on their own anyway.
@@ -87,6 +99,14 @@ export class DeckBucket extends Construct {
               abortIncompleteMultipartUpload: [{ daysAfterInitiation: 1 }],
             }]
           : []),
+        {
+          id: "expire-note-times",
+          status: "Enabled",
+          filter: [{ prefix: this.noteTimesPrefix }],
+          // Counted from the deck's last build, which rewrites its object: only decks nobody rebuilds expire.
+          expiration: [{ days: noteTimesDays }],
+          abortIncompleteMultipartUpload: [{ daysAfterInitiation: 1 }],
+        },
       ],
     });
   }

@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { strToU8, Zip, ZipDeflate, ZipPassThrough } from "fflate";
 import { LimitError, OutOfTimeError } from "../limits";
 import initSqlJs, { type SqlJsStatic } from "sql.js";
-import { CARD_CSS, NOTE_TYPES, type NoteTypeName } from "./note-types";
+import { CARD_CSS, NOTE_TYPES, NOTE_TYPES_MOD, type NoteTypeName } from "./note-types";
 import { plainText } from "./text";
 
 export interface DeckNote {
@@ -27,6 +27,12 @@ export interface DeckNote {
   readonly ords: readonly number[];
   /** Anki's rules: no spaces; see names.ts. */
   readonly tags?: readonly string[];
+  /**
+   * Seconds: when the note's content last changed (mod-times.ts). Anki updates a note it has only
+   * from a package whose `mod` is newer. @default NOTE_TYPES_MOD: older than any build, so an
+   * existing note is left alone
+   */
+  readonly mod?: number;
 }
 
 export interface MediaFile {
@@ -92,22 +98,6 @@ export function fieldChecksum(html: string): number {
   return parseInt(createHash("sha1").update(plainText(html)).digest("hex").slice(0, 8), 16);
 }
 
-const lastModByDeck = new Map<number, number>();
-
-/**
- * The `mod` stamp (seconds) for a build of a deck. Anki updates a note on import only if its `mod` is
- * newer, so a deck rebuilt within the same second gets the next second. Only builds in this process
- * are known: builds of one deck in two Lambda instances within one second can still share a stamp.
- */
-export function modTime(deckId: number, nowMs: number): number {
-  const now = Math.floor(nowMs / 1000);
-  // Entries behind the clock can never win the max below again.
-  for (const [id, mod] of lastModByDeck) if (mod < now) lastModByDeck.delete(id);
-  const mod = Math.max(now, (lastModByDeck.get(deckId) ?? 0) + 1);
-  lastModByDeck.set(deckId, mod);
-  return mod;
-}
-
 /** Writes the package to `output.path`; returns its size in bytes. */
 export async function buildApkg(input: DeckInput, output: PackageOutput): Promise<number> {
   const SQL = await sql();
@@ -116,7 +106,8 @@ export async function buildApkg(input: DeckInput, output: PackageOutput): Promis
   try {
     const nowMs = (input.now ?? new Date()).getTime();
     const deckId = stableId("deck", input.deckName);
-    const mod = modTime(deckId, nowMs);
+    // Anki takes nothing from the collection's or a known deck's `mod` on import.
+    const mod = Math.floor(nowMs / 1000);
     const spec = NOTE_TYPES[input.noteType];
     const modelId = stableId("model", spec.name);
     const tags = [...new Set(input.notes.flatMap((note) => note.tags ?? []))];
@@ -125,7 +116,7 @@ export async function buildApkg(input: DeckInput, output: PackageOutput): Promis
     db.run("INSERT INTO col VALUES (1, ?, ?, ?, 11, 0, 0, 0, ?, ?, ?, ?, ?)", [
       mod, nowMs, nowMs,
       JSON.stringify(collectionConf(deckId, modelId)),
-      JSON.stringify({ [modelId]: noteType(input.noteType, modelId, deckId, mod) }),
+      JSON.stringify({ [modelId]: noteType(input.noteType, modelId, deckId) }),
       JSON.stringify({ 1: deck(1, "Default", mod), [deckId]: deck(deckId, input.deckName, mod) }),
       JSON.stringify({ 1: DECK_OPTIONS }),
       JSON.stringify(Object.fromEntries(tags.map((tag) => [tag, 0]))),
@@ -143,8 +134,9 @@ export async function buildApkg(input: DeckInput, output: PackageOutput): Promis
       const noteId = nowMs + i;
       // Anki stores tags space-separated with a space at each end.
       const noteTags = note.tags?.length ? ` ${note.tags.join(" ")} ` : "";
-      insertNote.run([noteId, note.guid, modelId, mod, noteTags, note.fields.join(FIELD_SEPARATOR), plainText(firstField), fieldChecksum(firstField)]);
-      for (const ord of note.ords) insertCard.run([cardId++, noteId, deckId, ord, mod, i + 1]);
+      const noteMod = note.mod ?? NOTE_TYPES_MOD;
+      insertNote.run([noteId, note.guid, modelId, noteMod, noteTags, note.fields.join(FIELD_SEPARATOR), plainText(firstField), fieldChecksum(firstField)]);
+      for (const ord of note.ords) insertCard.run([cardId++, noteId, deckId, ord, noteMod, i + 1]);
     });
     insertNote.free();
     insertCard.free();
@@ -230,13 +222,14 @@ function collectionConf(deckId: number, modelId: number) {
   };
 }
 
-function noteType(type: NoteTypeName, id: number, deckId: number, mod: number) {
+function noteType(type: NoteTypeName, id: number, deckId: number) {
   const spec = NOTE_TYPES[type];
-  const field = (name: string, ord: number) => ({ name, ord, sticky: false, rtl: false, font: "Arial", size: 20, media: [] });
+  const field = ({ name, id }: { name: string; id: number }, ord: number) => ({ name, id, ord, sticky: false, rtl: false, font: "Arial", size: 20, media: [] });
   return {
-    id, name: spec.name, type: spec.kind, mod, usn: -1, sortf: 0, did: deckId, tags: [], vers: [],
+    // The definition's release time, not the build's (note-types.ts NOTE_TYPES_MOD).
+    id, name: spec.name, type: spec.kind, mod: NOTE_TYPES_MOD, usn: -1, sortf: 0, did: deckId, tags: [], vers: [],
     flds: spec.fields.map(field),
-    tmpls: spec.templates.map((t, ord) => ({ name: t.name, ord, qfmt: t.qfmt, afmt: t.afmt, bqfmt: "", bafmt: "", did: null, bfont: "", bsize: 0 })),
+    tmpls: spec.templates.map((t, ord) => ({ name: t.name, id: t.id, ord, qfmt: t.qfmt, afmt: t.afmt, bqfmt: "", bafmt: "", did: null, bfont: "", bsize: 0 })),
     css: CARD_CSS,
     latexPre: "\\documentclass[12pt]{article}\n\\special{papersize=3in,5in}\n\\usepackage[utf8]{inputenc}\n\\usepackage{amssymb,amsmath}\n\\pagestyle{empty}\n\\setlength{\\parindent}{0in}\n\\begin{document}\n",
     latexPost: "\\end{document}",

@@ -1,6 +1,6 @@
 /**
- * The create_deck work: turn cards into notes, speak the chosen sides, write the package, store it,
- * return its link.
+ * The create_deck work: turn cards into notes, fetch their pictures, speak the chosen sides, stamp
+ * each note with when its content last changed, write the package, store it, return its link.
  * Nothing half-built is stored: speech that misses its deadline throws before anything is written.
  */
 import { randomUUID } from "node:crypto";
@@ -9,6 +9,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildApkg, type DeckNote } from "./apkg";
+import { gatherImages, guardedImageFetcher, withPicture, type ImageFetcher } from "./images";
+import { openNoteTimes } from "./mod-times";
 import { normaliseDeckName } from "./names";
 import type { NoteTypeName } from "./note-types";
 import { prepareNotes, type CardInput } from "./notes";
@@ -16,6 +18,7 @@ import type { TextFormat } from "./text";
 import { synthesizeAll, VOICES, type Clip, type Engine, type Synthesizer } from "../tts/index";
 import type { ClipCache } from "../storage/clip-cache";
 import type { DeckStore } from "../storage/s3";
+import type { NoteTimesStore } from "../storage/note-times";
 import { findCachedClips, storeClips, type CacheContext } from "../tts/cached";
 import { FINISHING_RESERVE_SECONDS, LimitError, MAX_PACKAGE_BYTES, OutOfTimeError } from "../limits";
 
@@ -63,6 +66,12 @@ export interface DeckDeps {
   readonly clipCache?: ClipCache;
   /** Where the work is: `progress` of `total` steps (each clip, packaging, uploading). */
   readonly onProgress?: (progress: number, total: number, message: string) => void;
+  /** When each note's content last changed, per client and deck; absent: notes get the safe fallback stamp (mod-times.ts). */
+  readonly noteTimes?: NoteTimesStore;
+  /** Whose decks these are: what is remembered of a deck is kept per client. @default "anonymous" */
+  readonly clientId?: string;
+  /** Fetches pictures given by URL. @default public addresses only (images.ts guardedImageFetcher) */
+  readonly fetchImage?: ImageFetcher;
 }
 
 export interface DeckResult {
@@ -73,6 +82,8 @@ export interface DeckResult {
   /** Anki cards: two per reversed note, one per cloze number. */
   card_count: number;
   audio_clips: number;
+  /** Distinct pictures in the deck. */
+  images: number;
   size_bytes: number;
   note_count: number;
   note_type: NoteTypeName;
@@ -117,9 +128,16 @@ export async function createDeck(args: DeckRequest, deps: DeckDeps): Promise<Dec
     ? { cache: deps.clipCache, synthesizer: synthesizer as CacheContext["synthesizer"], voice, engine, directory: workspace }
     : undefined;
   let writeBack: Promise<void> = Promise.resolve();
+  // Read while the pictures and speech are made; written once the deck is stored.
+  const noteTimes = openNoteTimes(deps.noteTimes, deps.clientId ?? "anonymous", deckName, finish);
   // Progress from the first moment: a client that resets its timeout on progress hears at once.
   deps.onProgress?.(0, total, cache ? "checking the clip cache" : `speaking 0/${distinct}`);
   try {
+    // Pictures before speech: a picture that cannot be had fails the deck before anything is billed.
+    const pictures = await gatherImages(args.cards.map((card) => card.image), deps.fetchImage ?? guardedImageFetcher(), workspace, finish)
+      .catch((error: unknown) => {
+        throw cancelled() ? new CancelledError() : timeUp.aborted ? new OutOfTimeError("fetching the pictures did not finish within the time budget") : error;
+      });
     // Clips already spoken for the same audio are reused; only the rest is spoken (and billed).
     const { hits, misses } = cache
       ? await findCachedClips(spoken, cache, finish).catch((error: unknown) => {
@@ -148,13 +166,15 @@ export async function createDeck(args: DeckRequest, deps: DeckDeps): Promise<Dec
     // A side's clip plays with the field it reads: field 0 (Front, or the cloze Text, shown on both
     // sides) and field 1 (Back, or Back Extra, shown with the answer).
     const sound = (text: string | undefined) => (text === undefined ? "" : `[sound:${clips.get(text)!.fileName}]`);
-    const notes: DeckNote[] = prepared.map((note, i) => ({
+    const picture = (i: number, side: "front" | "back") => ((args.cards[i]!.image_side ?? "front") === side ? pictures.byCard[i] : undefined);
+    const notes: DeckNote[] = await noteTimes.stamp(prepared.map((note, i) => ({
       guid: note.guid,
       ords: note.ords,
       tags: note.tags,
-      fields: [note.fields[0]! + sound(frontText(i)), note.fields[1]! + sound(backText(i))],
-    }));
-    const media = [...clips.values()].map((clip) => ({ name: clip.fileName, path: clip.path }));
+      fields: [withPicture(note.fields[0]!, picture(i, "front")) + sound(frontText(i)), withPicture(note.fields[1]!, picture(i, "back")) + sound(backText(i))],
+    })), Date.now());
+    const media = [...clips.values()].map((clip) => ({ name: clip.fileName, path: clip.path }))
+      .concat(pictures.files.map((file) => ({ name: file.name, path: file.path })));
     const packagePath = join(workspace, "deck.apkg");
     const bytes = await buildApkg({ deckName, noteType, notes, media }, { path: packagePath, maxBytes: MAX_PACKAGE_BYTES, signal: finish })
       .catch((error: unknown) => {
@@ -172,13 +192,14 @@ export async function createDeck(args: DeckRequest, deps: DeckDeps): Promise<Dec
       if (timeUp.aborted) throw new OutOfTimeError("uploading the deck did not finish within the time budget");
       throw error;
     }
-    await writeBack;
+    await Promise.all([writeBack, noteTimes.commit(finish)]);
     return {
       url: stored.url,
       expires_at: stored.expiresAt.toISOString(),
       deck_name: deckName,
       card_count: notes.reduce((sum, note) => sum + note.ords.length, 0),
-      audio_clips: media.length,
+      audio_clips: clips.size,
+      images: pictures.files.length,
       size_bytes: bytes,
       note_count: notes.length,
       note_type: noteType,

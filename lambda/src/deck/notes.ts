@@ -11,11 +11,16 @@
  *
  * So a rebuilt deck updates a note whose back (or extra, or choice of deletions) was edited, and never
  * merges two meanings. A front that becomes repeated gets new GUIDs: its old note stays as it was.
+ *
+ * Fields hold the text with Anki's own markup escaped (anki-markup.ts): what the card shows is what
+ * was written. Identity and speech read the text as shown, with speech leaving Anki's tags out.
  */
 import { noteGuid, type DeckNote } from "./apkg";
 import { clozeAnswerHtml, clozeQuestionHtml, parseCloze } from "./cloze";
 import { mergeTags } from "./names";
 import { NOTE_TYPES, type NoteTypeName } from "./note-types";
+import { protectClozeHtml, protectFieldHtml, spokenText } from "./anki-markup";
+import type { ImageSide } from "./images";
 import { fieldHtml, isSpeakable, plainText, type TextFormat } from "./text";
 
 export interface CardInput {
@@ -26,6 +31,10 @@ export interface CardInput {
   readonly text?: string;
   readonly extra?: string;
   readonly tags?: readonly string[];
+  /** A data: URI or an https:// URL (images.ts). */
+  readonly image?: string;
+  /** @default "front" */
+  readonly image_side?: ImageSide;
 }
 
 export interface NotesRequest {
@@ -60,21 +69,21 @@ function readCard(card: CardInput, noteType: NoteTypeName, format: TextFormat): 
     if (!cloze.ok) throw new Error(`cloze text ${cloze.problem}`);
     const answer = plainText(clozeAnswerHtml(text, cloze.deletions));
     return {
-      fields: [text, extra],
+      fields: [protectClozeHtml(text, cloze.deletions), protectFieldHtml(extra)],
       key: answer,
       detail: `${plainText(text)}\x1f${plainText(extra)}`,
       ords: cloze.numbers.map((n) => n - 1),
-      speech: { front: plainText(clozeQuestionHtml(text, cloze.deletions)), back: answer },
+      speech: { front: spokenText(plainText(clozeQuestionHtml(text, cloze.deletions))), back: spokenText(answer) },
     };
   }
   const front = fieldHtml(card.front ?? "", format);
   const back = fieldHtml(card.back ?? "", format);
   return {
-    fields: [front, back],
+    fields: [protectFieldHtml(front), protectFieldHtml(back)],
     key: plainText(front),
     detail: plainText(back),
     ords: NOTE_TYPES[noteType].templates.map((_, ord) => ord),
-    speech: { front: plainText(front), back: plainText(back) },
+    speech: { front: spokenText(plainText(front)), back: spokenText(plainText(back)) },
   };
 }
 

@@ -56,6 +56,9 @@ export function requestProblems(request: CheckedRequest): Problem[] {
       clean = false;
       return;
     }
+    if (card.image_side !== undefined && card.image === undefined) {
+      problems.push({ path: ["cards", i, "image_side"], message: "needs an image (it says which side shows it)" });
+    }
     for (const field of TEXT_FIELDS) {
       const value = card[field];
       const path = ["cards", i, field];

@@ -6,6 +6,7 @@ import type { McpServer } from "@modelcontextprotocol/server";
 import { z } from "zod";
 import { CancelledError, createDeck, type DeckDeps, type DeckResult } from "../deck/create-deck";
 import { deckNameProblem, TAG_LIMITS, tagProblem } from "../deck/names";
+import { IMAGE_LIMITS, IMAGE_SIDES, imageSourceProblem, MAX_IMAGE_SOURCE_LENGTH } from "../deck/images";
 import { NOTE_TYPE_NAMES } from "../deck/note-types";
 import { ALLOWED_TAGS, TEXT_FORMATS } from "../deck/text";
 import { cardTextProblem, LIMITS, requestProblems } from "../deck/validate";
@@ -68,10 +69,17 @@ export const createDeckInput = z.object({
     text: cardText("cloze: text with deletions {{c1::answer}} or {{c1::answer::hint}}, numbered from c1; same number = same card"),
     extra: cardText("cloze, optional: shown below the text on the back"),
     tags: tags("Tags for this card's note, added to the deck's tags"),
+    image: z.string().trim()
+      .max(MAX_IMAGE_SOURCE_LENGTH, `must be at most ${IMAGE_LIMITS.dataBytes / 1024 / 1024} MB as a data: URI, or a URL`)
+      .superRefine(report((value) => (value.length > MAX_IMAGE_SOURCE_LENGTH ? undefined : imageSourceProblem(value))))
+      .optional()
+      .describe(`A picture for the card: a data:image/…;base64, URI (PNG, JPEG, GIF or WebP, at most ${IMAGE_LIMITS.dataBytes / 1024 / 1024} MB) or an https:// URL the server fetches (public hosts only, at most ${IMAGE_LIMITS.fetchedBytes / 1024 / 1024} MB, ${IMAGE_LIMITS.fetchSeconds} s)`),
+    image_side: z.enum(IMAGE_SIDES).optional()
+      .describe("Which side shows the picture, above the text: front (default; cloze: with the text) or back (cloze: with extra)"),
   }).strict())
     .min(1, "needs at least one card")
     .max(LIMITS.cards, `must have at most ${LIMITS.cards} cards`)
-    .describe("The notes: {front, back} for basic and basic-and-reversed, {text, extra?} for cloze; each may have tags"),
+    .describe("The notes: {front, back} for basic and basic-and-reversed, {text, extra?} for cloze; each may have tags and an image"),
   tags: tags("Tags for every note: no spaces (use _ or ::), e.g. spanish::verbs"),
   format: z.enum(TEXT_FORMATS).default("text")
     .describe(`text: shown exactly as written; html: keeps ${ALLOWED_TAGS.map((t) => `<${t}>`).join(" ")} without attributes and removes all other markup. Speech reads the text without markup`),
@@ -95,6 +103,7 @@ export const createDeckOutput = z.object({
   deck_name: z.string().describe("The deck's name as Anki shows it"),
   card_count: z.number().int().describe("Anki cards: one per basic note, two per reversed note, one per cloze number"),
   audio_clips: z.number().int().describe("Distinct audio files in the deck"),
+  images: z.number().int().describe("Distinct pictures in the deck"),
   size_bytes: z.number().int(),
   note_count: z.number().int(),
   note_type: z.enum(NOTE_TYPE_NAMES),
@@ -110,7 +119,8 @@ const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? on
 export function resultText(result: DeckResult): string {
   const renamed = result.deck_name === result.requested_deck_name ? "" : ` (Anki's name for ${JSON.stringify(result.requested_deck_name)})`;
   const notes = result.card_count === result.note_count ? "" : ` from ${count(result.note_count, "note")}`;
-  return `Deck "${result.deck_name}"${renamed} with ${count(result.card_count, "card")}${notes} and ${count(result.audio_clips, "audio clip")} ` +
+  const pictures = result.images > 0 ? `, ${count(result.images, "picture")}` : "";
+  return `Deck "${result.deck_name}"${renamed} with ${count(result.card_count, "card")}${notes}${pictures} and ${count(result.audio_clips, "audio clip")} ` +
     `(${count(result.size_bytes, "byte")}): ${result.url}\nThe link expires at ${result.expires_at}.`;
 }
 
@@ -122,7 +132,10 @@ export function registerCreateDeck(server: McpServer, deps: ToolDeps): void {
       description:
         "Builds an Anki deck (.apkg) from cards, with text-to-speech audio on the chosen side, and returns a download link. " +
         "Note types: basic, basic-and-reversed, cloze ({{c1::answer}}); tags per deck and per card; format html keeps simple formatting. " +
-        `Up to ${LIMITS.cards} cards; re-importing a deck with the same name updates its notes. ` +
+        `Up to ${LIMITS.cards} cards; a card may carry a picture. Anki markup in card text ([sound:…], [anki:…], LaTeX, {{…}}) shows as text and is not spoken. ` +
+        "Re-importing a rebuilt deck: a note is the same note when the deck name and its identity text are the same (a basic card's front, with its back when two cards share a front; " +
+        "a cloze card's text with the deletions filled in); Anki updates it if its content changed, and leaves the learner's copy and their own edits alone if not. " +
+        "Renaming the deck makes new notes beside the old ones; cards left out of a rebuild stay in the learner's collection (an import never deletes). " +
         `Speech is the slow part: engine standard speaks ${POLLY_RATES.standard} clips a second, neural and generative ${POLLY_RATES.neural}; ` +
         "a client that sends a progressToken gets progress while a long deck is built.",
       inputSchema: createDeckInput,
