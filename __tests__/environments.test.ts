@@ -1,5 +1,5 @@
 import { cdktfJsonContext } from "../stacks/settings";
-import { loadTargets } from "../stacks/environments";
+import { loadApp, loadTargets } from "../stacks/environments";
 import { problemsOf } from "../testing/problems";
 import { all, only, synthApp } from "../testing/synth";
 
@@ -136,7 +136,7 @@ describe("validation names the environment", () => {
     [twoEnvironments, { ANKIFY_DOMAIN: "x.example.com" }, "ANKIFY_DOMAIN would apply to every environment (dev, prod); select one with ANKIFY_ENVIRONMENT, or put the value in cdktf.json context environments.<name>."],
     [twoEnvironments, { ANKIFY_ENVIRONMENT: "qa" }, 'ANKIFY_ENVIRONMENT = "qa" is not a declared environment; use one of: dev, prod.'],
     [defaults, { ANKIFY_ENVIRONMENT: "dev" }, 'ANKIFY_ENVIRONMENT = "dev" selects an environment, but cdktf.json context declares none; unset it, or add "environments": { "dev": { ... } } to cdktf.json context.'],
-    [{ ...defaults, environments: { dev: { domian: "x.example.com" } } }, {}, 'environment "dev": cdktf.json context environments.dev has unknown setting "domian"; known settings: domain, zone, region, originProtection, originReadTimeout, originTimeoutQuota, responseCompletionTimeout, functionTimeout, originKeepaliveTimeout, architecture, originSecretVersion, rateLimit, allowedCountries, maxConcurrency, alarmEmail, imageUri, clientAuth, oauthIssuer, oauthAudience, oauthScope, oauthCallbackUrls, maxSpeechCharacters, clipCacheDays, protected.'],
+    [{ ...defaults, environments: { dev: { domian: "x.example.com" } } }, {}, 'environment "dev": cdktf.json context environments.dev "domian" is not a setting; did you mean "domain"?'],
     [{ ...defaults, environments: { Dev: {} } }, {}, 'environment "Dev": the name must be 1-16 characters of a-z, 0-9 and hyphens, starting with a letter (it becomes part of resource names); rename it in cdktf.json context "environments".'],
     [{ ...defaults, environments: { dev: "ankify-dev.example.com" } }, {}, 'environment "dev": cdktf.json context environments.dev must be an object of settings, like { "domain": "ankify-dev.example.com" }.'],
     [{ ...defaults, environments: { dev: { protected: "yes" } } }, {}, 'environment "dev": cdktf.json context environments.dev "protected" = "yes" must be true or false.'],
@@ -144,5 +144,31 @@ describe("validation names the environment", () => {
     [{ ...defaults, environments: { dev: {}, prod: {} } }, {}, 'environment "prod": domain "ankify.example.com" is also environment "dev"\'s; give each environment its own domain.'],
   ])("%#: %j with %j", (context, env, message) => {
     expect(problems(context, env)).toEqual([message]);
+  });
+});
+
+describe("warnings", () => {
+  const open = (stack: string, domain: string) =>
+    `${stack}: ANKIFY_CLIENT_AUTH = "none": anyone who finds https://${domain}/mcp can build decks on your Amazon Polly bill.`;
+
+  it("name the stack they concern, after the environment's own", () => {
+    const context = { ...twoEnvironments, environments: { ...twoEnvironments.environments, dev: { domain: "ankify-dev.example.com", clientAuth: "none" } } };
+    expect(loadApp({ context, env: { ANKIFY_TTS_ENGINE: "espeak" } }).warnings).toEqual([
+      "ANKIFY_TTS_ENGINE is the function's own variable, set by the stack (and by the dev server for its copy); the value in this shell is ignored.",
+      open("ankify-dev", "ankify-dev.example.com"),
+    ]);
+  });
+
+  it("are printed by the app once each, unless the npm scripts printed them already", () => {
+    const warn = jest.spyOn(console, "warn").mockImplementation(() => undefined);
+    try {
+      synthApp(defaults, { ANKIFY_CLIENT_AUTH: "none" });
+      expect(warn.mock.calls).toEqual([[`warning: ${open("ankify", "ankify.example.com")}`]]);
+      warn.mockClear();
+      synthApp(defaults, { ANKIFY_CLIENT_AUTH: "none", ANKIFY_WARNINGS_SHOWN: "1" });
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      warn.mockRestore();
+    }
   });
 });

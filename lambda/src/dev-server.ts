@@ -17,6 +17,9 @@ import { toWebRequest, writeWebResponse } from "./http/node-adapter";
 import { DEFAULT_CLIP_CACHE_DAYS } from "./limits";
 import { log } from "./log";
 import { S3ClipCache } from "./storage/clip-cache";
+// The dev server's check of ANKIFY_* names is synth's (one shell holds both commands' variables, so it
+// must know the stack's settings too). Only this repository tool loads it; the function's bundle does not.
+import { checkEnvNames } from "../../stacks/settings/names";
 import { S3DeckStore } from "./storage/s3";
 import { EspeakSynthesizer } from "./tts/espeak";
 import type { Synthesizer } from "./tts/index";
@@ -256,9 +259,11 @@ export function devOptionsFromEnv(env: Readonly<Record<string, string | undefine
 }
 
 if (require.main === module) {
+  const names = checkEnvNames(process.env);
+  for (const warning of names.warnings) console.error(`warning: ${warning}`);
   const parsed = devOptionsFromEnv(process.env);
-  if ("problems" in parsed) {
-    console.error(parsed.problems.join("\n"));
+  if ("problems" in parsed || names.problems.length > 0) {
+    console.error([...names.problems, ...("problems" in parsed ? parsed.problems : [])].join("\n"));
     process.exit(2);
   }
   startDevServer(parsed.options).then(
