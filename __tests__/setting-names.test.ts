@@ -1,11 +1,7 @@
 // ANKIFY_* names and cdktf.json keys: a typo stops synth and the dev server with the closest known
 // name; names other commands read pass; the lists of names match what the code reads.
-import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { RUNTIME_VARIABLES } from "../lambda/src/env-names";
-import { loadConfig } from "../lambda/src/config";
-import { devOptionsFromEnv } from "../lambda/src/dev-server";
 import { loadTargets } from "../stacks/environments";
 import { KNOWN_ANKIFY_NAMES, cdktfJsonContext, checkContextKeys, checkEnvNames } from "../stacks/settings";
 import { closest, editDistance, keyNormal } from "../stacks/settings/suggest";
@@ -66,13 +62,6 @@ describe("variables other commands read", () => {
   it("a stack setting passes the dev server's check, and a dev server variable synth's", () => {
     expect(checkEnvNames({ ANKIFY_DOMAIN: "x.example.com", ANKIFY_DEV_STORAGE_DIR: "/tmp/s3", PATH: "/bin" })).toEqual({ problems: [], warnings: [] });
   });
-
-  it("the dev server refuses to start on a misspelt name, with the same suggestion", () => {
-    const env: Record<string, string> = { PATH: process.env["PATH"]!, ANKIFY_ORIGIN_SECRET: "s".repeat(32), ANKIFY_DEV_APIKEY: "k".repeat(32) };
-    const run = spawnSync(process.execPath, ["-r", "./scripts/quiet-env.js", "-r", "sucrase/register", "lambda/src/dev-server.ts"], { cwd: PROJECT_ROOT, env, encoding: "utf8", timeout: 30_000 });
-    expect(run.status).toBe(2);
-    expect(run.stderr.split("\n")[0]).toBe("ANKIFY_DEV_APIKEY is not a setting; did you mean ANKIFY_DEV_API_KEY?");
-  }, 30_000);
 });
 
 describe("a cdktf.json key that is not a setting", () => {
@@ -114,34 +103,9 @@ describe("closest names", () => {
   });
 });
 
+// The function and the dev server read exactly the names listed as theirs: function-units.test.ts and
+// client-auth.test.ts (where they are loaded anyway) check it.
 describe("the lists of names match the code", () => {
-  /** The names a function reads from the env object it is given. */
-  const read = (load: (env: Record<string, string | undefined>) => unknown, envs: ReadonlyArray<Record<string, string>>) => {
-    const names = new Set<string>();
-    for (const env of envs) {
-      load(new Proxy(env, { get: (target, name: string) => (names.add(name), target[name]) }));
-    }
-    return names;
-  };
-  const readers = (reader: "function" | "dev") =>
-    Object.entries(RUNTIME_VARIABLES).filter(([, variable]) => (variable.readBy as readonly string[]).includes(reader)).map(([name]) => name)
-      // log.ts reads its level from process.env, not from the settings it is given.
-      .filter((name) => name !== "ANKIFY_LOG_LEVEL").sort();
-
-  it("the function reads exactly the names listed as the function's, in every mode", () => {
-    const names = read((env) => { try { loadConfig(env); } catch { /* the names are what counts */ } }, [
-      { ANKIFY_ORIGIN_PROTECTION: "secret-header", ANKIFY_CLIENT_AUTH: "api-key" },
-      { ANKIFY_ORIGIN_PROTECTION: "secret-header", ANKIFY_CLIENT_AUTH: "oauth" },
-    ]);
-    expect([...names].filter((name) => name.startsWith("ANKIFY_")).sort()).toEqual(readers("function"));
-  });
-
-  it("the dev server reads exactly the names listed as its own", () => {
-    const secret = { ANKIFY_ORIGIN_SECRET: "s".repeat(32) };
-    const names = read(devOptionsFromEnv, [{ ...secret, ANKIFY_DEV_API_KEY: "k".repeat(32) }, { ...secret, ANKIFY_CLIENT_AUTH: "oauth", ANKIFY_OAUTH_ISSUER: "https://issuer.example" }]);
-    expect([...names].filter((name) => name.startsWith("ANKIFY_")).sort()).toEqual(readers("dev"));
-  });
-
   it("every ANKIFY_* name the code, scripts and workflows mention is a known one (outside the lists themselves)", () => {
     const files = (dir: string): string[] => readdirSync(join(PROJECT_ROOT, dir)).flatMap((name) => {
       const path = join(dir, name);

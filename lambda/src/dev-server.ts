@@ -193,10 +193,14 @@ export async function pruneOlderThan(client: S3Client, bucket: string, prefix: s
   return deleted;
 }
 
-/** The dev server's settings from the environment, or the problems (one line each, with the fix) that stop it. */
-export function devOptionsFromEnv(env: Readonly<Record<string, string | undefined>>): { options: DevServerOptions } | { problems: string[] } {
+/**
+ * The dev server's settings from the environment (and warnings about it), or the problems (one line
+ * each, with the fix) that stop it. A misspelt ANKIFY_* name is one.
+ */
+export function devOptionsFromEnv(env: Readonly<Record<string, string | undefined>>): { options: DevServerOptions; warnings?: readonly string[] } | { problems: string[] } {
   const get = (name: string) => env[name]?.trim() || undefined;
-  const problems: string[] = [];
+  const names = checkEnvNames(env);
+  const problems: string[] = [...names.problems];
   const secret = get("ANKIFY_ORIGIN_SECRET");
   if (!secret) {
     problems.push("ANKIFY_ORIGIN_SECRET is not set: the dev server runs in secret-header mode and needs the value clients send in x-origin-verify.\n" +
@@ -242,6 +246,7 @@ export function devOptionsFromEnv(env: Readonly<Record<string, string | undefine
   if (problems.length > 0) return { problems };
   const previous = get("ANKIFY_ORIGIN_SECRET_PREVIOUS");
   return {
+    ...(names.warnings.length > 0 ? { warnings: names.warnings } : {}),
     options: {
       secrets: [secret!, ...(previous ? [previous] : [])],
       clientAuth: clientAuth!,
@@ -259,13 +264,12 @@ export function devOptionsFromEnv(env: Readonly<Record<string, string | undefine
 }
 
 if (require.main === module) {
-  const names = checkEnvNames(process.env);
-  for (const warning of names.warnings) console.error(`warning: ${warning}`);
   const parsed = devOptionsFromEnv(process.env);
-  if ("problems" in parsed || names.problems.length > 0) {
-    console.error([...names.problems, ...("problems" in parsed ? parsed.problems : [])].join("\n"));
+  if ("problems" in parsed) {
+    console.error(parsed.problems.join("\n"));
     process.exit(2);
   }
+  for (const warning of parsed.warnings ?? []) console.error(`warning: ${warning}`);
   startDevServer(parsed.options).then(
     (dev) => {
       const how = {
