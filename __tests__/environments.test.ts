@@ -1,5 +1,5 @@
 import { cdktfJsonContext, SettingsError } from "../stacks/settings";
-import { loadApp, loadTargets } from "../stacks/environments";
+import { loadApp, loadStateSettings, loadTargets } from "../stacks/environments";
 import { problemsOf } from "../testing/problems";
 import { all, only, synthApp } from "../testing/synth";
 
@@ -109,6 +109,12 @@ describe("state backend", () => {
     [{ ANKIFY_STATE_REGION: "eu-west-1" }, "ANKIFY_STATE_REGION set without ANKIFY_STATE_BUCKET: set the bucket too, or unset them to keep local state."],
   ])("rejects %j", (env, message) => {
     expect(problems(defaults, env)).toEqual([message]);
+  });
+
+  it("needs a region for the bucket: its own, or cdktf.json's", () => {
+    expect(problemsOf(() => loadStateSettings({}, { ANKIFY_STATE_BUCKET: "acme-state" })))
+      .toEqual(['stateRegion is not set: add "stateRegion" to cdktf.json context or set ANKIFY_STATE_REGION.']);
+    expect(loadStateSettings({ region: "eu-north-1" }, { ANKIFY_STATE_BUCKET: "acme-state" })).toEqual({ bucket: "acme-state", region: "eu-north-1", keyPrefix: "ankify/" });
   });
 });
 

@@ -39,8 +39,7 @@ export function settingsTable(): string {
 
 /** A default short enough for help's column: "unset (build `lambda/`)" → "(unset: build lambda/)". */
 function helpDefault(spec: SettingSpec): string {
-  if (spec.required) return "(required)";
-  if (spec.defaultDoc === undefined) return spec.default !== undefined ? shown(spec.default) : "(unset)";
+  if (spec.defaultDoc === undefined) return spec.required ? "(required)" : spec.default !== undefined ? shown(spec.default) : "(unset)";
   const text = plain(spec.defaultDoc);
   return /^unset/.test(text) ? `(${text.replace(/^unset \((.*)\)$/, "unset: $1")})` : text.replace(/ \(.*\)$/, "");
 }

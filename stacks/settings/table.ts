@@ -147,7 +147,7 @@ export const SETTINGS = {
   stateBucket: { env: "ANKIFY_STATE_BUCKET", scope: "state", kind: bucketName(), defaultDoc: "unset (local state)",
     doc: "an S3 bucket for every stack's state (encrypted, locked)" },
   stateRegion: { env: "ANKIFY_STATE_REGION", scope: "state", kind: region("set ANKIFY_STATE_REGION to the state bucket's region, e.g. eu-west-1"),
-    needs: ["stateBucket"], fallback: "region", defaultDoc: "cdktf.json's `region`", doc: "the state bucket's region" },
+    required: true, needs: ["stateBucket"], fallback: "region", defaultDoc: "cdktf.json's `region`", doc: "the state bucket's region" },
   stateKeyPrefix: { env: "ANKIFY_STATE_KEY_PREFIX", scope: "state", kind: keyPrefix(), needs: ["stateBucket"], default: "ankify/",
     doc: "each stack's state is `<prefix><stack>.tfstate`" },
   environments: { scope: "environments", defaultDoc: "unset (one stack, `ankify`)",
