@@ -1,7 +1,7 @@
 import { App } from "cdktf";
 import { AnkifyStack } from "./stacks/ankify-stack";
-import { loadTargets } from "./stacks/environments";
-import { cdktfJsonContext, SETTING_SOURCES, SettingsError } from "./stacks/settings";
+import { loadApp } from "./stacks/environments";
+import { cdktfJsonContext, SETTINGS, SettingsError } from "./stacks/settings";
 
 /**
  * The CDKTF app: one stack per environment declared in cdktf.json (`ankify-<env>`), or the single
@@ -9,22 +9,18 @@ import { cdktfJsonContext, SETTING_SOURCES, SettingsError } from "./stacks/setti
  * `ANKIFY_*` environment variables override it. Every setting is validated before any stack is built.
  */
 export function buildApp(app: App, env: Readonly<Record<string, string | undefined>> = process.env): App {
-  const context: Record<string, unknown> = {};
-  for (const key of CONTEXT_KEYS) {
-    const value: unknown = app.node.tryGetContext(key);
-    if (value !== undefined) context[key] = value;
-  }
-  for (const target of loadTargets({ context, env })) {
-    if (target.settings.clientAuth === "none") {
-      console.warn(`warning: ${target.stackName}: ${SETTING_SOURCES.clientAuth} = "none": anyone who finds https://${target.settings.domain}/mcp can build decks on your Amazon Polly bill.`);
-    }
+  // All of it, so that a key that is not a setting is reported rather than ignored.
+  const context = app.node.getAllContext() as Record<string, unknown>;
+  const loaded = loadApp({ context, env });
+  // `npm run synth|diff|deploy|destroy` print the warnings themselves before cdktf starts: under the
+  // cdktf CLI, whatever the app writes to stderr is shown as "[ERROR] default - …" (and its stdout not
+  // at all when the output is not a terminal), so they tell the app not to repeat them.
+  if (env[SETTINGS.warningsShown.env] !== "1") for (const warning of loaded.warnings) console.warn(`warning: ${warning}`);
+  for (const target of loaded.targets) {
     new AnkifyStack(app, target.stackName, { settings: target.settings, projectRoot: __dirname, ...(target.state ? { state: target.state } : {}) });
   }
   return app;
 }
-
-/** Context keys the app reads: the settings, the environments and the state backend. */
-const CONTEXT_KEYS = [...Object.keys(SETTING_SOURCES), "environments", "stateBucket", "stateRegion", "stateKeyPrefix"];
 
 if (require.main === module) {
   try {

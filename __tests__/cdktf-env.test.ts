@@ -20,11 +20,30 @@ describe("npm run synth|diff|deploy|destroy", () => {
     [["deploy", "prod", "--allow-prod"], teams, ["deploy", "ankify-prod"], { ANKIFY_ENVIRONMENT: "prod" }],
     [["destroy", "dev"], teams, ["destroy", "ankify-dev"], { ANKIFY_ENVIRONMENT: "dev" }],
   ])("%j with %#", (argv, context, cdktfArgs, env) => {
-    expect(plan(argv, {}, context)).toEqual({ cdktfArgs, env });
+    const { deploy: _checks, ...invocation } = plan(argv, {}, context);
+    expect(invocation).toEqual({ cdktfArgs, env });
   });
 
   it("takes the environment from ANKIFY_ENVIRONMENT when not named", () => {
-    expect(plan(["deploy"], { ANKIFY_ENVIRONMENT: "dev" }, teams)).toEqual({ cdktfArgs: ["deploy", "ankify-dev"], env: { ANKIFY_ENVIRONMENT: "dev" } });
+    expect(plan(["deploy"], { ANKIFY_ENVIRONMENT: "dev" }, teams)).toEqual(expect.objectContaining({ cdktfArgs: ["deploy", "ankify-dev"], env: { ANKIFY_ENVIRONMENT: "dev" } }));
+  });
+
+  it.each([
+    [["deploy"], {}, { buildsImage: true, region: "eu-west-1" }],
+    [["deploy"], { ANKIFY_IMAGE_URI: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/ankify:v1" }, { buildsImage: false, region: "eu-west-1" }],
+    [["deploy"], { ANKIFY_REGION: "us-east-2" }, { buildsImage: true, region: "us-east-2" }],
+    [["diff"], {}, undefined],
+    [["destroy"], {}, undefined],
+    [["synth"], {}, undefined],
+  ])("checks this machine before %j with %j: %j", (argv, env, deploy) => {
+    expect(plan(argv, env, single).deploy).toEqual(deploy);
+  });
+
+  it("hands the settings' warnings over to be printed before cdktf starts", () => {
+    expect(plan(["synth"], { ANKIFY_CLIENT_AUTH: "none" }, single).warnings).toEqual([
+      'ankify: ANKIFY_CLIENT_AUTH = "none": anyone who finds https://ankify.example.com/mcp can build decks on your Amazon Polly bill.',
+    ]);
+    expect(plan(["synth"], {}, single).warnings).toBeUndefined();
   });
 
   it("lets ANKIFY_ALLOW_PROD=1 stand for --allow-prod", () => {
@@ -44,6 +63,11 @@ describe("npm run synth|diff|deploy|destroy", () => {
 
   it("validates the selected environment's settings before running cdktf", () => {
     expect(() => plan(["deploy", "dev"], { ANKIFY_ORIGIN_READ_TIMEOUT: "0" }, teams)).toThrow(SettingsError);
+  });
+
+  it.each([["synth"], ["deploy"], ["stacks"]])("%s refuses a misspelt setting before running cdktf", (command) => {
+    expect(() => plan([command], { ANKIFY_IMAGE_URL: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/ankify:v1" }, single))
+      .toThrow(new SettingsError(["ANKIFY_IMAGE_URL is not a setting; did you mean ANKIFY_IMAGE_URI?"]));
   });
 });
 

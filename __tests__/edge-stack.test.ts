@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { PROJECT_ROOT } from "../testing/paths";
 import { address, addressWhere, all, only, synthAnkify, synthDefaults } from "../testing/synth";
+import { RUNTIME_VARIABLES, type RuntimeVariableName } from "../lambda/src/env-names";
 
 const ref = (expression: string) => `\${${expression}}`;
 
@@ -115,6 +116,8 @@ describe("bring your own image (ANKIFY_IMAGE_URI)", () => {
       "ANKIFY_API_KEY_PATH", "ANKIFY_CLIENT_AUTH", "ANKIFY_CLIP_CACHE_PREFIX", "ANKIFY_DECK_BUCKET", "ANKIFY_DECK_PREFIX", "ANKIFY_LINK_TTL_SECONDS", "ANKIFY_MAX_SPEECH_CHARACTERS", "ANKIFY_NOTE_TIMES_PREFIX", "ANKIFY_ORIGIN_PROTECTION",
       "ANKIFY_ORIGIN_SECRET", "ANKIFY_ORIGIN_SECRET_PREVIOUS", "ANKIFY_STREAM_BUDGET_SECONDS", "ANKIFY_TIME_BUDGET_SECONDS", "ANKIFY_TTS_ENGINE",
     ]);
+    // Each one is a name the function reads (lambda/src/env-names.ts), so the names check knows it.
+    for (const name of Object.keys(variables)) expect([name, RUNTIME_VARIABLES[name as RuntimeVariableName]?.readBy]).toEqual([name, expect.arrayContaining(["function"])]);
     expect(only(tf, "aws_lambda_function")["reserved_concurrent_executions"]).toBe(10);
   });
 

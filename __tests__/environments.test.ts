@@ -1,5 +1,5 @@
-import { cdktfJsonContext } from "../stacks/settings";
-import { loadTargets } from "../stacks/environments";
+import { cdktfJsonContext, SettingsError } from "../stacks/settings";
+import { loadApp, loadStateSettings, loadTargets } from "../stacks/environments";
 import { problemsOf } from "../testing/problems";
 import { all, only, synthApp } from "../testing/synth";
 
@@ -110,6 +110,12 @@ describe("state backend", () => {
   ])("rejects %j", (env, message) => {
     expect(problems(defaults, env)).toEqual([message]);
   });
+
+  it("needs a region for the bucket: its own, or cdktf.json's", () => {
+    expect(problemsOf(() => loadStateSettings({}, { ANKIFY_STATE_BUCKET: "acme-state" })))
+      .toEqual(['stateRegion is not set: add "stateRegion" to cdktf.json context or set ANKIFY_STATE_REGION.']);
+    expect(loadStateSettings({ region: "eu-north-1" }, { ANKIFY_STATE_BUCKET: "acme-state" })).toEqual({ bucket: "acme-state", region: "eu-north-1", keyPrefix: "ankify/" });
+  });
 });
 
 describe("validation names the environment", () => {
@@ -136,7 +142,7 @@ describe("validation names the environment", () => {
     [twoEnvironments, { ANKIFY_DOMAIN: "x.example.com" }, "ANKIFY_DOMAIN would apply to every environment (dev, prod); select one with ANKIFY_ENVIRONMENT, or put the value in cdktf.json context environments.<name>."],
     [twoEnvironments, { ANKIFY_ENVIRONMENT: "qa" }, 'ANKIFY_ENVIRONMENT = "qa" is not a declared environment; use one of: dev, prod.'],
     [defaults, { ANKIFY_ENVIRONMENT: "dev" }, 'ANKIFY_ENVIRONMENT = "dev" selects an environment, but cdktf.json context declares none; unset it, or add "environments": { "dev": { ... } } to cdktf.json context.'],
-    [{ ...defaults, environments: { dev: { domian: "x.example.com" } } }, {}, 'environment "dev": cdktf.json context environments.dev has unknown setting "domian"; known settings: domain, zone, region, originProtection, originReadTimeout, originTimeoutQuota, responseCompletionTimeout, functionTimeout, originKeepaliveTimeout, architecture, originSecretVersion, rateLimit, allowedCountries, maxConcurrency, alarmEmail, imageUri, clientAuth, oauthIssuer, oauthAudience, oauthScope, oauthCallbackUrls, maxSpeechCharacters, clipCacheDays, protected.'],
+    [{ ...defaults, environments: { dev: { domian: "x.example.com" } } }, {}, 'environment "dev": cdktf.json context environments.dev "domian" is not a setting; did you mean "domain"?'],
     [{ ...defaults, environments: { Dev: {} } }, {}, 'environment "Dev": the name must be 1-16 characters of a-z, 0-9 and hyphens, starting with a letter (it becomes part of resource names); rename it in cdktf.json context "environments".'],
     [{ ...defaults, environments: { dev: "ankify-dev.example.com" } }, {}, 'environment "dev": cdktf.json context environments.dev must be an object of settings, like { "domain": "ankify-dev.example.com" }.'],
     [{ ...defaults, environments: { dev: { protected: "yes" } } }, {}, 'environment "dev": cdktf.json context environments.dev "protected" = "yes" must be true or false.'],
@@ -144,5 +150,37 @@ describe("validation names the environment", () => {
     [{ ...defaults, environments: { dev: {}, prod: {} } }, {}, 'environment "prod": domain "ankify.example.com" is also environment "dev"\'s; give each environment its own domain.'],
   ])("%#: %j with %j", (context, env, message) => {
     expect(problems(context, env)).toEqual([message]);
+  });
+});
+
+describe("warnings", () => {
+  const open = (stack: string, domain: string) =>
+    `${stack}: ANKIFY_CLIENT_AUTH = "none": anyone who finds https://${domain}/mcp can build decks on your Amazon Polly bill.`;
+
+  it("name the stack they concern, after the environment's own", () => {
+    const context = { ...twoEnvironments, environments: { ...twoEnvironments.environments, dev: { domain: "ankify-dev.example.com", clientAuth: "none" } } };
+    expect(loadApp({ context, env: { ANKIFY_TTS_ENGINE: "espeak" } }).warnings).toEqual([
+      "ANKIFY_TTS_ENGINE is the function's own variable, set by the stack (and by the dev server for its copy); the value in this shell is ignored.",
+      open("ankify-dev", "ankify-dev.example.com"),
+    ]);
+  });
+
+  // app.test.ts runs the app as cdktf does and sees the warning printed once; here, the app stays
+  // quiet when the npm scripts say they printed them already.
+  it("are not printed by the app again after the npm scripts printed them", () => {
+    const warn = jest.spyOn(console, "warn").mockImplementation(() => undefined);
+    try {
+      expect(Object.keys(synthApp(defaults, { ANKIFY_CLIENT_AUTH: "none", ANKIFY_WARNINGS_SHOWN: "1" }))).toEqual(["ankify"]);
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      warn.mockRestore();
+    }
+  });
+});
+
+describe("the app reads all of cdktf.json's context", () => {
+  it("so a key that is not a setting stops it before any stack is built, and cdktf's own keys pass", () => {
+    // The app holds cdktf's own keys too (cdktfVersion, @cdktf/disable_stack_trace_in_metadata), as under the CLI.
+    expect(() => synthApp({ ...defaults, imageUrl: "x" })).toThrow(new SettingsError(['cdktf.json context "imageUrl" is not a setting; did you mean "imageUri"?']));
   });
 });

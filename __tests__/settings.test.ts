@@ -1,4 +1,6 @@
-import { cdktfJsonContext, dnsNameProblem, loadSettings, SETTING_SOURCES } from "../stacks/settings";
+import { cdktfJsonContext, dnsNameProblem, loadSettings, readSettings, SETTING_SOURCES, SETTINGS, type SettingSpec } from "../stacks/settings";
+import { spawnSync } from "node:child_process";
+import { PROJECT_ROOT } from "../testing/paths";
 import { problemsOf } from "../testing/problems";
 
 const context = cdktfJsonContext();
@@ -200,6 +202,97 @@ describe("bad values fail with one line naming the variable, the value and the f
     expect(() => loadSettings({ context, env: { ANKIFY_ARCHITECTURE: "sparc" } })).toThrow(
       'Invalid Ankify settings:\n  - ANKIFY_ARCHITECTURE = "sparc" is not allowed; use one of: arm64, x86_64.',
     );
+  });
+});
+
+describe("regions", () => {
+  const partition = (name: string) =>
+    `${name} are a separate AWS partition, without the commercial partition's CloudFront, ACM certificates in us-east-1 and Route 53 alias records this stack needs; use a commercial region like eu-west-1.`;
+  it.each([
+    [{ ANKIFY_REGION: "EU-WEST-1" }, 'ANKIFY_REGION = "EU-WEST-1" is not an AWS region code: use lower case, "eu-west-1".'],
+    [{ ANKIFY_REGION: "Us-East-1" }, 'ANKIFY_REGION = "Us-East-1" is not an AWS region code: use lower case, "us-east-1".'],
+    [{ ANKIFY_REGION: "cn-north-1" }, `ANKIFY_REGION = "cn-north-1" is not supported: ${partition("China regions (cn-*)")}`],
+    [{ ANKIFY_REGION: "cn-northwest-1" }, `ANKIFY_REGION = "cn-northwest-1" is not supported: ${partition("China regions (cn-*)")}`],
+    [{ ANKIFY_REGION: "us-gov-west-1" }, `ANKIFY_REGION = "us-gov-west-1" is not supported: ${partition("GovCloud regions (us-gov-*)")}`],
+    [{ ANKIFY_REGION: "US-GOV-EAST-1" }, `ANKIFY_REGION = "US-GOV-EAST-1" is not supported: ${partition("GovCloud regions (us-gov-*)")}`],
+    [{ ANKIFY_REGION: "eusc-de-east-1" }, `ANKIFY_REGION = "eusc-de-east-1" is not supported: ${partition("European Sovereign Cloud regions (eusc-*)")}`],
+    [{ ANKIFY_REGION: "us-iso-east-1" }, `ANKIFY_REGION = "us-iso-east-1" is not supported: ${partition("isolated regions (us-iso*, eu-isoe-*)")}`],
+    [{ ANKIFY_REGION: "us-gov" }, 'ANKIFY_REGION = "us-gov" is not an AWS region code; use one like eu-west-1 (close matches: us-east-1, us-east-2, us-west-1, us-west-2).'],
+  ])("%j fails with one line", (env, message) => {
+    expect(problems(env)).toEqual([message]);
+  });
+
+  it.each([["af-south-1"], ["ap-southeast-7"], ["mx-central-1"], ["us-west-2"]])("%s is accepted", (region) => {
+    expect(loadSettings({ context, env: { ANKIFY_REGION: region } }).region).toBe(region);
+  });
+});
+
+describe("warnings: allowed, but said at every synth", () => {
+  const image = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/ankify";
+  const warnings = (env: Record<string, string>) => readSettings({ context, env }).warnings;
+
+  it("none with cdktf.json's defaults", () => {
+    expect(warnings({})).toEqual([]);
+  });
+
+  it("for an image tagged latest, which still synthesizes", () => {
+    expect(readSettings({ context, env: { ANKIFY_IMAGE_URI: `${image}:latest` } })).toEqual({
+      settings: expect.objectContaining({ imageUri: `${image}:latest` }),
+      warnings: [
+        `ANKIFY_IMAGE_URI = "${image}:latest" uses the tag "latest", which moves: Lambda resolves it to a digest once, at deploy, ` +
+          "and Terraform sees no change when it moves later. Pin a digest (…@sha256:<digest>) or a unique tag (e.g. the git commit).",
+      ],
+    });
+  });
+
+  it.each([[":v1"], [":latest-2026-11"], [":LATEST1"], [`@sha256:${"0".repeat(64)}`]])("not for an image pinned by %s", (reference) => {
+    expect(warnings({ ANKIFY_IMAGE_URI: `${image}${reference}` })).toEqual([]);
+  });
+
+  it("for client authentication off", () => {
+    expect(warnings({ ANKIFY_CLIENT_AUTH: "none", ANKIFY_DOMAIN: "decks.example.com" })).toEqual([
+      'ANKIFY_CLIENT_AUTH = "none": anyone who finds https://decks.example.com/mcp can build decks on your Amazon Polly bill.',
+    ]);
+  });
+});
+
+describe("the table", () => {
+  const entries = Object.entries(SETTINGS) as Array<[string, SettingSpec]>;
+
+  it("fills in every setting but the required ones when cdktf.json leaves them out", () => {
+    const required = Object.fromEntries(entries.filter(([, spec]) => spec.required && spec.scope === "stack").map(([name]) => [name, context[name]]));
+    expect(Object.keys(required)).toEqual(["domain", "zone", "region"]);
+    expect(loadSettings({ context: required })).toEqual(loadSettings({ context }));
+  });
+
+  it("gives the defaults cdktf.json ships, so the documented default is what a fresh clone gets", () => {
+    for (const [key, value] of Object.entries(context)) {
+      const spec = (SETTINGS as Record<string, SettingSpec>)[key]!;
+      if (!spec.required) expect([key, spec.default]).toEqual([key, value]);
+    }
+  });
+
+  it("names only settings of the same scope in needs, onlyWith and fallback", () => {
+    for (const [name, spec] of entries) {
+      for (const other of [...(spec.needs ?? []), ...(spec.onlyWith ? [spec.onlyWith.key] : [])]) {
+        expect([name, other, (SETTINGS as Record<string, SettingSpec>)[other]?.scope]).toEqual([name, other, spec.scope]);
+      }
+      if (spec.fallback) expect((SETTINGS as Record<string, SettingSpec>)[spec.fallback]).toBeDefined();
+    }
+  });
+
+  it("loads neither cdktf nor the provider, with everything that only reads settings (commands, help, the dev server's check)", () => {
+    const modules = ["./stacks/settings", "./stacks/environments", "./scripts/cdktf-env", "./stacks/settings/docs"].map((m) => `require(${JSON.stringify(m)});`).join("");
+    const run = spawnSync(process.execPath, ["-r", "sucrase/register", "-e",
+      `${modules} console.log(JSON.stringify(Object.keys(require.cache).filter((f) => /node_modules[\\/](cdktf|@cdktf|constructs)[\\/]/.test(f))))`],
+    { cwd: PROJECT_ROOT, encoding: "utf8", timeout: 30_000 });
+    expect(run.stderr).toBe("");
+    expect(JSON.parse(run.stdout)).toEqual([]);
+  }, 30_000);
+
+  it("gives each environment variable to one setting", () => {
+    const names = entries.flatMap(([, spec]) => (spec.env ? [spec.env] : []));
+    expect(new Set(names).size).toBe(names.length);
   });
 });
 

@@ -5,11 +5,14 @@
  * One environment at a time: the environment picks the stack (`ankify-<env>`) and is passed to the
  * app as ANKIFY_ENVIRONMENT. Deploying or destroying a protected environment (prod, production, or
  * "protected": true) needs --allow-prod or ANKIFY_ALLOW_PROD=1; diff is read-only and never needs it.
+ * Before cdktf starts, the settings' warnings are printed here (the cdktf CLI would show the app's as
+ * "[ERROR]" lines), and `deploy` checks the tools and credentials it needs (deploy-checks.ts).
  */
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
-import { loadTargets } from "../stacks/environments";
-import { cdktfJsonContext, SettingsError } from "../stacks/settings";
+import { loadApp, loadTargets } from "../stacks/environments";
+import { cdktfJsonContext, SETTINGS, SettingsError } from "../stacks/settings";
+import { deployProblems, type DeployNeeds } from "./deploy-checks";
 
 const COMMANDS = ["synth", "diff", "deploy", "destroy", "stacks"] as const;
 type Command = (typeof COMMANDS)[number];
@@ -23,6 +26,10 @@ export interface Invocation {
   readonly env: Readonly<Record<string, string>>;
   /** What `stacks` prints. */
   readonly output?: string;
+  /** Warnings to print before cdktf starts (the app is told not to repeat them). */
+  readonly warnings?: readonly string[];
+  /** deploy: what this machine must have, checked before cdktf starts. */
+  readonly deploy?: DeployNeeds;
 }
 
 /** Works out what to run; throws UsageError (a message for the user) or SettingsError. */
@@ -35,13 +42,13 @@ export function plan(
   if (!COMMANDS.includes(command as Command)) {
     throw new UsageError(`usage: cdktf-env <${COMMANDS.join("|")}> [environment] [--allow-prod] [cdktf options]; got "${command ?? ""}".`);
   }
-  const allowProd = rest.includes("--allow-prod") || env["ANKIFY_ALLOW_PROD"] === "1";
+  const allowProd = rest.includes("--allow-prod") || env[SETTINGS.allowProd.env] === "1";
   const args = rest.filter((arg) => arg !== "--allow-prod");
   const positional = args[0] !== undefined && !args[0].startsWith("-") ? args[0] : undefined;
   const passThrough = positional === undefined ? args : args.slice(1);
   const declared = context["environments"] as Record<string, unknown> | undefined;
   const names = declared ? Object.keys(declared) : [];
-  const environment = positional ?? (env["ANKIFY_ENVIRONMENT"]?.trim() || undefined);
+  const environment = positional ?? (env[SETTINGS.environment.env]?.trim() || undefined);
 
   if (command === "stacks") {
     const targets = loadTargets({ context, env: { ...env, ANKIFY_ENVIRONMENT: undefined } });
@@ -61,8 +68,9 @@ export function plan(
   }
   const selection: Record<string, string> = environment !== undefined ? { ANKIFY_ENVIRONMENT: environment } : {};
   // Validates the settings of what will run (the app would too, but with cdktf's noise around it).
-  const targets = loadTargets({ context, env: { ...env, ...selection } });
-  if (command === "synth") return { cdktfArgs: ["synth", ...passThrough], env: selection };
+  const { targets, warnings } = loadApp({ context, env: { ...env, ...selection } });
+  const shown = warnings.length > 0 ? { warnings } : {};
+  if (command === "synth") return { cdktfArgs: ["synth", ...passThrough], env: selection, ...shown };
 
   const target = targets[0]!;
   if ((command === "deploy" || command === "destroy") && target.protected && !allowProd) {
@@ -71,18 +79,31 @@ export function plan(
         `Re-run with --allow-prod (npm run ${command} -- ${target.environment} --allow-prod) or ANKIFY_ALLOW_PROD=1.`,
     );
   }
-  return { cdktfArgs: [command, target.stackName, ...passThrough], env: selection };
+  return {
+    cdktfArgs: [command, target.stackName, ...passThrough],
+    env: selection,
+    ...shown,
+    ...(command === "deploy" ? { deploy: { buildsImage: target.settings.imageUri === undefined, region: target.settings.region } } : {}),
+  };
 }
 
 if (require.main === module) {
   try {
     const invocation = plan(process.argv.slice(2), process.env, cdktfJsonContext());
+    for (const warning of invocation.warnings ?? []) console.error(`warning: ${warning}`);
+    const missing = invocation.deploy ? deployProblems(invocation.deploy) : [];
+    for (const problem of missing) console.error(`deploy: ${problem}`);
     if (invocation.output !== undefined) {
       console.log(invocation.output);
+    } else if (missing.length > 0) {
+      process.exitCode = 1;
     } else {
       const cdktf = join(__dirname, "..", "node_modules", ".bin", "cdktf");
       // CHECKPOINT_DISABLE (scripts/quiet-env.js) reaches the cdktf CLI and Terraform through the environment.
-      const run = spawnSync(cdktf, [...invocation.cdktfArgs!], { stdio: "inherit", env: { ...process.env, ...invocation.env } });
+      const run = spawnSync(cdktf, [...invocation.cdktfArgs!], {
+        stdio: "inherit",
+        env: { ...process.env, ...invocation.env, ...(invocation.warnings ? { [SETTINGS.warningsShown.env]: "1" } : {}) },
+      });
       process.exitCode = run.status ?? 1;
     }
   } catch (error) {

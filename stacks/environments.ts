@@ -7,7 +7,11 @@
  * overrides then apply to it. Without a selection they would apply to every environment at once
  * (one domain for dev and prod), so they are refused while several environments are declared.
  */
-import { AWS_REGIONS, loadSettings, SETTING_SOURCES, SettingsError, type Settings } from "./settings";
+import {
+  checkContextKeys, checkEnvNames, NOTHING_KNOWN, readSettings, readStateSettings, SETTING_SOURCES, SETTINGS, SettingsError, type Settings, type StateSettings,
+} from "./settings";
+
+export type { StateSettings } from "./settings";
 
 export const BASE_STACK_NAME = "ankify";
 
@@ -26,15 +30,6 @@ const ENVIRONMENT_NAME = /^[a-z][a-z0-9-]{0,14}[a-z0-9]$|^[a-z]$/;
 /** Names that are protected without saying so. */
 const PRODUCTION_NAMES = new Set(["prod", "production"]);
 
-export interface StateSettings {
-  /** S3 bucket that holds the state of every stack. */
-  readonly bucket: string;
-  /** Region of that bucket. */
-  readonly region: string;
-  /** Key prefix; each stack's state is `<prefix><stack>.tfstate`. */
-  readonly keyPrefix: string;
-}
-
 export interface EnvironmentTarget {
   /** Environment name, or undefined for the single default stack. */
   readonly environment?: string;
@@ -52,12 +47,23 @@ export interface LoadTargetsInput {
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
-const ENVIRONMENT_KEYS = new Set<string>([...Object.keys(SETTING_SOURCES), "protected"]);
+export interface LoadedApp {
+  readonly targets: readonly EnvironmentTarget[];
+  /** What synth should warn about (allowed but risky): the environment's names, then each stack's values, prefixed with its name. */
+  readonly warnings: readonly string[];
+}
 
 /** Every stack the app builds (one when ANKIFY_ENVIRONMENT selects it), validated; throws SettingsError listing all problems. */
 export function loadTargets(input: LoadTargetsInput): EnvironmentTarget[] {
+  return [...loadApp(input).targets];
+}
+
+/** The stacks and every warning: what `loadTargets` checks, plus what synth should print. */
+export function loadApp(input: LoadTargetsInput): LoadedApp {
   const env = input.env ?? {};
-  const problems: string[] = [];
+  // Names first: a misspelt name explains why its value seems ignored.
+  const envNames = checkEnvNames(env);
+  const problems: string[] = [...envNames.problems, ...checkContextKeys(input.context, "cdktf.json context", false)];
   const collect = <T>(build: () => T): T | undefined => {
     try {
       return build();
@@ -70,15 +76,16 @@ export function loadTargets(input: LoadTargetsInput): EnvironmentTarget[] {
 
   const state = collect(() => loadStateSettings(input.context, env));
   const declared = input.context["environments"];
-  const selected = env["ANKIFY_ENVIRONMENT"]?.trim() || undefined;
+  const selected = env[SETTINGS.environment.env]?.trim() || undefined;
 
   if (declared === undefined || declared === null) {
     if (selected) {
       problems.push(`ANKIFY_ENVIRONMENT = "${selected}" selects an environment, but cdktf.json context declares none; unset it, or add "environments": { "${selected}": { ... } } to cdktf.json context.`);
     }
-    const settings = collect(() => loadSettings({ context: input.context, env }));
+    const read = collect(() => readSettings({ context: input.context, env }));
     if (problems.length > 0) throw new SettingsError(problems);
-    return [{ stackName: BASE_STACK_NAME, settings: settings!, protected: false, ...(state ? { state } : {}) }];
+    const warnings = [...envNames.warnings, ...read!.warnings.map((warning) => `${BASE_STACK_NAME}: ${warning}`)];
+    return { targets: [{ stackName: BASE_STACK_NAME, settings: read!.settings, protected: false, ...(state ? { state } : {}) }], warnings };
   }
 
   if (typeof declared !== "object" || Array.isArray(declared) || Object.keys(declared).length === 0) {
@@ -98,6 +105,7 @@ export function loadTargets(input: LoadTargetsInput): EnvironmentTarget[] {
   }
 
   const targets: EnvironmentTarget[] = [];
+  const warnings = [...envNames.warnings];
   for (const name of names) {
     if (selected && name !== selected) continue;
     const where = `cdktf.json context environments.${name}`;
@@ -110,16 +118,13 @@ export function loadTargets(input: LoadTargetsInput): EnvironmentTarget[] {
       problems.push(`environment "${name}": ${where} must be an object of settings, like { "domain": "ankify-${name}.example.com" }.`);
       continue;
     }
-    const unknown = Object.keys(block).filter((key) => !ENVIRONMENT_KEYS.has(key));
-    for (const key of unknown) {
-      problems.push(`environment "${name}": ${where} has unknown setting "${key}"; known settings: ${[...ENVIRONMENT_KEYS].join(", ")}.`);
-    }
+    problems.push(...checkContextKeys(block as Record<string, unknown>, where, true).map((problem) => `environment "${name}": ${problem}`));
     const { protected: protectedFlag, ...own } = block as Record<string, unknown>;
-    if (protectedFlag !== undefined && typeof protectedFlag !== "boolean") {
-      problems.push(`environment "${name}": ${where} "protected" = ${JSON.stringify(protectedFlag)} must be true or false.`);
-    }
-    const settings = collect(() =>
-      loadSettings({
+    const protection = protectedFlag === undefined ? { value: SETTINGS.protected.default }
+      : SETTINGS.protected.kind.read({ value: protectedFlag, where: `${where} "protected"` }, NOTHING_KNOWN);
+    if ("problems" in protection) problems.push(...protection.problems.map((problem) => `environment "${name}": ${problem}`));
+    const read = collect(() =>
+      readSettings({
         // The environment's own values win over the top-level defaults; messages name where each came from.
         context: own,
         contextLabel: where,
@@ -128,14 +133,16 @@ export function loadTargets(input: LoadTargetsInput): EnvironmentTarget[] {
         messagePrefix: `environment "${name}": `,
       }),
     );
-    if (settings) {
+    if (read) {
+      const stackName = `${BASE_STACK_NAME}-${name}`;
       targets.push({
         environment: name,
-        stackName: `${BASE_STACK_NAME}-${name}`,
-        settings,
-        protected: protectedFlag === true || PRODUCTION_NAMES.has(name),
+        stackName,
+        settings: read.settings,
+        protected: ("value" in protection && protection.value) || PRODUCTION_NAMES.has(name),
         ...(state ? { state } : {}),
       });
+      warnings.push(...read.warnings.map((warning) => `${stackName}: ${warning}`));
     }
   }
   const domains = new Map<string, string>();
@@ -145,11 +152,8 @@ export function loadTargets(input: LoadTargetsInput): EnvironmentTarget[] {
     domains.set(target.settings.domain, target.environment!);
   }
   if (problems.length > 0) throw new SettingsError(problems);
-  return targets;
+  return { targets, warnings };
 }
-
-/** S3 bucket names: 3-63 characters, lower-case letters, digits, dots and hyphens, starting and ending alphanumeric. */
-const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
 /**
  * Remote state settings: `ANKIFY_STATE_BUCKET` (or context "stateBucket") turns the S3 backend on;
@@ -159,34 +163,5 @@ export function loadStateSettings(
   context: Readonly<Record<string, unknown>>,
   env: Readonly<Record<string, string | undefined>>,
 ): StateSettings | undefined {
-  const pick = (envName: string, key: string): { value: string; where: string } | undefined => {
-    const fromEnv = env[envName]?.trim();
-    if (fromEnv) return { value: fromEnv, where: envName };
-    const fromContext = context[key];
-    if (typeof fromContext === "string" && fromContext.trim() !== "") return { value: fromContext.trim(), where: `cdktf.json context "${key}"` };
-    return undefined;
-  };
-  const bucket = pick("ANKIFY_STATE_BUCKET", "stateBucket");
-  const region = pick("ANKIFY_STATE_REGION", "stateRegion");
-  const prefix = pick("ANKIFY_STATE_KEY_PREFIX", "stateKeyPrefix");
-  if (!bucket) {
-    const stray = [region, prefix].filter((x) => x !== undefined).map((x) => x!.where);
-    if (stray.length > 0) throw new SettingsError([`${stray.join(" and ")} set without ANKIFY_STATE_BUCKET: set the bucket too, or unset them to keep local state.`]);
-    return undefined;
-  }
-  const problems: string[] = [];
-  if (!BUCKET_NAME.test(bucket.value) || bucket.value.includes("..")) {
-    problems.push(`${bucket.where} = "${bucket.value}" is not a valid S3 bucket name; use 3-63 characters of a-z, 0-9, dots and hyphens, starting and ending with a letter or digit.`);
-  }
-  const stateRegion = region ?? (typeof context["region"] === "string" ? { value: context["region"], where: 'cdktf.json context "region"' } : undefined);
-  if (!stateRegion) problems.push("ANKIFY_STATE_REGION is not set: set the state bucket's region (e.g. eu-west-1).");
-  else if (!AWS_REGIONS.includes(stateRegion.value)) {
-    problems.push(`${stateRegion.where} = "${stateRegion.value}" is not an AWS region code; set ANKIFY_STATE_REGION to the state bucket's region, e.g. eu-west-1.`);
-  }
-  const keyPrefix = prefix?.value ?? "ankify/";
-  if (keyPrefix.startsWith("/") || /\s/.test(keyPrefix) || !keyPrefix.endsWith("/")) {
-    problems.push(`${prefix?.where ?? "ANKIFY_STATE_KEY_PREFIX"} = "${keyPrefix}" must be a key prefix like "ankify/" or "teams/ankify/": no leading slash, no spaces, ending in "/".`);
-  }
-  if (problems.length > 0) throw new SettingsError(problems);
-  return { bucket: bucket.value, region: stateRegion!.value, keyPrefix };
+  return readStateSettings(context, env);
 }

@@ -5,6 +5,7 @@ import { apiKeyDigest, KEY_CACHE_MS, newApiKey, SsmApiKeyStore } from "../../lam
 import { createClientGate } from "../../lambda/src/access/client-auth";
 import { findDigest, sha256 } from "../../lambda/src/access/constant-time";
 import { devOptionsFromEnv } from "../../lambda/src/dev-server";
+import { namesListedFor, namesRead } from "../../testing/env-names";
 import { FakeSsm } from "../../testing/fake-ssm";
 import { ERAS, newSecret, readApkg, runDevServer, type Running } from "../../testing/function/harness";
 import { captureLog } from "../../testing/function/log-capture";
@@ -244,6 +245,21 @@ describe("npm run dev's settings", () => {
   it("honours the budget and link lifetime settings", () => {
     expect(devOptionsFromEnv({ ...base, ANKIFY_CLIENT_AUTH: "none", ANKIFY_TIME_BUDGET_SECONDS: "30", ANKIFY_LINK_TTL_SECONDS: "600" }))
       .toEqual({ options: expect.objectContaining({ timeBudgetSeconds: 30, linkTtlSeconds: 600 }) });
+  });
+  it("refuses a misspelt ANKIFY_* name as synth does, with the closest one", () => {
+    expect(devOptionsFromEnv({ ...base, ANKIFY_DEV_APIKEY: "k".repeat(20) })).toEqual({ problems: [
+      "ANKIFY_DEV_APIKEY is not a setting; did you mean ANKIFY_DEV_API_KEY?", expect.stringMatching(/^ANKIFY_DEV_API_KEY is not set /),
+    ] });
+  });
+  it("lets the stack's settings be (one shell holds both), and warns about the function's own", () => {
+    expect(devOptionsFromEnv({ ...base, ANKIFY_CLIENT_AUTH: "none", ANKIFY_DOMAIN: "ankify.example.com", ANKIFY_DECK_BUCKET: "b" })).toEqual({
+      options: expect.objectContaining({ clientAuth: { mode: "none" } }),
+      warnings: ["ANKIFY_DECK_BUCKET is the function's own variable, set by the stack (and by the dev server for its copy); the value in this shell is ignored."],
+    });
+  });
+  it("reads exactly the names lambda/src/env-names.ts lists as the dev server's", () => {
+    expect(namesRead(devOptionsFromEnv, [{ ...base, ANKIFY_DEV_API_KEY: "k".repeat(32) }, { ...base, ANKIFY_CLIENT_AUTH: "oauth", ANKIFY_OAUTH_ISSUER: "https://issuer.example" }]))
+      .toEqual(namesListedFor("dev"));
   });
 });
 

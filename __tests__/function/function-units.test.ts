@@ -11,6 +11,7 @@ import { createServer } from "../../lambda/src/mcp/server";
 import type { DeckStore } from "../../lambda/src/storage/s3";
 import type { Synthesizer } from "../../lambda/src/tts/index";
 import { PROJECT_ROOT } from "../../testing/paths";
+import { namesListedFor, namesRead } from "../../testing/env-names";
 
 describe("the time budget", () => {
   it("ends create_deck with a clear tool error, not a 504, when speech would not finish in time", async () => {
@@ -55,6 +56,10 @@ describe("loadConfig", () => {
   it("reads where the decks' note times are kept, if anywhere", () => {
     expect(loadConfig(good).noteTimesPrefix).toBeUndefined();
     expect(loadConfig({ ...good, ANKIFY_NOTE_TIMES_PREFIX: "note-times/" }).noteTimesPrefix).toBe("note-times/");
+  });
+
+  it("reads exactly the names lambda/src/env-names.ts lists as the function's, in every mode", () => {
+    expect(namesRead(loadConfig, [{ ...good, ANKIFY_CLIENT_AUTH: "api-key" }, { ...good, ANKIFY_CLIENT_AUTH: "oauth" }])).toEqual(namesListedFor("function"));
   });
 
   it("ignores secrets in oac mode, where IAM checks callers", () => {

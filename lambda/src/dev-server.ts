@@ -22,6 +22,9 @@ import { DEFAULT_CLIP_CACHE_DAYS, NOTE_TIMES_DAYS } from "./limits";
 import { log } from "./log";
 import { S3ClipCache } from "./storage/clip-cache";
 import { S3NoteTimesStore } from "./storage/note-times";
+// The dev server's check of ANKIFY_* names is synth's (one shell holds both commands' variables, so it
+// must know the stack's settings too). Only this repository tool loads it; the function's bundle does not.
+import { checkEnvNames } from "../../stacks/settings/names";
 import { S3DeckStore } from "./storage/s3";
 import { EspeakSynthesizer } from "./tts/espeak";
 import type { Synthesizer } from "./tts/index";
@@ -210,10 +213,14 @@ export async function pruneOlderThan(client: S3Client, bucket: string, prefix: s
   return deleted;
 }
 
-/** The dev server's settings from the environment, or the problems (one line each, with the fix) that stop it. */
-export function devOptionsFromEnv(env: Readonly<Record<string, string | undefined>>): { options: DevServerOptions } | { problems: string[] } {
+/**
+ * The dev server's settings from the environment (and warnings about it), or the problems (one line
+ * each, with the fix) that stop it. A misspelt ANKIFY_* name is one.
+ */
+export function devOptionsFromEnv(env: Readonly<Record<string, string | undefined>>): { options: DevServerOptions; warnings?: readonly string[] } | { problems: string[] } {
   const get = (name: string) => env[name]?.trim() || undefined;
-  const problems: string[] = [];
+  const names = checkEnvNames(env);
+  const problems: string[] = [...names.problems];
   const secret = get("ANKIFY_ORIGIN_SECRET");
   if (!secret) {
     problems.push("ANKIFY_ORIGIN_SECRET is not set: the dev server runs in secret-header mode and needs the value clients send in x-origin-verify.\n" +
@@ -261,6 +268,7 @@ export function devOptionsFromEnv(env: Readonly<Record<string, string | undefine
   if (problems.length > 0) return { problems };
   const previous = get("ANKIFY_ORIGIN_SECRET_PREVIOUS");
   return {
+    ...(names.warnings.length > 0 ? { warnings: names.warnings } : {}),
     options: {
       secrets: [secret!, ...(previous ? [previous] : [])],
       clientAuth: clientAuth!,
@@ -284,6 +292,7 @@ if (require.main === module) {
     console.error(parsed.problems.join("\n"));
     process.exit(2);
   }
+  for (const warning of parsed.warnings ?? []) console.error(`warning: ${warning}`);
   startDevServer(parsed.options).then(
     (dev) => {
       const how = {

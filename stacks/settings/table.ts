@@ -1,0 +1,166 @@
+/**
+ * Every setting, described once: its environment variable, its cdktf.json key (the entry's name),
+ * where it may be set (scope), what it takes (kind: type, range or choices), its default, the settings
+ * its rule needs, and a one-line doc. Validation (load.ts), the README's settings table and `./help`
+ * (docs.ts) and the unknown-name check (names.ts) are all derived from this table.
+ *
+ * Adding a setting is one entry here, e.g.
+ *   inlineSeconds: { env: "ANKIFY_INLINE_SECONDS", scope: "stack", kind: integer({ min: 1, max: 60, unit: "seconds" }),
+ *     default: 20, doc: "how long a deck may take before it becomes a job" },
+ * then `node -r sucrase/register scripts/settings-docs.ts --write` (README table) and use
+ * `settings.inlineSeconds` in the stack: its type follows from the kind. A variable that only the
+ * function or the dev server reads (the stack sets it, or a shell does for `npm run dev`) is one entry in
+ * lambda/src/env-names.ts instead.
+ */
+import {
+  DEFAULT_CLIP_CACHE_DAYS, DEFAULT_FUNCTION_TIMEOUT_SECONDS, DEFAULT_MAX_SPEECH_CHARACTERS, MAX_MAX_SPEECH_CHARACTERS,
+  MIN_FUNCTION_TIMEOUT_SECONDS, MIN_MAX_SPEECH_CHARACTERS, MIN_TIME_BUDGET_SECONDS,
+} from "../../lambda/src/limits";
+import {
+  bucketName, callbackUrls, choice, countries, dnsName, ecrImage, email, flag, integer, issuerUrl, keyPrefix, nonEmpty, oauthScope, region,
+  type Bound, type Kind, type Known,
+} from "./kinds";
+import * as rules from "./rules";
+
+/** CloudFront lets anyone set the origin read timeout up to this without a quota increase. */
+export const DEFAULT_ORIGIN_TIMEOUT_QUOTA = 120;
+/** Lambda's hard maximum timeout; the function must outlive CloudFront's wait, so nothing may exceed it. */
+export const LAMBDA_MAX_TIMEOUT = 900;
+/** CloudFront's maximum origin keep-alive timeout without a quota increase. */
+export const MAX_ORIGIN_KEEPALIVE_TIMEOUT = 60;
+/** Lambda keeps 100 of an account's executions unreserved: a default account (1000) can reserve 900. */
+export const MAX_RESERVED_CONCURRENCY = 900;
+export const MAX_CLIP_CACHE_DAYS = 3650;
+export const DEFAULT_OAUTH_SCOPE = "decks";
+/** Claude's OAuth callbacks (claude.ai today; claude.com announced), per Anthropic's connector guide. */
+export const DEFAULT_OAUTH_CALLBACK_URLS: readonly string[] = ["https://claude.ai/api/mcp/auth_callback", "https://claude.com/api/mcp/auth_callback"];
+
+/**
+ * stack: per stack; in cdktf.json context, an environment's block, or the environment (which wins).
+ * state: once for every stack; the environment or the top level of cdktf.json context.
+ * environments / environment: cdktf.json only, at the top level / in an environment's block.
+ * command: the environment only, read by the npm scripts and the app, not a cdktf.json key.
+ */
+export type Scope = "stack" | "state" | "environments" | "environment" | "command";
+
+export interface SettingSpec {
+  readonly env?: `ANKIFY_${string}`;
+  readonly scope: Scope;
+  /** One line for the README and help (Markdown; help drops it). */
+  readonly doc: string;
+  /** How the value is read and checked; entries without one are read by environments.ts or scripts/. */
+  readonly kind?: Kind<unknown>;
+  readonly required?: true;
+  /** The value when none is given, or how to work it out from the settings in `needs`. */
+  readonly default?: unknown;
+  /** The default in words, where the value alone would not say it. */
+  readonly defaultDoc?: string;
+  /** Settings this one's range, default or rule reads: they are read first. */
+  readonly needs?: readonly string[];
+  /** Only meaningful when another setting has this value; given otherwise, it is refused. */
+  readonly onlyWith?: { readonly key: string; readonly value: string };
+  /** Unset, the value of this other cdktf.json key is read in its place (same checks). */
+  readonly fallback?: string;
+  /** A rule between this setting and others: a problem, or undefined. */
+  readonly rule?: (known: Known) => string | undefined;
+  /** A warning to print at synth (the value is allowed but risky), or undefined. */
+  readonly warn?: (known: Known) => string | undefined;
+  /** Not listed in the README or help (set by the npm scripts themselves). */
+  readonly internal?: true;
+}
+
+const quota = (known: Known) => (known.value("originTimeoutQuota") as number | undefined) ?? DEFAULT_ORIGIN_TIMEOUT_QUOTA;
+/** The read timeout's ceiling: the account's quota, and never longer than Lambda can run. */
+const readCeiling: Bound = { doc: "`ANKIFY_ORIGIN_TIMEOUT_QUOTA` (≤ 900)", of: (k) => Math.min(quota(k), LAMBDA_MAX_TIMEOUT) };
+const readCeilingWhy = (k: Known) => quota(k) < LAMBDA_MAX_TIMEOUT
+  ? ` (the ceiling is ${k.env("originTimeoutQuota")}; raise that only after AWS approved a quota increase)` : ` (Lambda cannot run longer than ${LAMBDA_MAX_TIMEOUT} s)`;
+/** Streamed decks may take the function's whole timeout, but a JSON answer needs it to outlast CloudFront's wait. */
+const functionFloor = (known: Known) => Math.max((known.value("originReadTimeout") as number | undefined) ?? MIN_FUNCTION_TIMEOUT_SECONDS, MIN_FUNCTION_TIMEOUT_SECONDS);
+const functionTimeout: Bound = { doc: "`ANKIFY_FUNCTION_TIMEOUT`", of: (k) => (k.value("functionTimeout") as number | undefined) ?? functionFloor(k) };
+const oauthOnly = { key: "clientAuth", value: "oauth" } as const;
+
+export const SETTINGS = {
+  domain: { env: "ANKIFY_DOMAIN", scope: "stack", required: true, kind: dnsName(), needs: ["zone"], rule: rules.domainInsideZone,
+    doc: "the public name, `https://<domain>/mcp`: in `ANKIFY_ZONE` or its apex" },
+  zone: { env: "ANKIFY_ZONE", scope: "stack", required: true, kind: dnsName(), doc: "the public Route 53 hosted zone (looked up by name)" },
+  region: { env: "ANKIFY_REGION", scope: "stack", required: true, kind: region(), doc: "the app region: function, deck bucket, image repository" },
+  originProtection: { env: "ANKIFY_ORIGIN_PROTECTION", scope: "stack", kind: choice(["secret-header", "oac"]), default: "secret-header",
+    doc: "how CloudFront proves itself: a secret header, or SigV4 (OAC)" },
+  originReadTimeout: { env: "ANKIFY_ORIGIN_READ_TIMEOUT", scope: "stack", default: 120, needs: ["originTimeoutQuota"],
+    // Its floor is the function's time budget's (limits.ts): below it, speech would get no time at all.
+    kind: integer({ min: MIN_TIME_BUDGET_SECONDS, max: readCeiling, unit: "seconds", why: readCeilingWhy }),
+    doc: "CloudFront's wait for the first byte and between bytes" },
+  originTimeoutQuota: { env: "ANKIFY_ORIGIN_TIMEOUT_QUOTA", scope: "stack", default: DEFAULT_ORIGIN_TIMEOUT_QUOTA,
+    kind: integer({ min: DEFAULT_ORIGIN_TIMEOUT_QUOTA, max: 86_400, unit: "seconds",
+      why: ` (${DEFAULT_ORIGIN_TIMEOUT_QUOTA} needs no approval; set more only after Service Quotas approved "Response timeout per origin")` }),
+    doc: "your \"Response timeout per origin\" quota (raise it first)" },
+  responseCompletionTimeout: { env: "ANKIFY_RESPONSE_COMPLETION_TIMEOUT", scope: "stack", needs: ["functionTimeout"], defaultDoc: "unset (no limit)",
+    kind: integer({ min: functionTimeout, max: LAMBDA_MAX_TIMEOUT, unit: "seconds",
+      why: ` (at least the function timeout, or CloudFront would cut off a deck that is still streaming; at most Lambda's ${LAMBDA_MAX_TIMEOUT} s; unset it to have no overall limit)` }),
+    doc: "CloudFront's cap on a whole response" },
+  functionTimeout: { env: "ANKIFY_FUNCTION_TIMEOUT", scope: "stack", needs: ["originReadTimeout"],
+    default: (k: Known) => Math.max(DEFAULT_FUNCTION_TIMEOUT_SECONDS, functionFloor(k)), defaultDoc: "`300` (or the read timeout, if longer)",
+    kind: integer({ min: { doc: `the read timeout (≥ ${MIN_FUNCTION_TIMEOUT_SECONDS})`, of: functionFloor }, max: LAMBDA_MAX_TIMEOUT, unit: "seconds",
+      why: ` (at least the origin read timeout and ${MIN_FUNCTION_TIMEOUT_SECONDS} s, at most Lambda's ${LAMBDA_MAX_TIMEOUT} s)` }),
+    doc: "the function's timeout: a streamed deck may take it all" },
+  originKeepaliveTimeout: { env: "ANKIFY_ORIGIN_KEEPALIVE_TIMEOUT", scope: "stack", default: 5,
+    kind: integer({ min: 1, max: MAX_ORIGIN_KEEPALIVE_TIMEOUT, unit: "seconds" }), doc: "how long CloudFront keeps an idle origin connection" },
+  architecture: { env: "ANKIFY_ARCHITECTURE", scope: "stack", kind: choice(["arm64", "x86_64"]), default: "arm64",
+    doc: "the function's CPU; the image is built for it" },
+  originSecretVersion: { env: "ANKIFY_ORIGIN_SECRET_VERSION", scope: "stack", default: 1,
+    kind: integer({ min: 1, max: 1_000_000, why: " (bump it by one to rotate the origin secret)" }),
+    doc: "bump by one to rotate the origin secret" },
+  rateLimit: { env: "ANKIFY_RATE_LIMIT", scope: "stack", default: rules.DEFAULT_RATE_LIMIT,
+    kind: integer({ min: rules.MIN_RATE_LIMIT, max: rules.MAX_RATE_LIMIT, unit: "requests", why: ": requests per client IP in 5 minutes",
+      off: { value: 0, meaning: "no web ACL" }, rangeNote: (value, min) => (value > 0 && value < min ? ` (AWS WAF's smallest limit is ${min})` : "") }),
+    doc: "requests per client IP in 5 minutes before WAF says 429" },
+  allowedCountries: { env: "ANKIFY_ALLOWED_COUNTRIES", scope: "stack", kind: countries(), needs: ["rateLimit"], rule: rules.countriesNeedWebAcl,
+    defaultDoc: "unset (every country)", doc: "countries that may call (needs `ANKIFY_RATE_LIMIT` > 0)" },
+  maxConcurrency: { env: "ANKIFY_MAX_CONCURRENCY", scope: "stack", default: 10,
+    kind: integer({ min: 1, max: MAX_RESERVED_CONCURRENCY, unit: "executions", word: { word: "none", meaning: "for no reservation" },
+      refuse: { value: 0, because: "would reserve no executions at all, so Lambda would throttle every request" },
+      rangeNote: () => ` (Lambda keeps 100 of an account's executions unreserved, so a default account of 1000 can reserve at most ${MAX_RESERVED_CONCURRENCY})` }),
+    doc: "reserved concurrency: the most copies running at once" },
+  alarmEmail: { env: "ANKIFY_ALARM_EMAIL", scope: "stack", kind: email(), defaultDoc: "unset", doc: "gets every alarm by e-mail (it must confirm first)" },
+  imageUri: { env: "ANKIFY_IMAGE_URI", scope: "stack", kind: ecrImage(), needs: ["region"], rule: rules.imageInAppRegion, warn: rules.movingTag,
+    defaultDoc: "unset (build `lambda/`)", doc: "run this image instead of building `lambda/`" },
+  clientAuth: { env: "ANKIFY_CLIENT_AUTH", scope: "stack", kind: choice(["api-key", "oauth", "none"]), default: "api-key",
+    needs: ["originProtection", "domain"], rule: rules.oauthNotWithOac, warn: rules.openToAnyone,
+    doc: "who may call `/mcp`: API keys, OAuth tokens (not with `oac`), or anyone" },
+  oauthIssuer: { env: "ANKIFY_OAUTH_ISSUER", scope: "stack", kind: issuerUrl(), onlyWith: oauthOnly, defaultDoc: "unset (Cognito)",
+    doc: "an external authorization server instead of Cognito" },
+  oauthAudience: { env: "ANKIFY_OAUTH_AUDIENCE", scope: "stack", kind: nonEmpty("a non-empty string"), onlyWith: oauthOnly, needs: ["oauthIssuer"],
+    rule: rules.audienceGoesWithIssuer, defaultDoc: "unset", doc: "required with an issuer: the `aud` its tokens carry" },
+  oauthScope: { env: "ANKIFY_OAUTH_SCOPE", scope: "stack", kind: oauthScope(), onlyWith: oauthOnly, default: DEFAULT_OAUTH_SCOPE,
+    doc: "the scope a token needs" },
+  oauthCallbackUrls: { env: "ANKIFY_OAUTH_CALLBACK_URLS", scope: "stack", kind: callbackUrls(), onlyWith: oauthOnly, needs: ["oauthIssuer"],
+    rule: rules.callbacksOnlyForCognito, default: DEFAULT_OAUTH_CALLBACK_URLS, defaultDoc: "Claude's callbacks",
+    doc: "where Cognito's login may send a client back" },
+  maxSpeechCharacters: { env: "ANKIFY_MAX_SPEECH_CHARACTERS", scope: "stack", default: DEFAULT_MAX_SPEECH_CHARACTERS,
+    kind: integer({ min: MIN_MAX_SPEECH_CHARACTERS, max: MAX_MAX_SPEECH_CHARACTERS, unit: "characters",
+      why: " characters per request (neural voices cost $16 per million)" }),
+    doc: "characters one request may send to speech (billed)" },
+  clipCacheDays: { env: "ANKIFY_CLIP_CACHE_DAYS", scope: "stack", default: DEFAULT_CLIP_CACHE_DAYS,
+    kind: integer({ min: 0, max: MAX_CLIP_CACHE_DAYS, unit: "days", why: " (0 turns the clip cache off)" }),
+    doc: "days a spoken clip is reused; `0`: no clip cache" },
+
+  stateBucket: { env: "ANKIFY_STATE_BUCKET", scope: "state", kind: bucketName(), defaultDoc: "unset (local state)",
+    doc: "an S3 bucket for every stack's state (encrypted, locked)" },
+  stateRegion: { env: "ANKIFY_STATE_REGION", scope: "state", kind: region("set ANKIFY_STATE_REGION to the state bucket's region, e.g. eu-west-1"),
+    required: true, needs: ["stateBucket"], fallback: "region", defaultDoc: "cdktf.json's `region`", doc: "the state bucket's region" },
+  stateKeyPrefix: { env: "ANKIFY_STATE_KEY_PREFIX", scope: "state", kind: keyPrefix(), needs: ["stateBucket"], default: "ankify/",
+    doc: "each stack's state is `<prefix><stack>.tfstate`" },
+  environments: { scope: "environments", defaultDoc: "unset (one stack, `ankify`)",
+    doc: "named environments: one stack `ankify-<name>` each" },
+  protected: { scope: "environment", kind: flag(), default: false,
+    doc: "in an environment: deploy and destroy need `--allow-prod`" },
+  environment: { env: "ANKIFY_ENVIRONMENT", scope: "command", defaultDoc: "unset", doc: "selects one declared environment" },
+  allowProd: { env: "ANKIFY_ALLOW_PROD", scope: "command", defaultDoc: "unset", doc: "`1` stands for `--allow-prod`" },
+  warningsShown: { env: "ANKIFY_WARNINGS_SHOWN", scope: "command", internal: true,
+    doc: "set by `npm run synth|diff|deploy|destroy` for the app they run: the warnings are printed already" },
+} as const satisfies Readonly<Record<string, SettingSpec>>;
+const TABLE: Readonly<Record<string, SettingSpec>> = SETTINGS;
+
+export type SettingName = keyof typeof SETTINGS;
+/** The table's entries, each as a plain SettingSpec, in table order. */
+export const ENTRIES: ReadonlyArray<readonly [SettingName, SettingSpec]> = Object.entries(TABLE) as Array<[SettingName, SettingSpec]>;
