@@ -305,10 +305,10 @@ describe("distribution", () => {
     expect(customOrigin["custom_origin_config"]).toEqual(expect.objectContaining({ origin_read_timeout: 170, origin_keepalive_timeout: 30 }));
   });
 
-  it("allows every method incl. POST, redirects to HTTPS, never caches, and strips the viewer Host header", () => {
+  it("allows every method incl. POST, refuses plain HTTP (a redirected POST loses its body), never caches, and strips the viewer Host header", () => {
     expect(cdn["default_cache_behavior"]).toEqual(expect.objectContaining({
       allowed_methods: ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"],
-      viewer_protocol_policy: "redirect-to-https",
+      viewer_protocol_policy: "https-only",
       cache_policy_id: CACHING_DISABLED,
       origin_request_policy_id: ALL_VIEWER_EXCEPT_HOST_HEADER,
       target_origin_id: origin["origin_id"],
@@ -317,15 +317,27 @@ describe("distribution", () => {
     expect(CACHING_DISABLED).toBe("4135ea2d-6df8-44a3-9df3-4b5a84be39ad");
   });
 
-  it("serves the domain with the validated certificate, SNI only, TLS 1.2 (2021), HTTP/2+3 and IPv6", () => {
+  it("serves the domain with the validated certificate, SNI only, CloudFront's 2025 TLS 1.2 policy, HTTP/2+3 and IPv6", () => {
     expect(cdn).toEqual(expect.objectContaining({
       aliases: ["ankify.example.com"], http_version: "http2and3", is_ipv6_enabled: true, enabled: true,
       viewer_certificate: {
         acm_certificate_arn: ref(`${address(tf, "aws_acm_certificate_validation")}.certificate_arn`),
         ssl_support_method: "sni-only",
-        minimum_protocol_version: "TLSv1.2_2021",
+        minimum_protocol_version: "TLSv1.2_2025",
       },
     }));
+  });
+
+  it("adds HSTS and the other security headers to every answer, through a response headers policy of its own", () => {
+    const policy = only(tf, "aws_cloudfront_response_headers_policy");
+    expect(cdn["default_cache_behavior"]["response_headers_policy_id"]).toBe(ref(`${address(tf, "aws_cloudfront_response_headers_policy")}.id`));
+    expect(policy["name"]).toBe("ankify-security-headers");
+    expect(policy["security_headers_config"]).toEqual({
+      strict_transport_security: { access_control_max_age_sec: 63_072_000, include_subdomains: true, preload: false, override: true },
+      content_type_options: { override: true },
+      frame_options: { frame_option: "DENY", override: true },
+      referrer_policy: { referrer_policy: "no-referrer", override: true },
+    });
   });
 
   it("is updated only after the function, so a rotated secret is accepted before CloudFront sends it", () => {

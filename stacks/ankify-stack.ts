@@ -16,6 +16,7 @@ import { CloudFrontInvokePermission, OriginAccessControl } from "./edge/origin-a
 import { Distribution } from "./edge/distribution";
 import { DnsRecords } from "./edge/dns-records";
 import { WebAcl } from "./edge/web-acl";
+import { SecurityHeaders } from "./edge/security-headers";
 import { Alarms } from "./edge/alarms";
 import { ContentHashEdgeFunction } from "./edge/content-hash-edge-function";
 import { configureStateBackend } from "./state-backend";
@@ -122,6 +123,7 @@ export class AnkifyStack extends TerraformStack {
       ...(oac ? { originAccessControlId: oac.oac.id } : {}),
       ...(webAcl ? { webAclArn: webAcl.webAcl.arn } : {}),
       ...(contentHash ? { originRequestFunctionArn: contentHash.versionArn } : {}),
+      responseHeadersPolicyId: new SecurityHeaders(this, "security-headers", { name }).policy.id,
       // A rotated secret must be accepted by the function before CloudFront starts sending it.
       dependsOn: [fn.function],
     }).distribution;
