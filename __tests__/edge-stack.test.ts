@@ -423,7 +423,6 @@ describe("oac mode", () => {
   it("requires IAM auth on the Function URL and generates no secret", () => {
     expect(only(tf, "aws_lambda_function_url")["authorization_type"]).toBe("AWS_IAM");
     expect(tf.resource["random_password"]).toBeUndefined();
-    expect(tf.provider["random"]).toBeUndefined();
     expect(tf.output["origin_secret"]).toBeUndefined();
     const env = all(tf, "aws_lambda_function").find((f) => f["function_name"] === "ankify")!["environment"]["variables"];
     expect(env["ANKIFY_ORIGIN_PROTECTION"]).toBe("oac");
@@ -431,8 +430,18 @@ describe("oac mode", () => {
   });
 
   describe("the content-hash Lambda@Edge function", () => {
-    const edge = all(tf, "aws_lambda_function").find((f) => f["function_name"] === "ankify-content-sha256")!;
-    const edgeAddress = addressWhere(tf, "aws_lambda_function", (f) => f["function_name"] === "ankify-content-sha256");
+    const isEdge = (f: Record<string, any>) => String(f["function_name"]).startsWith("ankify-content-sha256-");
+    const edge = all(tf, "aws_lambda_function").find(isEdge)!;
+    const edgeAddress = addressWhere(tf, "aws_lambda_function", isEdge);
+    const suffix = ref(`${address(tf, "random_id")}.hex`);
+
+    it("is never deleted by Terraform (CloudFront keeps replicas for hours), and is named afresh each time oac mode begins", () => {
+      expect(edge["skip_destroy"]).toBe(true);
+      expect(edge["function_name"]).toBe(`ankify-content-sha256-${suffix}`);
+      // A leftover of an earlier oac period keeps its own name: returning to oac mode cannot collide with it.
+      expect(only(tf, "random_id")).toEqual(expect.objectContaining({ byte_length: 4 }));
+      expect(only(tf, "random_id")["keepers"]).toBeUndefined();
+    });
 
     it("is a published Node.js zip function in us-east-1, x86_64, with no environment (Lambda@Edge's rules)", () => {
       expect(edge).toEqual(expect.objectContaining({
@@ -461,8 +470,8 @@ describe("oac mode", () => {
       expect(statements).toHaveLength(1);
       expect(statements[0]["Action"]).toEqual(["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"]);
       expect(statements[0]["Resource"]).toEqual([
-        "arn:aws:logs:*:${data.aws_caller_identity.account.account_id}:log-group:/aws/lambda/us-east-1.ankify-content-sha256",
-        "arn:aws:logs:*:${data.aws_caller_identity.account.account_id}:log-group:/aws/lambda/us-east-1.ankify-content-sha256:*",
+        `arn:aws:logs:*:\${data.aws_caller_identity.account.account_id}:log-group:/aws/lambda/us-east-1.ankify-content-sha256-${suffix}`,
+        `arn:aws:logs:*:\${data.aws_caller_identity.account.account_id}:log-group:/aws/lambda/us-east-1.ankify-content-sha256-${suffix}:*`,
       ]);
     });
 

@@ -67,9 +67,10 @@ export class AnkifyStack extends TerraformStack {
       ...(settings.clipCacheDays > 0 ? { clipCacheDays: settings.clipCacheDays } : {}),
     });
 
+    // random: the origin secret (secret-header mode) or the Lambda@Edge function's name (oac mode).
+    new RandomProvider(this, "random");
     let originSecret: OriginSecret | undefined;
     if (settings.originProtection === "secret-header") {
-      new RandomProvider(this, "random");
       originSecret = new OriginSecret(this, "origin-secret", { version: settings.originSecretVersion });
     }
 
