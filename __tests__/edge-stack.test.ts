@@ -618,7 +618,9 @@ describe("alarms", () => {
   it.each([
     ["function-errors", "Errors", "Sum", 1, "GreaterThanOrEqualToThreshold"],
     ["function-throttles", "Throttles", "Sum", 1, "GreaterThanOrEqualToThreshold"],
-    ["function-duration", "Duration", "Maximum", 240_000, "GreaterThanThreshold"],
+    // Above the stream budget (295 s), halfway to the timeout (300 s): a legitimate streamed deck
+    // never gets there, an invocation that overran its own deadline does.
+    ["function-duration", "Duration", "Maximum", 297_500, "GreaterThanThreshold"],
   ])("%s watches AWS/Lambda %s (%s) against %d in the app region", (suffix, metric, statistic, threshold, comparison) => {
     const a = alarm(suffix);
     expect(a).toEqual(expect.objectContaining({
@@ -631,20 +633,29 @@ describe("alarms", () => {
   });
 
   it.each([
-    [{ originReadTimeout: 60, functionTimeout: 60 }, 48_000],
-    [{ functionTimeout: 600 }, 480_000],
-  ])("with %j the duration alarm follows the function's timeout: %d ms", (overrides, threshold) => {
+    [{ originReadTimeout: 60, functionTimeout: 60 }, 57_500, 55],
+    [{ functionTimeout: 600 }, 597_500, 595],
+  ])("with %j the duration alarm follows the function's timeout: %d ms, above the %d s stream budget", (overrides, threshold, budget) => {
     const { tf: custom } = synthAnkify(overrides);
     expect(alarm("function-duration", custom)["threshold"]).toBe(threshold);
+    expect(Number(only(custom, "aws_lambda_function")["environment"]["variables"]["ANKIFY_STREAM_BUDGET_SECONDS"])).toBe(budget);
+    expect(threshold).toBeGreaterThan(budget * 1000);
+    expect(threshold).toBeLessThan(only(custom, "aws_lambda_function")["timeout"] * 1000);
   });
 
-  it("watches CloudFront's 5xx error rate in us-east-1 (Region = Global)", () => {
-    expect(alarm("cdn-5xx-rate")).toEqual(expect.objectContaining({
-      provider: "aws.us_east_1", namespace: "AWS/CloudFront", metric_name: "5xxErrorRate", statistic: "Average",
-      dimensions: { DistributionId: ref(`${address(tf, "aws_cloudfront_distribution")}.id`), Region: "Global" },
-      threshold: 5, comparison_operator: "GreaterThanThreshold", period: 300, treat_missing_data: "notBreaching",
+  it("watches CloudFront's 5xx error rate in us-east-1 (Region = Global), only over periods with at least 20 requests", () => {
+    const cdn5xx = alarm("cdn-5xx-rate");
+    const dimensions = { DistributionId: ref(`${address(tf, "aws_cloudfront_distribution")}.id`), Region: "Global" };
+    expect(cdn5xx).toEqual(expect.objectContaining({
+      provider: "aws.us_east_1", threshold: 5, comparison_operator: "GreaterThanThreshold", evaluation_periods: 1, treat_missing_data: "notBreaching",
       alarm_actions: [topicArn(tf, "aws.us_east_1")], ok_actions: [topicArn(tf, "aws.us_east_1")],
     }));
+    for (const key of ["namespace", "metric_name", "statistic", "period", "dimensions"]) expect(cdn5xx[key]).toBeUndefined();
+    expect(cdn5xx["metric_query"]).toEqual([
+      { id: "requests", return_data: false, metric: { namespace: "AWS/CloudFront", metric_name: "Requests", stat: "Sum", period: 300, dimensions } },
+      { id: "rate", return_data: false, metric: { namespace: "AWS/CloudFront", metric_name: "5xxErrorRate", stat: "Average", period: 300, dimensions } },
+      { id: "gated", return_data: true, expression: "IF(requests >= 20, rate, 0)", label: "5xx error rate (%), 0 below 20 requests in 5 minutes" },
+    ]);
   });
 
   it("watches the WAF rate rule's blocked requests in us-east-1, by the ACL's and the rule's metric names", () => {
@@ -667,7 +678,8 @@ describe("alarms", () => {
     for (const description of Object.values(descriptions)) expect(description).toMatch(/Look first at /);
     expect(descriptions["ankify-function-errors"]).toContain("/aws/lambda/ankify");
     expect(descriptions["ankify-function-throttles"]).toContain("10 copies of the function (ANKIFY_MAX_CONCURRENCY)");
-    expect(descriptions["ankify-function-duration"]).toContain("240000 ms");
+    expect(descriptions["ankify-function-duration"]).toContain("longer than 297.5 s: past its 295 s stream budget");
+    expect(descriptions["ankify-cdn-5xx-rate"]).toContain("More than 5 % of at least 20 responses in 5 minutes were 5xx");
     expect(descriptions["ankify-rate-limited"]).toContain("over 300 requests in 5 minutes");
   });
 

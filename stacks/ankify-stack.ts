@@ -17,7 +17,7 @@ import { Distribution } from "./edge/distribution";
 import { DnsRecords } from "./edge/dns-records";
 import { WebAcl } from "./edge/web-acl";
 import { SecurityHeaders } from "./edge/security-headers";
-import { Alarms } from "./edge/alarms";
+import { Alarms, durationAlarmThresholdMs } from "./edge/alarms";
 import { ContentHashEdgeFunction } from "./edge/content-hash-edge-function";
 import { configureStateBackend } from "./state-backend";
 import { clientKeyPath, type StateSettings } from "./environments";
@@ -141,7 +141,8 @@ export class AnkifyStack extends TerraformStack {
       functionName: fn.function.functionName,
       logGroupName: fn.logGroupName,
       // Computed from the timeout itself, so the alarm follows when the timeout settings change.
-      durationThresholdMs: Math.round(functionTimeoutSeconds(settings) * 1000 * 0.8),
+      durationThresholdMs: durationAlarmThresholdMs(functionTimeoutSeconds(settings)),
+      streamBudgetSeconds: deckStreamBudgetSeconds(settings),
       ...(settings.maxConcurrency !== "none" ? { reservedConcurrency: settings.maxConcurrency } : {}),
       distributionId: distribution.id,
       ...(webAcl ? { webAcl: { metricName: webAcl.metricName, rateRuleMetricName: webAcl.rateRuleMetricName, rateLimit: settings.rateLimit } } : {}),
