@@ -73,7 +73,7 @@ describe("the app command", () => {
       expect(run.status).toBe(0);
       const stackDir = join(run.outdir, "stacks", "ankify");
       const tf = JSON.parse(readFileSync(join(stackDir, "cdk.tf.json"), "utf8"));
-      const edge = Object.values(tf.resource.aws_lambda_function as Record<string, Record<string, string>>).find((f) => f["function_name"] === "ankify-content-sha256")!;
+      const edge = Object.values(tf.resource.aws_lambda_function as Record<string, Record<string, string>>).find((f) => f["function_name"]!.startsWith("ankify-content-sha256-"))!;
       const zip = readFileSync(join(stackDir, edge["filename"]!));
       expect(createHash("sha256").update(zip).digest("base64")).toBe(edge["source_code_hash"]);
     } finally {

@@ -7,9 +7,12 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { PROJECT_ROOT } from "../testing/paths";
-import { address, addressWhere, all, only, synthAnkify, synthDefaults } from "../testing/synth";
+import { address, addressWhere, all, only, synthAnkify, synthDefaults, type TerraformJson } from "../testing/synth";
 
 const ref = (expression: string) => `\${${expression}}`;
+/** The image build: the terraform_data with a local-exec (another one tracks the protection mode). */
+const isImageBuild = (resource: Record<string, any>) => resource["provisioner"] !== undefined;
+const imageBuild = (tf: TerraformJson) => tf.resource["terraform_data"]![addressWhere(tf, "terraform_data", isImageBuild).split(".")[1]!]!;
 
 describe("providers", () => {
   const { tf } = synthDefaults();
@@ -63,7 +66,7 @@ describe("image repository and image", () => {
 
   it("tags the image with the content hash of lambda/ and rebuilds exactly when that hash changes", () => {
     const tag = `${imageContentHash({ projectRoot: PROJECT_ROOT })}-arm64`;
-    const build = only(tf, "terraform_data");
+    const build = imageBuild(tf);
     expect(build["triggers_replace"]).toEqual({ tag, repository: ref(`${address(tf, "aws_ecr_repository")}.repository_url`) });
     expect(build["provisioner"]).toEqual([
       expect.objectContaining({
@@ -76,16 +79,16 @@ describe("image repository and image", () => {
     ]);
     const fn = only(tf, "aws_lambda_function");
     expect(fn["image_uri"]).toBe(`${ref(`${address(tf, "aws_ecr_repository")}.repository_url`)}:${tag}`);
-    expect(fn["depends_on"]).toContain(address(tf, "terraform_data"));
+    expect(fn["depends_on"]).toContain(addressWhere(tf, "terraform_data", isImageBuild));
     expect(fn["depends_on"]).toContain(address(tf, "aws_ecr_repository_policy"));
   });
 
   it("builds for the architecture the function declares, and rebuilds when only that changes", () => {
     const { tf: x86 } = synthAnkify({ architecture: "x86_64" });
     expect(only(x86, "aws_lambda_function")["architectures"]).toEqual(["x86_64"]);
-    expect(only(x86, "terraform_data")["provisioner"][0]["local-exec"]["environment"]["PLATFORM"]).toBe("linux/amd64");
+    expect(imageBuild(x86)["provisioner"][0]["local-exec"]["environment"]["PLATFORM"]).toBe("linux/amd64");
     expect(only(tf, "aws_lambda_function")["architectures"]).toEqual(["arm64"]);
-    const tagOf = (t: typeof tf) => only(t, "terraform_data")["triggers_replace"]["tag"] as string;
+    const tagOf = (t: typeof tf) => imageBuild(t)["triggers_replace"]["tag"] as string;
     expect(tagOf(x86)).toMatch(/^[0-9a-f]{16}-x86_64$/);
     expect(tagOf(tf)).toMatch(/^[0-9a-f]{16}-arm64$/);
     expect(only(x86, "aws_lambda_function")["image_uri"]).toMatch(/:[0-9a-f]{16}-x86_64$/);
@@ -100,9 +103,10 @@ describe("bring your own image (ANKIFY_IMAGE_URI)", () => {
     const fn = all(tf, "aws_lambda_function").find((f) => f["function_name"] === "ankify")!;
     expect(fn).toEqual(expect.objectContaining({ package_type: "Image", image_uri: uri, architectures: ["arm64"] }));
     expect(fn["depends_on"]).toEqual([address(tf, "aws_cloudwatch_log_group")]);
-    for (const type of ["terraform_data", "aws_ecr_repository", "aws_ecr_lifecycle_policy", "aws_ecr_repository_policy"]) {
+    for (const type of ["aws_ecr_repository", "aws_ecr_lifecycle_policy", "aws_ecr_repository_policy"]) {
       expect(tf.resource[type]).toBeUndefined();
     }
+    expect(all(tf, "terraform_data").filter(isImageBuild)).toEqual([]);
     expect(tf.output["image_uri"]!.value).toBe(uri);
     expect(tf.output["ecr_repository_url"]).toBeUndefined();
     expect(tf.output["image_tag"]).toBeUndefined();
@@ -373,7 +377,7 @@ describe("secret-header mode (default)", () => {
 
   it("has no Origin Access Control, no CloudFront permissions and no edge function", () => {
     expect(tf.resource["aws_cloudfront_origin_access_control"]).toBeUndefined();
-    expect(tf.resource["aws_lambda_permission"]).toBeUndefined();
+    expect(all(tf, "aws_lambda_permission").filter((p) => p["principal"] === "cloudfront.amazonaws.com")).toEqual([]);
     expect(cdn["origin"][0]["origin_access_control_id"]).toBeUndefined();
     expect(all(tf, "aws_lambda_function")).toHaveLength(1);
     expect(cdn["default_cache_behavior"]["lambda_function_association"]).toBeUndefined();
@@ -403,6 +407,50 @@ describe("secret-header mode (default)", () => {
     expect(v2.generation[v2.previous]).toBe(v1.generation[v1.current]);
     expect(v3.previous).toBe(v2.current);
     expect(v3.generation[v3.previous]).toBe(v2.generation[v2.current]);
+  });
+});
+
+describe("switching protection modes (Function URL permissions)", () => {
+  const statements = (tf: TerraformJson) =>
+    all(tf, "aws_lambda_permission").map((p) => ({
+      statement_id: p["statement_id"], action: p["action"], principal: p["principal"],
+      ...(p["function_url_auth_type"] !== undefined ? { function_url_auth_type: p["function_url_auth_type"] } : {}),
+      ...(p["invoked_via_function_url"] !== undefined ? { invoked_via_function_url: p["invoked_via_function_url"] } : {}),
+      ...(p["source_arn"] !== undefined ? { source_arn: p["source_arn"] } : {}),
+    })).sort((a, b) => String(a.statement_id).localeCompare(String(b.statement_id)));
+  const secretHeader = synthDefaults().tf;
+  const oac = synthAnkify({ originProtection: "oac" }).tf;
+
+  it("secret-header mode: exactly the two public statements a NONE Function URL needs, as resources of its own", () => {
+    expect(statements(secretHeader)).toEqual([
+      { statement_id: "AnkifyPublicInvokeFunctionUrl", action: "lambda:InvokeFunctionUrl", principal: "*", function_url_auth_type: "NONE" },
+      { statement_id: "AnkifyPublicInvokeFunctionViaUrl", action: "lambda:InvokeFunction", principal: "*", invoked_via_function_url: true },
+    ]);
+    for (const p of all(secretHeader, "aws_lambda_permission")) expect(p["function_name"]).toBe(ref(`${address(secretHeader, "aws_lambda_function")}.function_name`));
+  });
+
+  it("oac mode: exactly the two CloudFront statements, scoped to the distribution, and nothing public", () => {
+    const distributionArn = ref(`${address(oac, "aws_cloudfront_distribution")}.arn`);
+    expect(statements(oac)).toEqual([
+      { statement_id: "AllowCloudFrontInvokeFunctionUrl", action: "lambda:InvokeFunctionUrl", principal: "cloudfront.amazonaws.com", function_url_auth_type: "AWS_IAM", source_arn: distributionArn },
+      { statement_id: "AllowCloudFrontInvokeFunctionViaUrl", action: "lambda:InvokeFunction", principal: "cloudfront.amazonaws.com", invoked_via_function_url: true, source_arn: distributionArn },
+    ]);
+  });
+
+  it("never reuses the statement ids the AWS provider (>= 6.28) adds itself when it creates a NONE Function URL", () => {
+    for (const tf of [secretHeader, oac]) {
+      for (const p of all(tf, "aws_lambda_permission")) expect(["FunctionURLAllowPublicAccess", "FunctionURLAllowInvokeAction"]).not.toContain(p["statement_id"]);
+    }
+  });
+
+  it("replaces the function and its URL when the mode changes, so no statement the provider added on its own outlives the mode", () => {
+    for (const [tf, mode] of [[secretHeader, "secret-header"], [oac, "oac"]] as const) {
+      const tracker = addressWhere(tf, "terraform_data", (r) => r["input"] !== undefined && r["provisioner"] === undefined);
+      expect(tf.resource["terraform_data"]![tracker.split(".")[1]!]!["input"]).toBe(mode);
+      const fn = all(tf, "aws_lambda_function").find((f) => f["function_name"] === "ankify")!;
+      expect(fn["lifecycle"]["replace_triggered_by"]).toEqual([tracker]);
+      expect(only(tf, "aws_lambda_function_url")["lifecycle"]["replace_triggered_by"]).toEqual([tracker]);
+    }
   });
 });
 

@@ -12,7 +12,7 @@ import { OriginSecret } from "./edge/origin-secret";
 import { AnkifyFunction, type FunctionClientAuth } from "./edge/ankify-function";
 import { OAuthAuthorizer } from "./edge/oauth-authorizer";
 import { Certificate } from "./edge/certificate";
-import { CloudFrontInvokePermission, OriginAccessControl } from "./edge/origin-access-control";
+import { CloudFrontInvokePermission, OriginAccessControl, PublicFunctionUrlPermission } from "./edge/origin-access-control";
 import { Distribution } from "./edge/distribution";
 import { DnsRecords } from "./edge/dns-records";
 import { WebAcl } from "./edge/web-acl";
@@ -134,6 +134,8 @@ export class AnkifyStack extends TerraformStack {
         functionName: fn.function.functionName,
         distributionArn: distribution.arn,
       });
+    } else {
+      new PublicFunctionUrlPermission(this, "public-invoke", { functionName: fn.function.functionName });
     }
 
     const alarms = new Alarms(this, "alarms", {

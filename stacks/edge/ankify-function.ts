@@ -5,7 +5,7 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { LambdaFunctionUrl } from "@cdktf/provider-aws/lib/lambda-function-url";
-import type { ITerraformDependable } from "cdktf";
+import { DataResource, type ITerraformDependable } from "cdktf";
 import type { Architecture, OriginProtection } from "../settings";
 
 /** /tmp of the function, in MB. */
@@ -144,6 +144,14 @@ export class AnkifyFunction extends Construct {
         ? { ANKIFY_ORIGIN_SECRET: props.originSecret.current, ANKIFY_ORIGIN_SECRET_PREVIOUS: props.originSecret.previous }
         : {};
 
+    // A switch between secret-header and oac replaces the function and its URL. The AWS provider adds
+    // public permission statements of its own when it creates a NONE URL and never removes them;
+    // only deleting the function clears them, so nothing `Principal *` survives into oac mode.
+    const protectionMode = new DataResource(this, "protection-mode", { input: props.originProtection });
+    // A plain address: cdktf renders a resource object here as "${terraform_data.x}", which Terraform
+    // rejects in replace_triggered_by ("Invalid character"; checked with terraform 1.11 validate).
+    const replaceOnModeSwitch = [`${protectionMode.terraformResourceType}.${protectionMode.friendlyUniqueId}`];
+
     this.function = new LambdaFunction(this, "this", {
       functionName: props.name,
       role: this.role.arn,
@@ -174,6 +182,7 @@ export class AnkifyFunction extends Construct {
         },
       },
       dependsOn: [this.logGroup, ...(props.dependsOn ?? [])],
+      lifecycle: { replaceTriggeredBy: replaceOnModeSwitch },
     });
 
     this.functionUrl = new LambdaFunctionUrl(this, "url", {
@@ -183,6 +192,7 @@ export class AnkifyFunction extends Construct {
       // The handler streams (awslambda.streamifyResponse): progress and keep-alive lines reach the
       // client while a deck is built, and CloudFront's read timeout only bounds the gaps between them.
       invokeMode: "RESPONSE_STREAM",
+      lifecycle: { replaceTriggeredBy: replaceOnModeSwitch },
     });
   }
 }

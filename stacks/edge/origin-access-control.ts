@@ -61,3 +61,42 @@ export class CloudFrontInvokePermission extends Construct {
     this.invokeFunction.addOverride("invoked_via_function_url", true);
   }
 }
+
+export interface PublicFunctionUrlPermissionProps {
+  readonly functionName: string;
+}
+
+/**
+ * secret-header mode: the two statements that open a `NONE` Function URL to everyone (the function's
+ * origin guard then refuses whatever lacks CloudFront's secret). Since October 2025 AWS requires
+ * both `lambda:InvokeFunctionUrl` and `lambda:InvokeFunction` for Function URL calls.
+ *
+ * The AWS provider (>= 6.28) adds similar statements by itself, but only when it creates a `NONE`
+ * URL, and never removes them: a switch from oac (an in-place update to `NONE`) would get none, and
+ * a switch to oac would keep `Principal *` behind. These are resources, so a switch adds or removes
+ * them; their statement ids differ from the provider's (FunctionURLAllowPublicAccess,
+ * FunctionURLAllowInvokeAction), which AddPermission would refuse as duplicates.
+ */
+export class PublicFunctionUrlPermission extends Construct {
+  public readonly invokeFunctionUrl: LambdaPermission;
+  public readonly invokeFunction: LambdaPermission;
+
+  constructor(scope: Construct, id: string, props: PublicFunctionUrlPermissionProps) {
+    super(scope, id);
+    this.invokeFunctionUrl = new LambdaPermission(this, "invoke-function-url", {
+      statementId: "AnkifyPublicInvokeFunctionUrl",
+      action: "lambda:InvokeFunctionUrl",
+      functionName: props.functionName,
+      principal: "*",
+      functionUrlAuthType: "NONE",
+    });
+    this.invokeFunction = new LambdaPermission(this, "invoke-function", {
+      statementId: "AnkifyPublicInvokeFunctionViaUrl",
+      action: "lambda:InvokeFunction",
+      functionName: props.functionName,
+      principal: "*",
+    });
+    // Only calls through the Function URL; not in the 6.25 bindings (AWS provider 6.28.0).
+    this.invokeFunction.addOverride("invoked_via_function_url", true);
+  }
+}
