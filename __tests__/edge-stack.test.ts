@@ -117,7 +117,7 @@ describe("bring your own image (ANKIFY_IMAGE_URI)", () => {
     const variables = only(tf, "aws_lambda_function")["environment"]["variables"];
     expect(Object.keys(variables).sort()).toEqual([
       "ANKIFY_API_KEY_PATH", "ANKIFY_CLIENT_AUTH", "ANKIFY_CLIP_CACHE_PREFIX", "ANKIFY_DECK_BUCKET", "ANKIFY_DECK_PREFIX", "ANKIFY_LINK_TTL_SECONDS", "ANKIFY_MAX_SPEECH_CHARACTERS", "ANKIFY_ORIGIN_PROTECTION",
-      "ANKIFY_ORIGIN_SECRET", "ANKIFY_ORIGIN_SECRET_PREVIOUS", "ANKIFY_STREAM_BUDGET_SECONDS", "ANKIFY_TIME_BUDGET_SECONDS", "ANKIFY_TTS_ENGINE",
+      "ANKIFY_ORIGIN_SECRET_PARAMETER", "ANKIFY_ORIGIN_SECRET_PREVIOUS_PARAMETER", "ANKIFY_STREAM_BUDGET_SECONDS", "ANKIFY_TIME_BUDGET_SECONDS", "ANKIFY_TTS_ENGINE",
     ]);
     expect(only(tf, "aws_lambda_function")["reserved_concurrent_executions"]).toBe(10);
   });
@@ -189,10 +189,10 @@ describe("function", () => {
     }));
   });
 
-  it("has a role with only logs, its S3 prefixes, SynthesizeSpeech and its client keys, and no wildcard action", () => {
+  it("has a role with only logs, its S3 prefixes, SynthesizeSpeech, its client keys and its origin secret, and no wildcard action", () => {
     const policy = JSON.parse(only(tf, "aws_iam_role_policy")["policy"] as string) as { Statement: Array<{ Sid: string; Action: string[]; Resource: string }> };
     const actions = policy.Statement.flatMap((s) => s.Action);
-    expect(actions.sort()).toEqual(["logs:CreateLogStream", "logs:PutLogEvents", "polly:SynthesizeSpeech", "s3:GetObject", "s3:GetObject", "s3:PutObject", "s3:PutObject", "ssm:GetParametersByPath"]);
+    expect(actions.sort()).toEqual(["logs:CreateLogStream", "logs:PutLogEvents", "polly:SynthesizeSpeech", "s3:GetObject", "s3:GetObject", "s3:PutObject", "s3:PutObject", "ssm:GetParameter", "ssm:GetParametersByPath"]);
     const clips = policy.Statement.find((s) => s.Sid === "CacheClips")!;
     expect(clips).toEqual(expect.objectContaining({ Action: ["s3:GetObject", "s3:PutObject"], Resource: `${ref(`${address(tf, "aws_s3_bucket")}.arn`)}/clips/*` }));
     expect(fn["environment"]["variables"]["ANKIFY_CLIP_CACHE_PREFIX"]).toBe("clips/");
@@ -344,8 +344,8 @@ describe("distribution", () => {
     });
   });
 
-  it("is updated only after the function, so a rotated secret is accepted before CloudFront sends it", () => {
-    expect(cdn["depends_on"]).toEqual([address(tf, "aws_lambda_function")]);
+  it("is updated only after the function and the origin secret's parameters, so a rotated secret is readable before CloudFront sends it", () => {
+    expect(cdn["depends_on"]).toEqual([address(tf, "aws_lambda_function"), addressWhere(tf, "aws_ssm_parameter", (p) => String(p["name"]).endsWith("/current"))]);
   });
 });
 
@@ -360,13 +360,42 @@ describe("secret-header mode (default)", () => {
     expect(env["ANKIFY_ORIGIN_PROTECTION"]).toBe("secret-header");
   });
 
-  it("makes CloudFront send x-origin-verify with a Terraform-generated value the function also gets", () => {
+  const parameter = (suffix: string) => all(tf, "aws_ssm_parameter").find((p) => p["name"] === `/ankify/ankify/origin-secret/${suffix}`)!;
+  const parameterAddress = (suffix: string) => addressWhere(tf, "aws_ssm_parameter", (p) => p["name"] === `/ankify/ankify/origin-secret/${suffix}`);
+
+  it("makes CloudFront send x-origin-verify with a Terraform-generated value, kept in two SSM SecureStrings", () => {
     const header = cdn["origin"][0]["custom_header"];
     expect(header).toEqual([{ name: "x-origin-verify", value: expect.stringMatching(secretRef) }]);
-    expect(env["ANKIFY_ORIGIN_SECRET"]).toBe(header[0].value);
-    expect(env["ANKIFY_ORIGIN_SECRET_PREVIOUS"]).toMatch(secretRef);
-    expect(env["ANKIFY_ORIGIN_SECRET_PREVIOUS"]).not.toBe(env["ANKIFY_ORIGIN_SECRET"]);
+    expect(parameter("current")).toEqual(expect.objectContaining({ type: "SecureString", value: header[0].value }));
+    expect(parameter("previous")).toEqual(expect.objectContaining({ type: "SecureString", value: expect.stringMatching(secretRef) }));
+    expect(parameter("previous")["value"]).not.toBe(header[0].value);
+    // The AWS-managed aws/ssm key: its key policy lets every principal of the account decrypt through SSM.
+    for (const p of [parameter("current"), parameter("previous")]) expect(p["key_id"]).toBeUndefined();
     for (const password of all(tf, "random_password")) expect(password).toEqual(expect.objectContaining({ length: 48, special: false }));
+  });
+
+  it("gives the function only the parameters' names: no secret anywhere in its configuration", () => {
+    expect(env["ANKIFY_ORIGIN_SECRET_PARAMETER"]).toBe("/ankify/ankify/origin-secret/current");
+    expect(env["ANKIFY_ORIGIN_SECRET_PREVIOUS_PARAMETER"]).toBe("/ankify/ankify/origin-secret/previous");
+    expect(env["ANKIFY_ORIGIN_SECRET"]).toBeUndefined();
+    expect(env["ANKIFY_ORIGIN_SECRET_PREVIOUS"]).toBeUndefined();
+    expect(JSON.stringify(only(tf, "aws_lambda_function"))).not.toMatch(/random_password|ssm_parameter\.[\w-]+\.value/);
+  });
+
+  it("lets the role read exactly those two parameters, with GetParameter and nothing else", () => {
+    const policy = JSON.parse(only(tf, "aws_iam_role_policy")["policy"] as string) as { Statement: Array<{ Sid: string; Action: string[]; Resource: unknown }> };
+    const read = policy.Statement.find((s) => s.Sid === "ReadOriginSecret")!;
+    expect(read).toEqual({ Sid: "ReadOriginSecret", Effect: "Allow", Action: ["ssm:GetParameter"], Resource: [ref(`${parameterAddress("current")}.arn`), ref(`${parameterAddress("previous")}.arn`)] });
+    expect(policy.Statement.flatMap((s) => s.Action).filter((a) => a.startsWith("kms:"))).toEqual([]);
+  });
+
+  it("writes previous before current, and both before CloudFront changes: every moment, the function can read the value CloudFront sends", () => {
+    expect(parameter("current")["depends_on"]).toEqual([parameterAddress("previous")]);
+    expect(cdn["depends_on"]).toEqual(expect.arrayContaining([parameterAddress("current")]));
+  });
+
+  it("no longer publishes the Function URL in plain text (it would show a way around the web ACL)", () => {
+    expect(tf.output["function_url"]).toEqual(expect.objectContaining({ sensitive: true }));
   });
 
   it("puts no secret value in the synthesized JSON: synthesis is deterministic and holds only references", () => {
@@ -384,7 +413,7 @@ describe("secret-header mode (default)", () => {
   });
 
   it("outputs the current secret only as sensitive", () => {
-    expect(tf.output["origin_secret"]).toEqual(expect.objectContaining({ value: env["ANKIFY_ORIGIN_SECRET"], sensitive: true }));
+    expect(tf.output["origin_secret"]).toEqual(expect.objectContaining({ value: parameter("current")["value"], sensitive: true }));
   });
 
   it("rotates by one version bump: the new value replaces the older one, the last one stays accepted", () => {
@@ -392,9 +421,9 @@ describe("secret-header mode (default)", () => {
       const { tf: v } = synthAnkify({ originSecretVersion: version });
       const passwords = v.resource["random_password"]!;
       const generation = Object.fromEntries(Object.entries(passwords).map(([name, p]) => [name, p["keepers"]["generation"] as string]));
-      const variables = only(v, "aws_lambda_function")["environment"]["variables"];
+      const value = (suffix: string) => all(v, "aws_ssm_parameter").find((p) => p["name"] === `/ankify/ankify/origin-secret/${suffix}`)!["value"] as string;
       const slotOf = (reference: string) => reference.match(/random_password\.([\w-]+)\.result/)![1]!;
-      return { generation, current: slotOf(variables["ANKIFY_ORIGIN_SECRET"]), previous: slotOf(variables["ANKIFY_ORIGIN_SECRET_PREVIOUS"]) };
+      return { generation, current: slotOf(value("current")), previous: slotOf(value("previous")) };
     };
     const v1 = slots(1);
     const v2 = slots(2);
@@ -474,7 +503,9 @@ describe("oac mode", () => {
     expect(tf.output["origin_secret"]).toBeUndefined();
     const env = all(tf, "aws_lambda_function").find((f) => f["function_name"] === "ankify")!["environment"]["variables"];
     expect(env["ANKIFY_ORIGIN_PROTECTION"]).toBe("oac");
-    expect(env["ANKIFY_ORIGIN_SECRET"]).toBeUndefined();
+    expect(Object.keys(env).filter((name) => name.startsWith("ANKIFY_ORIGIN_SECRET"))).toEqual([]);
+    expect(tf.resource["aws_ssm_parameter"]).toBeUndefined();
+    expect(tf.output["function_url"]).toEqual(expect.objectContaining({ sensitive: true }));
   });
 
   describe("the content-hash Lambda@Edge function", () => {

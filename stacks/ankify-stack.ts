@@ -20,7 +20,7 @@ import { SecurityHeaders } from "./edge/security-headers";
 import { Alarms, durationAlarmThresholdMs } from "./edge/alarms";
 import { ContentHashEdgeFunction } from "./edge/content-hash-edge-function";
 import { configureStateBackend } from "./state-backend";
-import { clientKeyPath, type StateSettings } from "./environments";
+import { clientKeyPath, originSecretPath, type StateSettings } from "./environments";
 
 /**
  * AWS provider range for every stack. The bindings are generated for 6.25.0, but the oac mode's
@@ -71,7 +71,7 @@ export class AnkifyStack extends TerraformStack {
     new RandomProvider(this, "random");
     let originSecret: OriginSecret | undefined;
     if (settings.originProtection === "secret-header") {
-      originSecret = new OriginSecret(this, "origin-secret", { version: settings.originSecretVersion });
+      originSecret = new OriginSecret(this, "origin-secret", { version: settings.originSecretVersion, parameterPath: originSecretPath(name) });
     }
 
     const clientAuth = this.clientAuth(name, settings, account);
@@ -90,7 +90,15 @@ export class AnkifyStack extends TerraformStack {
       deckPrefix: decks.deckPrefix,
       ...(decks.clipPrefix !== undefined ? { clipPrefix: decks.clipPrefix } : {}),
       originProtection: settings.originProtection,
-      ...(originSecret ? { originSecret: { current: originSecret.current, previous: originSecret.previous } } : {}),
+      ...(originSecret
+        ? {
+            originSecretParameters: {
+              // Plain names (known at synth), so the function's environment never waits on SSM.
+              current: { name: `${originSecretPath(name)}/current`, arn: originSecret.currentParameter.arn },
+              previous: { name: `${originSecretPath(name)}/previous`, arn: originSecret.previousParameter.arn },
+            },
+          }
+        : {}),
       clientAuth: clientAuth.function,
       maxSpeechCharacters: settings.maxSpeechCharacters,
     });
@@ -125,8 +133,8 @@ export class AnkifyStack extends TerraformStack {
       ...(webAcl ? { webAclArn: webAcl.webAcl.arn } : {}),
       ...(contentHash ? { originRequestFunctionArn: contentHash.versionArn } : {}),
       responseHeadersPolicyId: new SecurityHeaders(this, "security-headers", { name }).policy.id,
-      // A rotated secret must be accepted by the function before CloudFront starts sending it.
-      dependsOn: [fn.function],
+      // A rotated secret must be in SSM (where the function reads it) before CloudFront sends it.
+      dependsOn: [fn.function, ...(originSecret ? [originSecret.currentParameter] : [])],
     }).distribution;
 
     if (oac) {
@@ -162,9 +170,12 @@ export class AnkifyStack extends TerraformStack {
     new TerraformOutput(this, "url", { value: `https://${settings.domain}/mcp`, description: "MCP endpoint for clients" });
     new TerraformOutput(this, "distribution_domain", { value: distribution.domainName, description: "CloudFront's own name for the distribution" });
     new TerraformOutput(this, "distribution_id", { value: distribution.id, description: "For invalidations and the CloudFront console" });
+    // Sensitive: it answers only CloudFront, but calling it directly bypasses the web ACL's rate limit
+    // and still costs an invocation. Kept (terraform output -raw function_url) for troubleshooting.
     new TerraformOutput(this, "function_url", {
       value: fn.functionUrl.functionUrl,
-      description: "Direct Function URL; answers 403 to anyone but CloudFront",
+      sensitive: true,
+      description: "Direct Function URL (bypasses CloudFront and the web ACL); answers 403 to anyone but CloudFront",
     });
     new TerraformOutput(this, "image_uri", { value: built ? built.image.imageUri : settings.imageUri!, description: "The image the function runs" });
     if (built) {

@@ -13,6 +13,7 @@ import { randomUUID } from "node:crypto";
 import type { FunctionConfig } from "./config";
 import type { ClientGate } from "./access/client-auth";
 import { checkOrigin } from "./access/origin-guard";
+import { StaticOriginSecrets, type OriginSecrets } from "./access/origin-secrets";
 import { jsonResponse, jsonRpcErrorResponse } from "./http/responses";
 import { KEEPALIVE_SECONDS } from "./limits";
 import { log } from "./log";
@@ -33,6 +34,8 @@ export interface HandlerDeps {
   readonly keepAliveMs?: number;
   /** Spoken clips reused across requests. @default none */
   readonly clipCache?: ClipCache;
+  /** The origin guard's accepted secrets (SSM when deployed). @default config.originSecrets, as given */
+  readonly originSecrets?: OriginSecrets;
 }
 
 export interface RequestContext {
@@ -48,6 +51,7 @@ export const REQUEST_ID_HEADER = "x-ankify-request-id";
 export function createRequestHandler(deps: HandlerDeps): (request: Request, context?: RequestContext) => Promise<Response> {
   const inFlight = new InFlightCalls();
   const keepAliveMs = deps.keepAliveMs ?? KEEPALIVE_SECONDS * 1000;
+  const originSecrets = deps.originSecrets ?? new StaticOriginSecrets(deps.config.originSecrets);
   return async (request, context = {}) => {
     const requestId = context.requestId ?? randomUUID();
     let response: Response;
@@ -64,7 +68,7 @@ export function createRequestHandler(deps: HandlerDeps): (request: Request, cont
 
   async function route(request: Request, context: RequestContext, requestId: string): Promise<Response> {
     const started = Date.now();
-    const refused = checkOrigin(request, deps.config);
+    const refused = await checkOrigin(request, deps.config, originSecrets);
     if (refused) return refused;
 
     const path = new URL(request.url).pathname.replace(/\/+$/, "") || "/";

@@ -59,11 +59,20 @@ export interface AnkifyFunctionProps {
   /** Lifetime of presigned download links in seconds. @default 3600 */
   readonly linkTtlSeconds?: number;
   readonly originProtection: OriginProtection;
-  /** secret-header mode: the values the function accepts in `x-origin-verify`. */
-  readonly originSecret?: { readonly current: string; readonly previous: string };
+  /**
+   * secret-header mode: the SSM parameters holding the values the function accepts in
+   * `x-origin-verify`. The function is told their names and may read exactly these two.
+   */
+  readonly originSecretParameters?: { readonly current: OriginSecretParameter; readonly previous: OriginSecretParameter };
   readonly clientAuth: FunctionClientAuth;
   /** Characters one request may send to speech. */
   readonly maxSpeechCharacters: number;
+}
+
+/** An SSM parameter as the function needs it: its name (for the environment) and its ARN (for the role). */
+export interface OriginSecretParameter {
+  readonly name: string;
+  readonly arn: string;
 }
 
 /** The Ankify Lambda function with its role, log group and Function URL. */
@@ -77,9 +86,10 @@ export class AnkifyFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: AnkifyFunctionProps) {
     super(scope, id);
-    if (props.originProtection === "secret-header" && !props.originSecret) {
-      throw new Error("AnkifyFunction: originSecret is required in secret-header mode.");
+    if (props.originProtection === "secret-header" && !props.originSecretParameters) {
+      throw new Error("AnkifyFunction: originSecretParameters is required in secret-header mode.");
     }
+    const secretParameters = props.originProtection === "secret-header" ? props.originSecretParameters : undefined;
 
     this.logGroupName = `/aws/lambda/${props.name}`;
     this.logGroup = new CloudwatchLogGroup(this, "logs", {
@@ -126,6 +136,15 @@ export class AnkifyFunction extends Construct {
                 Resource: `${props.deckBucketArn}/${props.clipPrefix}*`,
               }]
             : []),
+          ...(secretParameters
+            ? [{
+                Sid: "ReadOriginSecret",
+                Effect: "Allow" as const,
+                // Exactly the two parameters; the AWS-managed aws/ssm key needs no kms grant.
+                Action: ["ssm:GetParameter"],
+                Resource: [secretParameters.current.arn, secretParameters.previous.arn],
+              }]
+            : []),
           ...(props.clientAuth.mode === "api-key"
             ? [{
                 Sid: "ReadClientKeyDigests",
@@ -139,10 +158,10 @@ export class AnkifyFunction extends Construct {
         ),
     });
 
-    const secrets: Record<string, string> =
-      props.originProtection === "secret-header" && props.originSecret
-        ? { ANKIFY_ORIGIN_SECRET: props.originSecret.current, ANKIFY_ORIGIN_SECRET_PREVIOUS: props.originSecret.previous }
-        : {};
+    // Names only: the values stay in SSM, out of GetFunctionConfiguration's reach.
+    const secrets: Record<string, string> = secretParameters
+      ? { ANKIFY_ORIGIN_SECRET_PARAMETER: secretParameters.current.name, ANKIFY_ORIGIN_SECRET_PREVIOUS_PARAMETER: secretParameters.previous.name }
+      : {};
 
     // A switch between secret-header and oac replaces the function and its URL. The AWS provider adds
     // public permission statements of its own when it creates a NONE URL and never removes them;

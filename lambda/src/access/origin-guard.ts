@@ -5,7 +5,9 @@
  */
 import type { FunctionConfig } from "../config";
 import { jsonResponse } from "../http/responses";
+import { log } from "../log";
 import { findDigest, sha256 } from "./constant-time";
+import type { OriginSecrets } from "./origin-secrets";
 
 /** The header CloudFront adds in secret-header mode (stacks/edge/distribution.ts). */
 export const ORIGIN_VERIFY_HEADER = "x-origin-verify";
@@ -20,11 +22,26 @@ export function isAcceptedSecret(presented: string | undefined, accepted: readon
 }
 
 /**
- * A 403 for a request that did not come through CloudFront, or undefined to let it pass. In oac mode
- * Lambda's IAM layer has already refused unsigned callers, so everything that arrives passes.
+ * A 403 for a request that did not come through CloudFront, a 503 when the accepted secrets cannot
+ * be read (never a pass), or undefined to let it pass. In oac mode Lambda's IAM layer has already
+ * refused unsigned callers, so everything that arrives passes.
  */
-export function checkOrigin(request: Request, config: Pick<FunctionConfig, "originProtection" | "originSecrets">): Response | undefined {
+export async function checkOrigin(
+  request: Request,
+  config: Pick<FunctionConfig, "originProtection">,
+  secrets: OriginSecrets,
+): Promise<Response | undefined> {
   if (config.originProtection !== "secret-header") return undefined;
-  if (isAcceptedSecret(request.headers.get(ORIGIN_VERIFY_HEADER) ?? undefined, config.originSecrets)) return undefined;
+  const presented = request.headers.get(ORIGIN_VERIFY_HEADER) || undefined;
+  try {
+    if (isAcceptedSecret(presented, await secrets.accepted())) return undefined;
+    // CloudFront may send a freshly rotated value before this copy of the secrets expires. A request
+    // without the header cannot be that, and reads nothing.
+    const fresher = presented !== undefined ? await secrets.recheck() : undefined;
+    if (fresher && isAcceptedSecret(presented, fresher)) return undefined;
+  } catch (error) {
+    log("error", "origin_secret.unreadable", { message: (error as Error).message });
+    return jsonResponse(503, { error: "Service Unavailable" }, { "retry-after": "5" });
+  }
   return jsonResponse(403, { error: "Forbidden" });
 }
