@@ -117,7 +117,7 @@ describe("bring your own image (ANKIFY_IMAGE_URI)", () => {
     const variables = only(tf, "aws_lambda_function")["environment"]["variables"];
     expect(Object.keys(variables).sort()).toEqual([
       "ANKIFY_API_KEY_PATH", "ANKIFY_CLIENT_AUTH", "ANKIFY_CLIP_CACHE_PREFIX", "ANKIFY_DECK_BUCKET", "ANKIFY_DECK_PREFIX", "ANKIFY_LINK_TTL_SECONDS", "ANKIFY_MAX_SPEECH_CHARACTERS", "ANKIFY_ORIGIN_PROTECTION",
-      "ANKIFY_ORIGIN_SECRET_PARAMETER", "ANKIFY_ORIGIN_SECRET_PREVIOUS_PARAMETER", "ANKIFY_STREAM_BUDGET_SECONDS", "ANKIFY_TIME_BUDGET_SECONDS", "ANKIFY_TTS_ENGINE",
+      "ANKIFY_ORIGIN_SECRET_PARAMETER", "ANKIFY_ORIGIN_SECRET_PREVIOUS_PARAMETER", "ANKIFY_SPEECH_REGION", "ANKIFY_STREAM_BUDGET_SECONDS", "ANKIFY_TIME_BUDGET_SECONDS", "ANKIFY_TTS_ENGINE",
     ]);
     expect(only(tf, "aws_lambda_function")["reserved_concurrent_executions"]).toBe(10);
   });
@@ -178,6 +178,18 @@ describe("function", () => {
   it("logs to its own log group with retention", () => {
     expect(json).toHaveResourceWithProperties({ tfResourceType: "aws_cloudwatch_log_group" }, { name: "/aws/lambda/ankify", retention_in_days: 14 });
     expect(fn["logging_config"]).toEqual({ log_format: "JSON", log_group: ref(`${address(tf, "aws_cloudwatch_log_group")}.name`) });
+  });
+
+  it("speaks through Polly in the speech region, and its role may call Polly only there", () => {
+    const { tf: north } = synthAnkify({ region: "eu-north-1", speechRegion: "eu-central-1" });
+    const northFn = only(north, "aws_lambda_function");
+    expect(northFn["environment"]["variables"]["ANKIFY_SPEECH_REGION"]).toBe("eu-central-1");
+    const speak = (JSON.parse(only(north, "aws_iam_role_policy")["policy"]) as { Statement: Array<Record<string, unknown>> }).Statement.find((st) => st["Sid"] === "Speak");
+    expect(speak).toEqual({
+      Sid: "Speak", Effect: "Allow", Action: ["polly:SynthesizeSpeech"], Resource: "*",
+      Condition: { StringEquals: { "aws:RequestedRegion": "eu-central-1" } },
+    });
+    expect(fn["environment"]["variables"]["ANKIFY_SPEECH_REGION"]).toBe("eu-west-1");
   });
 
   it("tells the function its bucket, prefix and speech engine", () => {

@@ -1,4 +1,4 @@
-import { cdktfJsonContext, dnsNameProblem, loadSettings, SETTING_SOURCES } from "../stacks/settings";
+import { AWS_REGIONS, cdktfJsonContext, dnsNameProblem, loadSettings, POLLY_NEURAL_REGIONS, SETTING_SOURCES } from "../stacks/settings";
 import { problemsOf } from "../testing/problems";
 
 const context = cdktfJsonContext();
@@ -14,6 +14,7 @@ describe("defaults (cdktf.json context)", () => {
       domain: "ankify.example.com",
       zone: "example.com",
       region: "eu-west-1",
+      speechRegion: "eu-west-1",
       originProtection: "secret-header",
       originReadTimeout: 120,
       originTimeoutQuota: 120,
@@ -33,12 +34,45 @@ describe("defaults (cdktf.json context)", () => {
 
   it("names every setting's environment variable in the table the README documents", () => {
     expect(Object.values(SETTING_SOURCES)).toEqual([
-      "ANKIFY_DOMAIN", "ANKIFY_ZONE", "ANKIFY_REGION", "ANKIFY_ORIGIN_PROTECTION", "ANKIFY_ORIGIN_READ_TIMEOUT",
+      "ANKIFY_DOMAIN", "ANKIFY_ZONE", "ANKIFY_REGION", "ANKIFY_SPEECH_REGION", "ANKIFY_ORIGIN_PROTECTION", "ANKIFY_ORIGIN_READ_TIMEOUT",
       "ANKIFY_ORIGIN_TIMEOUT_QUOTA", "ANKIFY_RESPONSE_COMPLETION_TIMEOUT", "ANKIFY_FUNCTION_TIMEOUT", "ANKIFY_ORIGIN_KEEPALIVE_TIMEOUT",
       "ANKIFY_ARCHITECTURE", "ANKIFY_ORIGIN_SECRET_VERSION", "ANKIFY_RATE_LIMIT", "ANKIFY_ALLOWED_COUNTRIES",
       "ANKIFY_MAX_CONCURRENCY", "ANKIFY_ALARM_EMAIL", "ANKIFY_IMAGE_URI", "ANKIFY_CLIENT_AUTH", "ANKIFY_OAUTH_ISSUER",
       "ANKIFY_OAUTH_AUDIENCE", "ANKIFY_OAUTH_SCOPE", "ANKIFY_OAUTH_CALLBACK_URLS", "ANKIFY_MAX_SPEECH_CHARACTERS", "ANKIFY_CLIP_CACHE_DAYS",
     ]);
+  });
+});
+
+describe("speech region (ANKIFY_SPEECH_REGION): Polly's neural voices exist only in some regions", () => {
+  it("defaults to the app region when Polly has neural voices there", () => {
+    expect(loadSettings({ context }).speechRegion).toBe("eu-west-1");
+    expect(loadSettings({ context, env: { ANKIFY_REGION: "ap-northeast-3" } }).speechRegion).toBe("ap-northeast-3");
+  });
+
+  it("may name another region with neural voices", () => {
+    expect(loadSettings({ context, env: { ANKIFY_REGION: "eu-north-1", ANKIFY_SPEECH_REGION: "eu-central-1" } })).toEqual(
+      expect.objectContaining({ region: "eu-north-1", speechRegion: "eu-central-1" }),
+    );
+  });
+
+  it("is required, with the nearest candidates, when the app region has no neural voices", () => {
+    expect(problems({ ANKIFY_REGION: "eu-north-1" })).toEqual([
+      'ANKIFY_REGION = "eu-north-1" has no Amazon Polly neural voices, so every deck with speech would fail there; ' +
+        "set ANKIFY_SPEECH_REGION to a region that has them (the function calls Polly there; the cards' text goes there), " +
+        "e.g. eu-central-1, eu-west-1, eu-west-2, eu-west-3, eu-south-2.",
+    ]);
+    expect(problems({ ANKIFY_REGION: "sa-east-1" })[0]).toMatch(/e\.g\. us-east-1, us-west-2\.$/);
+  });
+
+  it.each([
+    [{ ANKIFY_SPEECH_REGION: "eu-north-1" }, 'ANKIFY_SPEECH_REGION = "eu-north-1" has no Amazon Polly neural voices; use one of: us-east-1, us-west-2, af-south-1, ap-northeast-1, ap-northeast-2, ap-northeast-3, ap-south-1, ap-southeast-1, ap-southeast-2, ap-southeast-5, ca-central-1, eu-central-1, eu-west-1, eu-west-2, eu-west-3, eu-south-2.'],
+    [{ ANKIFY_SPEECH_REGION: "Frankfurt" }, 'ANKIFY_SPEECH_REGION = "Frankfurt" has no Amazon Polly neural voices; use one of: us-east-1, us-west-2, af-south-1, ap-northeast-1, ap-northeast-2, ap-northeast-3, ap-south-1, ap-southeast-1, ap-southeast-2, ap-southeast-5, ca-central-1, eu-central-1, eu-west-1, eu-west-2, eu-west-3, eu-south-2.'],
+  ])("refuses %j", (env, message) => {
+    expect(problems(env)).toEqual([message]);
+  });
+
+  it("lists only regions the app itself accepts", () => {
+    for (const region of POLLY_NEURAL_REGIONS) expect(AWS_REGIONS).toContain(region);
   });
 });
 

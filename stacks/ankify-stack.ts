@@ -101,6 +101,7 @@ export class AnkifyStack extends TerraformStack {
         : {}),
       clientAuth: clientAuth.function,
       maxSpeechCharacters: settings.maxSpeechCharacters,
+      speechRegion: settings.speechRegion,
     });
 
     const certificate = new Certificate(this, "certificate", { domain: settings.domain, zoneId: zone.zoneId, usEast1 });

@@ -30,6 +30,11 @@ export interface Settings {
   readonly zone: string;
   /** AWS region for the function, bucket and image repository. */
   readonly region: string;
+  /**
+   * Region the function calls Amazon Polly in: one with neural voices (POLLY_NEURAL_REGIONS). The
+   * cards' text is sent there. @default the app region, when it has neural voices (else required)
+   */
+  readonly speechRegion: string;
   /** How the Function URL is kept private to CloudFront. @default "secret-header" */
   readonly originProtection: OriginProtection;
   /** Seconds CloudFront waits for the origin's first byte (and between packets). 1..originTimeoutQuota. @default 120 */
@@ -131,6 +136,16 @@ export const AWS_REGIONS: readonly string[] = [
   "us-west-1", "us-west-2",
 ];
 
+/**
+ * Regions where Amazon Polly has neural voices (create_deck's default engine), commercial partition:
+ * Amazon Polly Developer Guide, "Neural voices" → "Feature and region compatibility" (the list as
+ * published in 2026, read 2026-11-30). In any other region every neural SynthesizeSpeech call fails.
+ */
+export const POLLY_NEURAL_REGIONS: readonly string[] = [
+  "us-east-1", "us-west-2", "af-south-1", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1", "ap-southeast-1",
+  "ap-southeast-2", "ap-southeast-5", "ca-central-1", "eu-central-1", "eu-west-1", "eu-west-2", "eu-west-3", "eu-south-2",
+];
+
 /** How each setting is named in `cdktf.json` context and in the environment. */
 /**
  * cdktf.json's "context": the defaults. `cdktf synth` passes it to the app itself; `node main.ts`, the
@@ -144,6 +159,7 @@ export const SETTING_SOURCES = {
   domain: "ANKIFY_DOMAIN",
   zone: "ANKIFY_ZONE",
   region: "ANKIFY_REGION",
+  speechRegion: "ANKIFY_SPEECH_REGION",
   originProtection: "ANKIFY_ORIGIN_PROTECTION",
   originReadTimeout: "ANKIFY_ORIGIN_READ_TIMEOUT",
   originTimeoutQuota: "ANKIFY_ORIGIN_TIMEOUT_QUOTA",
@@ -296,6 +312,24 @@ export function loadSettings(input: SettingsInput): Settings {
     }
   }
 
+  const speechRegionRaw = raw("speechRegion");
+  let speechRegion: string | undefined;
+  if (speechRegionRaw) {
+    if (typeof speechRegionRaw.value === "string" && POLLY_NEURAL_REGIONS.includes(speechRegionRaw.value)) speechRegion = speechRegionRaw.value;
+    else report(`${speechRegionRaw.where} = ${show(speechRegionRaw.value)} has no Amazon Polly neural voices; use one of: ${POLLY_NEURAL_REGIONS.join(", ")}.`);
+  } else if (region !== undefined) {
+    if (POLLY_NEURAL_REGIONS.includes(region)) speechRegion = region;
+    else {
+      const area = region.split("-")[0]!;
+      const near = POLLY_NEURAL_REGIONS.filter((r) => r.startsWith(`${area}-`));
+      report(
+        `${regionRaw!.where} = ${show(region)} has no Amazon Polly neural voices, so every deck with speech would fail there; ` +
+          `set ${SETTING_SOURCES.speechRegion} to a region that has them (the function calls Polly there; the cards' text goes there), ` +
+          `e.g. ${(near.length > 0 ? near : ["us-east-1", "us-west-2"]).join(", ")}.`,
+      );
+    }
+  }
+
   const originProtection = oneOf<OriginProtection>("originProtection", ["secret-header", "oac"]);
   const architecture = oneOf<Architecture>("architecture", ["arm64", "x86_64"]);
 
@@ -428,6 +462,7 @@ export function loadSettings(input: SettingsInput): Settings {
     domain: domain!,
     zone: zone!,
     region: region!,
+    speechRegion: speechRegion!,
     originProtection: originProtection!,
     originReadTimeout: originReadTimeout!,
     originTimeoutQuota: originTimeoutQuota!,

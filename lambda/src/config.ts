@@ -37,6 +37,8 @@ export interface FunctionConfig {
   readonly deckBucket: string;
   readonly deckPrefix: string;
   readonly ttsEngine: TtsEngine;
+  /** Region to call Polly in (one with neural voices); unset: the SDK's own, the function's region. */
+  readonly speechRegion?: string;
   /** Seconds a deck answered in one piece (JSON) may take: CloudFront's wait for the first byte. */
   readonly timeBudgetSeconds: number;
   /** Seconds a deck answered as a stream (SSE) may take: the function's timeout less a margin. */
@@ -88,6 +90,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   const deckPrefix = get("ANKIFY_DECK_PREFIX") ?? "decks/";
   if (!deckPrefix.endsWith("/") || deckPrefix.startsWith("/")) problems.push(`ANKIFY_DECK_PREFIX = ${JSON.stringify(deckPrefix)} must be a key prefix like "decks/".`);
   const ttsEngine = oneOf<TtsEngine>("ANKIFY_TTS_ENGINE", ["polly", "espeak"], "polly");
+  const speechRegion = get("ANKIFY_SPEECH_REGION");
+  if (speechRegion !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d$/.test(speechRegion)) {
+    problems.push(`ANKIFY_SPEECH_REGION = ${JSON.stringify(speechRegion)} must be an AWS region code like eu-west-1.`);
+  }
   // The stack checks the value it sets with this same rule (limits.ts), so what it accepts, this accepts.
   const budgetRaw = get("ANKIFY_TIME_BUDGET_SECONDS");
   const timeBudgetSeconds = budgetRaw === undefined ? 120 : /^\d+$/.test(budgetRaw) ? Number(budgetRaw) : NaN;
@@ -114,6 +120,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     deckBucket: deckBucket!,
     deckPrefix,
     ttsEngine,
+    ...(speechRegion !== undefined ? { speechRegion } : {}),
     timeBudgetSeconds,
     streamBudgetSeconds,
     linkTtlSeconds,

@@ -10,7 +10,7 @@ import { SSMClient } from "@aws-sdk/client-ssm";
 import { SsmApiKeyStore } from "./access/api-keys";
 import { createClientGate } from "./access/client-auth";
 import { SsmOriginSecrets } from "./access/origin-secrets";
-import { ConfigError, loadConfig } from "./config";
+import { ConfigError, loadConfig, type FunctionConfig } from "./config";
 import { toRequest, type FunctionUrlEvent } from "./http/function-url";
 import { streamifyResponse, writeStreamingResponse } from "./http/lambda-stream";
 import { createRequestHandler } from "./handler";
@@ -42,7 +42,7 @@ function init(): ReturnType<typeof createRequestHandler> {
     config,
     ...(config.originSecretParameters ? { originSecrets: new SsmOriginSecrets(ssm, config.originSecretParameters) } : {}),
     ...(config.clipCachePrefix ? { clipCache: new S3ClipCache(s3, config.deckBucket, config.clipCachePrefix) } : {}),
-    synthesizer: config.ttsEngine === "polly" ? new PollySynthesizer(new PollyClient({ maxAttempts: 1 })) : new EspeakSynthesizer(),
+    synthesizer: config.ttsEngine === "polly" ? new PollySynthesizer(pollyClient(config)) : new EspeakSynthesizer(),
     store: new S3DeckStore(s3, config.deckBucket, config.linkTtlSeconds),
     clients: createClientGate(
       config.clientAuth,
@@ -50,6 +50,11 @@ function init(): ReturnType<typeof createRequestHandler> {
       config.clientAuth.mode === "api-key" ? new SsmApiKeyStore(ssm, config.clientAuth.keyPath) : undefined,
     ),
   });
+}
+
+/** Polly where the stack says it has neural voices; one attempt, the synthesizer paces and retries itself. */
+export function pollyClient(config: Pick<FunctionConfig, "speechRegion">): PollyClient {
+  return new PollyClient({ maxAttempts: 1, ...(config.speechRegion !== undefined ? { region: config.speechRegion } : {}) });
 }
 
 export const handler = streamifyResponse<FunctionUrlEvent, LambdaContext | undefined>(async (event, responseStream, context) => {

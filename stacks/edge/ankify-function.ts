@@ -67,6 +67,8 @@ export interface AnkifyFunctionProps {
   readonly clientAuth: FunctionClientAuth;
   /** Characters one request may send to speech. */
   readonly maxSpeechCharacters: number;
+  /** The region the function calls Polly in (one with neural voices); the role may call it only there. */
+  readonly speechRegion: string;
 }
 
 /** An SSM parameter as the function needs it: its name (for the environment) and its ARN (for the role). */
@@ -123,8 +125,10 @@ export class AnkifyFunction extends Construct {
             Sid: "Speak",
             Effect: "Allow",
             Action: ["polly:SynthesizeSpeech"],
-            // SynthesizeSpeech is authorized on lexicons only; with none, AWS checks "*".
+            // SynthesizeSpeech is authorized on lexicons only; with none, AWS checks "*". The
+            // region is what can be scoped: only where the function is told to speak.
             Resource: "*",
+            Condition: { StringEquals: { "aws:RequestedRegion": props.speechRegion } },
           },
           ...(props.clipPrefix !== undefined
             ? [{
@@ -193,6 +197,7 @@ export class AnkifyFunction extends Construct {
           ANKIFY_DECK_PREFIX: props.deckPrefix,
           ...(props.clipPrefix !== undefined ? { ANKIFY_CLIP_CACHE_PREFIX: props.clipPrefix } : {}),
           ANKIFY_TTS_ENGINE: "polly",
+          ANKIFY_SPEECH_REGION: props.speechRegion,
           ANKIFY_TIME_BUDGET_SECONDS: String(props.requestBudget),
           ANKIFY_STREAM_BUDGET_SECONDS: String(props.streamBudget),
           ANKIFY_LINK_TTL_SECONDS: String(props.linkTtlSeconds ?? 3600),
