@@ -1,7 +1,7 @@
 import { App } from "cdktf";
 import { AnkifyStack } from "./stacks/ankify-stack";
 import { loadTargets } from "./stacks/environments";
-import { cdktfJsonContext, SETTING_SOURCES, SettingsError } from "./stacks/settings";
+import { cdktfJsonContext, RETIRED_SETTINGS, SETTING_SOURCES, SettingsError } from "./stacks/settings";
 
 /**
  * The CDKTF app: one stack per environment declared in cdktf.json (`ankify-<env>`), or the single
@@ -24,7 +24,7 @@ export function buildApp(app: App, env: Readonly<Record<string, string | undefin
 }
 
 /** Context keys the app reads: the settings, the environments and the state backend. */
-const CONTEXT_KEYS = [...Object.keys(SETTING_SOURCES), "environments", "stateBucket", "stateRegion", "stateKeyPrefix"];
+const CONTEXT_KEYS = [...Object.keys(SETTING_SOURCES), ...Object.keys(RETIRED_SETTINGS), "environments", "stateBucket", "stateRegion", "stateKeyPrefix"];
 
 if (require.main === module) {
   try {

@@ -10,6 +10,15 @@ import { PROJECT_ROOT } from "../testing/paths";
 import { address, addressWhere, all, only, synthAnkify, synthDefaults, type TerraformJson } from "../testing/synth";
 
 const ref = (expression: string) => `\${${expression}}`;
+/** A Service Quotas data source's address, by quota code. */
+const quotaAddress = (tf: TerraformJson, code: string) => {
+  const names = Object.entries(tf.data["aws_servicequotas_service_quota"] ?? {}).filter(([, q]) => q["quota_code"] === code).map(([name]) => name);
+  if (names.length !== 1) throw new Error(`expected one quota data source for ${code}, found ${names.length}`);
+  return `data.aws_servicequotas_service_quota.${names[0]}`;
+};
+/** The CloudFront timeout quota's data source, and the default read timeout it gives. */
+const TIMEOUT_QUOTA = quotaAddress(synthDefaults().tf, "L-AECE9FA7");
+const DEFAULT_READ_TIMEOUT = `\${floor(min(120, ${TIMEOUT_QUOTA}.value))}`;
 /** The image build: the terraform_data with a local-exec (another one tracks the protection mode). */
 const isImageBuild = (resource: Record<string, any>) => resource["provisioner"] !== undefined;
 const imageBuild = (tf: TerraformJson) => tf.resource["terraform_data"]![addressWhere(tf, "terraform_data", isImageBuild).split(".")[1]!]!;
@@ -141,7 +150,7 @@ describe("function", () => {
   it("runs the image for 300 s (streamed decks), with /tmp room for the largest package and its clips", () => {
     expect(fn).toEqual(expect.objectContaining({ function_name: "ankify", package_type: "Image", timeout: 300, memory_size: 1024, ephemeral_storage: { size: 2048 } }));
     expect(2048 * 1024 * 1024).toBeGreaterThan(2 * MAX_PACKAGE_BYTES);
-    expect(fn["environment"]["variables"]["ANKIFY_TIME_BUDGET_SECONDS"]).toBe("120");
+    expect(fn["environment"]["variables"]["ANKIFY_TIME_BUDGET_SECONDS"]).toBe(DEFAULT_READ_TIMEOUT);
     expect(fn["environment"]["variables"]["ANKIFY_STREAM_BUDGET_SECONDS"]).toBe("295");
   });
 
@@ -151,9 +160,9 @@ describe("function", () => {
 
   it.each([
     [{ originReadTimeout: 60 }, 300, "60", "295"],
-    [{ originTimeoutQuota: 600, originReadTimeout: 600 }, 600, "600", "595"],
-    [{ functionTimeout: 900 }, 900, "120", "895"],
-    [{ functionTimeout: 120, responseCompletionTimeout: 300 }, 120, "120", "115"],
+    [{ originReadTimeout: 600 }, 600, "600", "595"],
+    [{ functionTimeout: 900 }, 900, DEFAULT_READ_TIMEOUT, "895"],
+    [{ functionTimeout: 120, responseCompletionTimeout: 300 }, 120, DEFAULT_READ_TIMEOUT, "115"],
   ])("with %j the timeout is %i s, the JSON budget %s s and the stream budget %s s", (overrides, timeout, budget, streamBudget) => {
     const { tf: custom } = synthAnkify(overrides);
     const customFn = only(custom, "aws_lambda_function");
@@ -258,6 +267,60 @@ describe("deck bucket", () => {
   });
 });
 
+describe("origin read timeout from CloudFront's quota (L-AECE9FA7)", () => {
+  const { tf } = synthDefaults();
+  const cdn = only(tf, "aws_cloudfront_distribution");
+
+  it("reads the account's \"Response timeout per origin\" quota at plan time, from us-east-1 (where CloudFront's quotas live)", () => {
+    expect(tf.data["aws_servicequotas_service_quota"]![TIMEOUT_QUOTA.split(".")[2]!]).toEqual({
+      provider: "aws.us_east_1", service_code: "cloudfront", quota_code: "L-AECE9FA7",
+    });
+  });
+
+  it("by default waits the smaller of 120 s and the quota, and tells the function the same expression as its budget", () => {
+    expect(DEFAULT_READ_TIMEOUT).toBe(`\${floor(min(120, ${TIMEOUT_QUOTA}.value))}`);
+    expect(cdn["origin"][0]["custom_origin_config"]["origin_read_timeout"]).toBe(DEFAULT_READ_TIMEOUT);
+    expect(only(tf, "aws_lambda_function")["environment"]["variables"]["ANKIFY_TIME_BUDGET_SECONDS"]).toBe(DEFAULT_READ_TIMEOUT);
+    expect(cdn["lifecycle"]["precondition"]).toEqual([{
+      condition: `\${(floor(min(120, ${TIMEOUT_QUOTA}.value)) >= 10)}`,
+      error_message: expect.stringContaining(`CloudFront's "Response timeout per origin" quota (L-AECE9FA7) is \${${TIMEOUT_QUOTA}.value} s`),
+    }]);
+  });
+
+  it("says in the plan which read timeout it chose and why", () => {
+    expect(tf.output["origin_read_timeout"]!.value).toBe(
+      `\${floor(min(120, ${TIMEOUT_QUOTA}.value))} s: the smaller of 120 s and this account's CloudFront quota L-AECE9FA7 (\${${TIMEOUT_QUOTA}.value} s)`,
+    );
+  });
+
+  it("fails the plan when an explicit ANKIFY_ORIGIN_READ_TIMEOUT is above the quota, with the Service Quotas steps", () => {
+    const { tf: custom } = synthAnkify({ originReadTimeout: 150 });
+    const customCdn = only(custom, "aws_cloudfront_distribution");
+    expect(customCdn["origin"][0]["custom_origin_config"]["origin_read_timeout"]).toBe(150);
+    expect(only(custom, "aws_lambda_function")["environment"]["variables"]["ANKIFY_TIME_BUDGET_SECONDS"]).toBe("150");
+    const [precondition] = customCdn["lifecycle"]["precondition"];
+    expect(precondition.condition).toBe(`\${(150 <= ${TIMEOUT_QUOTA}.value)}`);
+    for (const part of [
+      `ANKIFY_ORIGIN_READ_TIMEOUT = 150 is above this account's CloudFront quota "Response timeout per origin" (L-AECE9FA7), which is \${${TIMEOUT_QUOTA}.value} s`,
+      "Service Quotas console, region US East (N. Virginia) → AWS services → Amazon CloudFront → Response timeout per origin → Request increase at account level",
+      "aws service-quotas request-service-quota-increase --region us-east-1 --service-code cloudfront --quota-code L-AECE9FA7 --desired-value 150",
+    ]) expect(precondition.error_message).toContain(part);
+    expect(custom.output["origin_read_timeout"]!.value).toBe(`150 s: ANKIFY_ORIGIN_READ_TIMEOUT (this account's CloudFront quota L-AECE9FA7: \${${TIMEOUT_QUOTA}.value} s)`);
+  });
+
+  it("fails the plan when an explicit function timeout is shorter than the read timeout the quota gives", () => {
+    const { tf: custom } = synthAnkify({ functionTimeout: 60 });
+    const customFn = only(custom, "aws_lambda_function");
+    expect(customFn["timeout"]).toBe(60);
+    expect(customFn["lifecycle"]["precondition"]).toEqual([{
+      condition: `\${(60 >= floor(min(120, ${TIMEOUT_QUOTA}.value)))}`,
+      error_message: expect.stringContaining("ANKIFY_FUNCTION_TIMEOUT = 60 is shorter than the origin read timeout"),
+    }]);
+    // Where the function timeout outlasts any read timeout the default can give, there is nothing to check.
+    expect(only(tf, "aws_lambda_function")["lifecycle"]["precondition"]).toBeUndefined();
+  });
+});
+
 describe("certificate and DNS", () => {
   const { json, tf } = synthDefaults();
   const zone = ref("data.aws_route53_zone.zone.zone_id");
@@ -309,13 +372,13 @@ describe("distribution", () => {
     expect(origin["domain_name"]).toBe(`\${element(split("/", ${address(tf, "aws_lambda_function_url")}.function_url), 2)}`);
     expect(origin["custom_origin_config"]).toEqual({
       http_port: 80, https_port: 443, origin_protocol_policy: "https-only", origin_ssl_protocols: ["TLSv1.2"],
-      origin_read_timeout: 120, origin_keepalive_timeout: 5,
+      origin_read_timeout: DEFAULT_READ_TIMEOUT, origin_keepalive_timeout: 5,
     });
     expect(origin["response_completion_timeout"]).toBeUndefined();
   });
 
   it("sets the response completion timeout and raised read timeout when configured", () => {
-    const { tf: custom } = synthAnkify({ originTimeoutQuota: 180, originReadTimeout: 170, responseCompletionTimeout: 400, originKeepaliveTimeout: 30 });
+    const { tf: custom } = synthAnkify({ originReadTimeout: 170, responseCompletionTimeout: 400, originKeepaliveTimeout: 30 });
     const customOrigin = only(custom, "aws_cloudfront_distribution")["origin"][0];
     expect(customOrigin["response_completion_timeout"]).toBe(400);
     expect(customOrigin["custom_origin_config"]).toEqual(expect.objectContaining({ origin_read_timeout: 170, origin_keepalive_timeout: 30 }));

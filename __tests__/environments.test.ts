@@ -36,7 +36,8 @@ describe("stacks", () => {
     expect(prod.provider["aws"]!.find((p) => !p["alias"])!["region"]).toBe("eu-central-1");
     expect(only(dev, "aws_lambda_function_url")["authorization_type"]).toBe("NONE");
     expect(only(prod, "aws_lambda_function_url")["authorization_type"]).toBe("AWS_IAM");
-    expect(only(dev, "aws_cloudfront_distribution")["origin"][0]["custom_origin_config"]["origin_read_timeout"]).toBe(120);
+    // dev's read timeout comes from CloudFront's quota at plan time; prod asks for 100 s.
+    expect(only(dev, "aws_cloudfront_distribution")["origin"][0]["custom_origin_config"]["origin_read_timeout"]).toMatch(/^\$\{floor\(min\(120, data\.aws_servicequotas_service_quota\.[\w-]+\.value\)\)\}$/);
     expect(only(prod, "aws_cloudfront_distribution")["origin"][0]["custom_origin_config"]["origin_read_timeout"]).toBe(100);
   });
 
@@ -62,6 +63,12 @@ describe("stacks", () => {
     const stacks = synthApp(twoEnvironments, { ANKIFY_ENVIRONMENT: "dev", ANKIFY_ORIGIN_READ_TIMEOUT: "90" });
     expect(Object.keys(stacks)).toEqual(["ankify-dev"]);
     expect(only(stacks["ankify-dev"]!, "aws_cloudfront_distribution")["origin"][0]["custom_origin_config"]["origin_read_timeout"]).toBe(90);
+  });
+
+  it("says a retired setting in an environment block is no longer a setting, not that it is unknown", () => {
+    expect(problems({ ...defaults, environments: { dev: { domain: "ankify-dev.example.com", originTimeoutQuota: 180 } } })).toEqual([
+      expect.stringMatching(/^environment "dev": cdktf\.json context environments\.dev "originTimeoutQuota" is no longer a setting: the stack reads CloudFront's "Response timeout per origin" quota \(L-AECE9FA7\) at plan time\./),
+    ]);
   });
 
   it("marks prod, production and explicitly protected environments as protected", () => {
@@ -136,7 +143,7 @@ describe("validation names the environment", () => {
     [twoEnvironments, { ANKIFY_DOMAIN: "x.example.com" }, "ANKIFY_DOMAIN would apply to every environment (dev, prod); select one with ANKIFY_ENVIRONMENT, or put the value in cdktf.json context environments.<name>."],
     [twoEnvironments, { ANKIFY_ENVIRONMENT: "qa" }, 'ANKIFY_ENVIRONMENT = "qa" is not a declared environment; use one of: dev, prod.'],
     [defaults, { ANKIFY_ENVIRONMENT: "dev" }, 'ANKIFY_ENVIRONMENT = "dev" selects an environment, but cdktf.json context declares none; unset it, or add "environments": { "dev": { ... } } to cdktf.json context.'],
-    [{ ...defaults, environments: { dev: { domian: "x.example.com" } } }, {}, 'environment "dev": cdktf.json context environments.dev has unknown setting "domian"; known settings: domain, zone, region, speechRegion, originProtection, originReadTimeout, originTimeoutQuota, responseCompletionTimeout, functionTimeout, originKeepaliveTimeout, architecture, originSecretVersion, rateLimit, allowedCountries, maxConcurrency, alarmEmail, imageUri, clientAuth, oauthIssuer, oauthAudience, oauthScope, oauthCallbackUrls, maxSpeechCharacters, clipCacheDays, protected.'],
+    [{ ...defaults, environments: { dev: { domian: "x.example.com" } } }, {}, 'environment "dev": cdktf.json context environments.dev has unknown setting "domian"; known settings: domain, zone, region, speechRegion, originProtection, originReadTimeout, responseCompletionTimeout, functionTimeout, originKeepaliveTimeout, architecture, originSecretVersion, rateLimit, allowedCountries, maxConcurrency, alarmEmail, imageUri, clientAuth, oauthIssuer, oauthAudience, oauthScope, oauthCallbackUrls, maxSpeechCharacters, clipCacheDays, protected.'],
     [{ ...defaults, environments: { Dev: {} } }, {}, 'environment "Dev": the name must be 1-16 characters of a-z, 0-9 and hyphens, starting with a letter (it becomes part of resource names); rename it in cdktf.json context "environments".'],
     [{ ...defaults, environments: { dev: "ankify-dev.example.com" } }, {}, 'environment "dev": cdktf.json context environments.dev must be an object of settings, like { "domain": "ankify-dev.example.com" }.'],
     [{ ...defaults, environments: { dev: { protected: "yes" } } }, {}, 'environment "dev": cdktf.json context environments.dev "protected" = "yes" must be true or false.'],

@@ -16,8 +16,6 @@ describe("defaults (cdktf.json context)", () => {
       region: "eu-west-1",
       speechRegion: "eu-west-1",
       originProtection: "secret-header",
-      originReadTimeout: 120,
-      originTimeoutQuota: 120,
       originKeepaliveTimeout: 5,
       architecture: "arm64",
       originSecretVersion: 1,
@@ -35,7 +33,7 @@ describe("defaults (cdktf.json context)", () => {
   it("names every setting's environment variable in the table the README documents", () => {
     expect(Object.values(SETTING_SOURCES)).toEqual([
       "ANKIFY_DOMAIN", "ANKIFY_ZONE", "ANKIFY_REGION", "ANKIFY_SPEECH_REGION", "ANKIFY_ORIGIN_PROTECTION", "ANKIFY_ORIGIN_READ_TIMEOUT",
-      "ANKIFY_ORIGIN_TIMEOUT_QUOTA", "ANKIFY_RESPONSE_COMPLETION_TIMEOUT", "ANKIFY_FUNCTION_TIMEOUT", "ANKIFY_ORIGIN_KEEPALIVE_TIMEOUT",
+      "ANKIFY_RESPONSE_COMPLETION_TIMEOUT", "ANKIFY_FUNCTION_TIMEOUT", "ANKIFY_ORIGIN_KEEPALIVE_TIMEOUT",
       "ANKIFY_ARCHITECTURE", "ANKIFY_ORIGIN_SECRET_VERSION", "ANKIFY_RATE_LIMIT", "ANKIFY_ALLOWED_COUNTRIES",
       "ANKIFY_MAX_CONCURRENCY", "ANKIFY_ALARM_EMAIL", "ANKIFY_IMAGE_URI", "ANKIFY_CLIENT_AUTH", "ANKIFY_OAUTH_ISSUER",
       "ANKIFY_OAUTH_AUDIENCE", "ANKIFY_OAUTH_SCOPE", "ANKIFY_OAUTH_CALLBACK_URLS", "ANKIFY_MAX_SPEECH_CHARACTERS", "ANKIFY_CLIP_CACHE_DAYS",
@@ -84,13 +82,14 @@ describe("environment overrides", () => {
     [{ ANKIFY_REGION: "us-east-1" }, { region: "us-east-1" }],
     [{ ANKIFY_ORIGIN_PROTECTION: "oac" }, { originProtection: "oac" }],
     [{ ANKIFY_ORIGIN_READ_TIMEOUT: "10" }, { originReadTimeout: 10 }],
-    [{ ANKIFY_ORIGIN_READ_TIMEOUT: "180", ANKIFY_ORIGIN_TIMEOUT_QUOTA: "180" }, { originReadTimeout: 180, originTimeoutQuota: 180 }],
+    [{ ANKIFY_ORIGIN_READ_TIMEOUT: "180" }, { originReadTimeout: 180 }],
+    [{ ANKIFY_FUNCTION_TIMEOUT: "60" }, { functionTimeout: 60 }],
     [{ ANKIFY_RESPONSE_COMPLETION_TIMEOUT: "300" }, { responseCompletionTimeout: 300, functionTimeout: 300 }],
     [{ ANKIFY_FUNCTION_TIMEOUT: "120", ANKIFY_RESPONSE_COMPLETION_TIMEOUT: "120" }, { responseCompletionTimeout: 120, functionTimeout: 120 }],
     [{ ANKIFY_FUNCTION_TIMEOUT: "900" }, { functionTimeout: 900 }],
     [{ ANKIFY_CLIP_CACHE_DAYS: "0" }, { clipCacheDays: 0 }],
     [{ ANKIFY_CLIP_CACHE_DAYS: "3650" }, { clipCacheDays: 3650 }],
-    [{ ANKIFY_ORIGIN_READ_TIMEOUT: "600", ANKIFY_ORIGIN_TIMEOUT_QUOTA: "600" }, { functionTimeout: 600 }],
+    [{ ANKIFY_ORIGIN_READ_TIMEOUT: "600" }, { functionTimeout: 600 }],
     [{ ANKIFY_RESPONSE_COMPLETION_TIMEOUT: "900" }, { responseCompletionTimeout: 900 }],
     [{ ANKIFY_ORIGIN_KEEPALIVE_TIMEOUT: "60" }, { originKeepaliveTimeout: 60 }],
     [{ ANKIFY_ARCHITECTURE: "x86_64" }, { architecture: "x86_64" }],
@@ -155,19 +154,17 @@ describe("bad values fail with one line naming the variable, the value and the f
     [{ ANKIFY_CLIP_CACHE_DAYS: "a month" }, 'ANKIFY_CLIP_CACHE_DAYS = "a month" is not a whole number of days; use an integer from 0 to 3650 (0 turns the clip cache off).'],
     [{ ANKIFY_MAX_SPEECH_CHARACTERS: "999" }, "ANKIFY_MAX_SPEECH_CHARACTERS = 999 is out of range; use an integer from 1000 to 1000000 characters per request (neural voices cost $16 per million)."],
     [{ ANKIFY_MAX_SPEECH_CHARACTERS: "lots" }, 'ANKIFY_MAX_SPEECH_CHARACTERS = "lots" is not a whole number of characters; use an integer from 1000 to 1000000 characters per request (neural voices cost $16 per million).'],
-    [{ ANKIFY_ORIGIN_READ_TIMEOUT: "9" }, "ANKIFY_ORIGIN_READ_TIMEOUT = 9 is out of range; use an integer from 10 to 120 (the ceiling is ANKIFY_ORIGIN_TIMEOUT_QUOTA; raise that only after AWS approved a quota increase)."],
-    [{ ANKIFY_ORIGIN_READ_TIMEOUT: "0" }, "ANKIFY_ORIGIN_READ_TIMEOUT = 0 is out of range; use an integer from 10 to 120 (the ceiling is ANKIFY_ORIGIN_TIMEOUT_QUOTA; raise that only after AWS approved a quota increase)."],
-    [{ ANKIFY_ORIGIN_READ_TIMEOUT: "121" }, "ANKIFY_ORIGIN_READ_TIMEOUT = 121 is out of range; use an integer from 10 to 120 (the ceiling is ANKIFY_ORIGIN_TIMEOUT_QUOTA; raise that only after AWS approved a quota increase)."],
-    [{ ANKIFY_ORIGIN_READ_TIMEOUT: "2m" }, 'ANKIFY_ORIGIN_READ_TIMEOUT = "2m" is not a whole number of seconds; use an integer from 10 to 120 (the ceiling is ANKIFY_ORIGIN_TIMEOUT_QUOTA; raise that only after AWS approved a quota increase).'],
-    [{ ANKIFY_ORIGIN_READ_TIMEOUT: "90.5" }, 'ANKIFY_ORIGIN_READ_TIMEOUT = "90.5" is not a whole number of seconds; use an integer from 10 to 120 (the ceiling is ANKIFY_ORIGIN_TIMEOUT_QUOTA; raise that only after AWS approved a quota increase).'],
-    [{ ANKIFY_ORIGIN_READ_TIMEOUT: "181", ANKIFY_ORIGIN_TIMEOUT_QUOTA: "180" }, "ANKIFY_ORIGIN_READ_TIMEOUT = 181 is out of range; use an integer from 10 to 180 (the ceiling is ANKIFY_ORIGIN_TIMEOUT_QUOTA; raise that only after AWS approved a quota increase)."],
-    [{ ANKIFY_ORIGIN_READ_TIMEOUT: "901", ANKIFY_ORIGIN_TIMEOUT_QUOTA: "1200" }, "ANKIFY_ORIGIN_READ_TIMEOUT = 901 is out of range; use an integer from 10 to 900 (Lambda cannot run longer than 900 s)."],
-    [{ ANKIFY_ORIGIN_TIMEOUT_QUOTA: "60" }, 'ANKIFY_ORIGIN_TIMEOUT_QUOTA = 60 is out of range; use an integer from 120 to 86400 (120 needs no approval; set more only after Service Quotas approved "Response timeout per origin").'],
+    [{ ANKIFY_ORIGIN_READ_TIMEOUT: "9" }, `ANKIFY_ORIGIN_READ_TIMEOUT = 9 is out of range; use an integer from 10 to 900 (unset: the smaller of 120 and CloudFront's "Response timeout per origin" quota, read at plan time; a value above that quota stops the plan).`],
+    [{ ANKIFY_ORIGIN_READ_TIMEOUT: "0" }, `ANKIFY_ORIGIN_READ_TIMEOUT = 0 is out of range; use an integer from 10 to 900 (unset: the smaller of 120 and CloudFront's "Response timeout per origin" quota, read at plan time; a value above that quota stops the plan).`],
+    [{ ANKIFY_ORIGIN_READ_TIMEOUT: "2m" }, `ANKIFY_ORIGIN_READ_TIMEOUT = "2m" is not a whole number of seconds; use an integer from 10 to 900 (unset: the smaller of 120 and CloudFront's "Response timeout per origin" quota, read at plan time; a value above that quota stops the plan).`],
+    [{ ANKIFY_ORIGIN_READ_TIMEOUT: "90.5" }, `ANKIFY_ORIGIN_READ_TIMEOUT = "90.5" is not a whole number of seconds; use an integer from 10 to 900 (unset: the smaller of 120 and CloudFront's "Response timeout per origin" quota, read at plan time; a value above that quota stops the plan).`],
+    [{ ANKIFY_ORIGIN_READ_TIMEOUT: "901" }, `ANKIFY_ORIGIN_READ_TIMEOUT = 901 is out of range; use an integer from 10 to 900 (unset: the smaller of 120 and CloudFront's "Response timeout per origin" quota, read at plan time; a value above that quota stops the plan).`],
     [{ ANKIFY_RESPONSE_COMPLETION_TIMEOUT: "299" }, "ANKIFY_RESPONSE_COMPLETION_TIMEOUT = 299 is out of range; use an integer from 300 to 900 (at least the function timeout, or CloudFront would cut off a deck that is still streaming; at most Lambda's 900 s; unset it to have no overall limit)."],
     [{ ANKIFY_RESPONSE_COMPLETION_TIMEOUT: "901" }, "ANKIFY_RESPONSE_COMPLETION_TIMEOUT = 901 is out of range; use an integer from 300 to 900 (at least the function timeout, or CloudFront would cut off a deck that is still streaming; at most Lambda's 900 s; unset it to have no overall limit)."],
-    [{ ANKIFY_FUNCTION_TIMEOUT: "100" }, "ANKIFY_FUNCTION_TIMEOUT = 100 is out of range; use an integer from 120 to 900 (at least the origin read timeout and 15 s, at most Lambda's 900 s)."],
-    [{ ANKIFY_FUNCTION_TIMEOUT: "901" }, "ANKIFY_FUNCTION_TIMEOUT = 901 is out of range; use an integer from 120 to 900 (at least the origin read timeout and 15 s, at most Lambda's 900 s)."],
-    [{ ANKIFY_FUNCTION_TIMEOUT: "5m" }, 'ANKIFY_FUNCTION_TIMEOUT = "5m" is not a whole number of seconds; use an integer from 120 to 900 (at least the origin read timeout and 15 s, at most Lambda\'s 900 s).'],
+    [{ ANKIFY_FUNCTION_TIMEOUT: "14" }, `ANKIFY_FUNCTION_TIMEOUT = 14 is out of range; use an integer from 15 to 900 (at least 15 s and the origin read timeout, which the plan checks against CloudFront's quota when it is unset; at most Lambda's 900 s).`],
+    [{ ANKIFY_FUNCTION_TIMEOUT: "100", ANKIFY_ORIGIN_READ_TIMEOUT: "110" }, "ANKIFY_FUNCTION_TIMEOUT = 100 is out of range; use an integer from 110 to 900 (at least the origin read timeout and 15 s, at most Lambda's 900 s)."],
+    [{ ANKIFY_FUNCTION_TIMEOUT: "901" }, `ANKIFY_FUNCTION_TIMEOUT = 901 is out of range; use an integer from 15 to 900 (at least 15 s and the origin read timeout, which the plan checks against CloudFront's quota when it is unset; at most Lambda's 900 s).`],
+    [{ ANKIFY_FUNCTION_TIMEOUT: "5m" }, `ANKIFY_FUNCTION_TIMEOUT = "5m" is not a whole number of seconds; use an integer from 15 to 900 (at least 15 s and the origin read timeout, which the plan checks against CloudFront's quota when it is unset; at most Lambda's 900 s).`],
     [{ ANKIFY_ORIGIN_KEEPALIVE_TIMEOUT: "61" }, "ANKIFY_ORIGIN_KEEPALIVE_TIMEOUT = 61 is out of range; use an integer from 1 to 60."],
     [{ ANKIFY_ORIGIN_SECRET_VERSION: "0" }, "ANKIFY_ORIGIN_SECRET_VERSION = 0 is out of range; use an integer from 1 to 1000000 (bump it by one to rotate the origin secret)."],
     [{ ANKIFY_RATE_LIMIT: "9" }, "ANKIFY_RATE_LIMIT = 9 is out of range; use 0 (no web ACL) or an integer from 10 to 2000000000: requests per client IP in 5 minutes (AWS WAF's smallest limit is 10)."],
@@ -209,13 +206,13 @@ describe("bad values fail with one line naming the variable, the value and the f
     expect(problems({ ANKIFY_REGION: "mars-1", ANKIFY_ORIGIN_PROTECTION: "none", ANKIFY_ORIGIN_READ_TIMEOUT: "999" })).toEqual([
       'ANKIFY_REGION = "mars-1" is not an AWS region code; use one like eu-west-1.',
       'ANKIFY_ORIGIN_PROTECTION = "none" is not allowed; use one of: secret-header, oac.',
-      "ANKIFY_ORIGIN_READ_TIMEOUT = 999 is out of range; use an integer from 10 to 120 (the ceiling is ANKIFY_ORIGIN_TIMEOUT_QUOTA; raise that only after AWS approved a quota increase).",
+      `ANKIFY_ORIGIN_READ_TIMEOUT = 999 is out of range; use an integer from 10 to 900 (unset: the smaller of 120 and CloudFront's "Response timeout per origin" quota, read at plan time; a value above that quota stops the plan).`,
     ]);
   });
 
   it("names cdktf.json when the bad value comes from there", () => {
     expect(problems({}, { originReadTimeout: "fast" })).toEqual([
-      'cdktf.json context "originReadTimeout" = "fast" is not a whole number of seconds; use an integer from 10 to 120 (the ceiling is ANKIFY_ORIGIN_TIMEOUT_QUOTA; raise that only after AWS approved a quota increase).',
+      `cdktf.json context "originReadTimeout" = "fast" is not a whole number of seconds; use an integer from 10 to 900 (unset: the smaller of 120 and CloudFront's "Response timeout per origin" quota, read at plan time; a value above that quota stops the plan).`,
     ]);
   });
 
@@ -223,6 +220,16 @@ describe("bad values fail with one line naming the variable, the value and the f
     expect(problems({}, { maxConcurrency: 0, allowedCountries: ["DE", 7] })).toEqual([
       'cdktf.json context "allowedCountries" = ["DE",7] must be comma-separated country codes like "DE,AT,CH" (or a JSON array of them).',
       'cdktf.json context "maxConcurrency" = 0 would reserve no executions at all, so Lambda would throttle every request; use an integer from 1 to 900, or "none" for no reservation.',
+    ]);
+  });
+
+  it.each([
+    [{ ANKIFY_ORIGIN_TIMEOUT_QUOTA: "180" }, {}, "ANKIFY_ORIGIN_TIMEOUT_QUOTA"],
+    [{}, { originTimeoutQuota: 120 }, 'cdktf.json context "originTimeoutQuota"'],
+  ])("says ANKIFY_ORIGIN_TIMEOUT_QUOTA is no longer a setting (%j %j)", (env, extraContext, where) => {
+    expect(problems(env, extraContext)).toEqual([
+      `${where} is no longer a setting: the stack reads CloudFront's "Response timeout per origin" quota (L-AECE9FA7) at plan time. ` +
+        "Remove it; set ANKIFY_ORIGIN_READ_TIMEOUT only to ask for a particular read timeout (the plan stops if the quota does not allow it).",
     ]);
   });
 

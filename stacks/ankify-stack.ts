@@ -18,6 +18,7 @@ import { DnsRecords } from "./edge/dns-records";
 import { WebAcl } from "./edge/web-acl";
 import { SecurityHeaders } from "./edge/security-headers";
 import { Alarms, durationAlarmThresholdMs } from "./edge/alarms";
+import { OriginReadTimeout } from "./edge/origin-read-timeout";
 import { ContentHashEdgeFunction } from "./edge/content-hash-edge-function";
 import { configureStateBackend } from "./state-backend";
 import { clientKeyPath, originSecretPath, type StateSettings } from "./environments";
@@ -76,6 +77,12 @@ export class AnkifyStack extends TerraformStack {
 
     const clientAuth = this.clientAuth(name, settings, account);
 
+    const readTimeout = new OriginReadTimeout(this, "cloudfront-response-timeout", {
+      ...(settings.originReadTimeout !== undefined ? { explicit: settings.originReadTimeout } : {}),
+      functionTimeout: functionTimeoutSeconds(settings),
+      usEast1,
+    });
+
     const fn = new AnkifyFunction(this, "function", {
       name,
       imageUri: built ? built.image.imageUri : settings.imageUri!,
@@ -83,7 +90,8 @@ export class AnkifyStack extends TerraformStack {
       architecture: settings.architecture,
       timeout: functionTimeoutSeconds(settings),
       ...(settings.maxConcurrency !== "none" ? { reservedConcurrency: settings.maxConcurrency } : {}),
-      requestBudget: requestBudgetSeconds(settings),
+      requestBudget: requestBudgetSeconds(settings) ?? readTimeout.secondsText,
+      preconditions: readTimeout.functionPreconditions,
       streamBudget: deckStreamBudgetSeconds(settings),
       deckBucketName: decks.bucket.bucket,
       deckBucketArn: decks.bucket.arn,
@@ -126,7 +134,8 @@ export class AnkifyStack extends TerraformStack {
       domain: settings.domain,
       certificateArn: certificate.validatedCertificateArn,
       functionUrl: fn.functionUrl.functionUrl,
-      originReadTimeout: settings.originReadTimeout,
+      originReadTimeout: readTimeout.seconds,
+      preconditions: readTimeout.distributionPreconditions,
       originKeepaliveTimeout: settings.originKeepaliveTimeout,
       ...(settings.responseCompletionTimeout !== undefined ? { responseCompletionTimeout: settings.responseCompletionTimeout } : {}),
       ...(originSecret ? { originSecret: originSecret.current } : {}),
@@ -169,6 +178,7 @@ export class AnkifyStack extends TerraformStack {
     });
 
     new TerraformOutput(this, "url", { value: `https://${settings.domain}/mcp`, description: "MCP endpoint for clients" });
+    new TerraformOutput(this, "origin_read_timeout", { value: readTimeout.summary, description: "How long CloudFront waits for the function, and why" });
     new TerraformOutput(this, "distribution_domain", { value: distribution.domainName, description: "CloudFront's own name for the distribution" });
     new TerraformOutput(this, "distribution_id", { value: distribution.id, description: "For invalidations and the CloudFront console" });
     // Sensitive: it answers only CloudFront, but calling it directly bypasses the web ACL's rate limit

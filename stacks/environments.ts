@@ -7,7 +7,7 @@
  * overrides then apply to it. Without a selection they would apply to every environment at once
  * (one domain for dev and prod), so they are refused while several environments are declared.
  */
-import { AWS_REGIONS, loadSettings, SETTING_SOURCES, SettingsError, type Settings } from "./settings";
+import { AWS_REGIONS, loadSettings, RETIRED_SETTINGS, SETTING_SOURCES, SettingsError, type Settings } from "./settings";
 
 export const BASE_STACK_NAME = "ankify";
 
@@ -58,6 +58,8 @@ export interface LoadTargetsInput {
 }
 
 const ENVIRONMENT_KEYS = new Set<string>([...Object.keys(SETTING_SOURCES), "protected"]);
+/** Accepted in an environment block only to be reported by loadSettings with what replaced them. */
+const RETIRED_KEYS = new Set<string>(Object.keys(RETIRED_SETTINGS));
 
 /** Every stack the app builds (one when ANKIFY_ENVIRONMENT selects it), validated; throws SettingsError listing all problems. */
 export function loadTargets(input: LoadTargetsInput): EnvironmentTarget[] {
@@ -115,7 +117,7 @@ export function loadTargets(input: LoadTargetsInput): EnvironmentTarget[] {
       problems.push(`environment "${name}": ${where} must be an object of settings, like { "domain": "ankify-${name}.example.com" }.`);
       continue;
     }
-    const unknown = Object.keys(block).filter((key) => !ENVIRONMENT_KEYS.has(key));
+    const unknown = Object.keys(block).filter((key) => !ENVIRONMENT_KEYS.has(key) && !RETIRED_KEYS.has(key));
     for (const key of unknown) {
       problems.push(`environment "${name}": ${where} has unknown setting "${key}"; known settings: ${[...ENVIRONMENT_KEYS].join(", ")}.`);
     }

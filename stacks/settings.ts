@@ -37,15 +37,18 @@ export interface Settings {
   readonly speechRegion: string;
   /** How the Function URL is kept private to CloudFront. @default "secret-header" */
   readonly originProtection: OriginProtection;
-  /** Seconds CloudFront waits for the origin's first byte (and between packets). 1..originTimeoutQuota. @default 120 */
-  readonly originReadTimeout: number;
-  /** The account's "Response timeout per origin" quota in seconds. @default 120 */
-  readonly originTimeoutQuota: number;
+  /**
+   * Seconds CloudFront waits for the origin's first byte (and between packets), when set explicitly:
+   * 10..900, and the plan fails if it is above the account's CloudFront quota "Response timeout per
+   * origin" (L-AECE9FA7). @default unset: the smaller of 120 and that quota, read at plan time
+   */
+  readonly originReadTimeout?: number;
   /** Optional wall-clock limit for the whole origin response, ≥ functionTimeout. @default unset */
   readonly responseCompletionTimeout?: number;
   /**
    * The function's timeout: a streamed deck may take it all (less a 5 s margin). At least the origin
-   * read timeout and 15, at most 900. @default 300 (or the read timeout, if longer)
+   * read timeout (checked at plan time when that comes from the quota) and 15, at most 900.
+   * @default 300 (or an explicit read timeout, if longer)
    */
   readonly functionTimeout: number;
   /** Seconds CloudFront keeps an idle origin connection open. 1..60. @default 5 */
@@ -91,8 +94,21 @@ export const DEFAULT_OAUTH_CALLBACK_URLS: readonly string[] = ["https://claude.a
 export const DEFAULT_OAUTH_SCOPE = "decks";
 export const MAX_CLIP_CACHE_DAYS = 3650;
 
-/** CloudFront lets anyone set the origin read timeout up to this without a quota increase. */
-export const DEFAULT_ORIGIN_TIMEOUT_QUOTA = 120;
+/**
+ * The origin read timeout when none is set, if the account's CloudFront quota allows it: CloudFront's
+ * documented maximum without an increase. Longer buys little: streamed answers send a byte every 5 s.
+ */
+export const DEFAULT_ORIGIN_READ_TIMEOUT_CAP = 120;
+
+/** Settings that existed once: naming one is an error that says what replaced it. */
+export const RETIRED_SETTINGS: Readonly<Record<string, { readonly env: string; readonly why: string }>> = {
+  originTimeoutQuota: {
+    env: "ANKIFY_ORIGIN_TIMEOUT_QUOTA",
+    why:
+      `the stack reads CloudFront's "Response timeout per origin" quota (L-AECE9FA7) at plan time. ` +
+      "Remove it; set ANKIFY_ORIGIN_READ_TIMEOUT only to ask for a particular read timeout (the plan stops if the quota does not allow it).",
+  },
+};
 /** Lambda's hard maximum timeout; the function must outlive CloudFront's wait, so nothing may exceed it. */
 export const LAMBDA_MAX_TIMEOUT = 900;
 /** CloudFront's maximum origin keep-alive timeout without a quota increase. */
@@ -162,7 +178,6 @@ export const SETTING_SOURCES = {
   speechRegion: "ANKIFY_SPEECH_REGION",
   originProtection: "ANKIFY_ORIGIN_PROTECTION",
   originReadTimeout: "ANKIFY_ORIGIN_READ_TIMEOUT",
-  originTimeoutQuota: "ANKIFY_ORIGIN_TIMEOUT_QUOTA",
   responseCompletionTimeout: "ANKIFY_RESPONSE_COMPLETION_TIMEOUT",
   functionTimeout: "ANKIFY_FUNCTION_TIMEOUT",
   originKeepaliveTimeout: "ANKIFY_ORIGIN_KEEPALIVE_TIMEOUT",
@@ -333,23 +348,29 @@ export function loadSettings(input: SettingsInput): Settings {
   const originProtection = oneOf<OriginProtection>("originProtection", ["secret-header", "oac"]);
   const architecture = oneOf<Architecture>("architecture", ["arm64", "x86_64"]);
 
-  const originTimeoutQuota = integer(required("originTimeoutQuota"), DEFAULT_ORIGIN_TIMEOUT_QUOTA, 86_400,
-    ` (${DEFAULT_ORIGIN_TIMEOUT_QUOTA} needs no approval; set more only after Service Quotas approved "Response timeout per origin")`,
-  );
-  const readCeiling = Math.min(originTimeoutQuota ?? DEFAULT_ORIGIN_TIMEOUT_QUOTA, LAMBDA_MAX_TIMEOUT);
-  // The function's time budget comes from it; limits.ts holds the budget's floor for both sides.
-  const originReadTimeout = integer(required("originReadTimeout"), MIN_TIME_BUDGET_SECONDS, readCeiling,
-    originTimeoutQuota !== undefined && originTimeoutQuota < LAMBDA_MAX_TIMEOUT
-      ? ` (the ceiling is ${SETTING_SOURCES.originTimeoutQuota}; raise that only after AWS approved a quota increase)`
-      : ` (Lambda cannot run longer than ${LAMBDA_MAX_TIMEOUT} s)`,
+  for (const [key, retired] of Object.entries(RETIRED_SETTINGS)) {
+    const fromEnv = env[retired.env];
+    if (fromEnv !== undefined && fromEnv.trim() !== "") report(`${retired.env} is no longer a setting: ${retired.why}`);
+    else if (input.context[key] !== undefined) report(`${contextLabel} "${key}" is no longer a setting: ${retired.why}`);
+    else if (input.defaults?.[key] !== undefined) report(`${input.defaultsLabel ?? "cdktf.json context"} "${key}" is no longer a setting: ${retired.why}`);
+  }
+
+  // Unset: the smaller of 120 and the account's quota, a Terraform expression (stacks/edge/
+  // origin-read-timeout.ts). Set: checked here for range and against the quota at plan time. The
+  // function's time budget comes from it; limits.ts holds the budget's floor for both sides.
+  const readRaw = raw("originReadTimeout");
+  const originReadTimeout = integer(readRaw, MIN_TIME_BUDGET_SECONDS, LAMBDA_MAX_TIMEOUT,
+    ` (unset: the smaller of ${DEFAULT_ORIGIN_READ_TIMEOUT_CAP} and CloudFront's "Response timeout per origin" quota, read at plan time; a value above that quota stops the plan)`,
   );
   // Streamed decks may take the function's whole timeout; a JSON answer still needs it to outlast
-  // CloudFront's wait for the first byte.
+  // CloudFront's wait for the first byte. When that wait comes from the quota, the plan checks it.
   const functionFloor = Math.max(originReadTimeout ?? MIN_FUNCTION_TIMEOUT_SECONDS, MIN_FUNCTION_TIMEOUT_SECONDS);
   const functionRaw = raw("functionTimeout");
   const functionTimeout = functionRaw
     ? integer(functionRaw, functionFloor, LAMBDA_MAX_TIMEOUT,
-        ` (at least the origin read timeout and ${MIN_FUNCTION_TIMEOUT_SECONDS} s, at most Lambda's ${LAMBDA_MAX_TIMEOUT} s)`)
+        readRaw
+          ? ` (at least the origin read timeout and ${MIN_FUNCTION_TIMEOUT_SECONDS} s, at most Lambda's ${LAMBDA_MAX_TIMEOUT} s)`
+          : ` (at least ${MIN_FUNCTION_TIMEOUT_SECONDS} s and the origin read timeout, which the plan checks against CloudFront's quota when it is unset; at most Lambda's ${LAMBDA_MAX_TIMEOUT} s)`)
     : Math.max(DEFAULT_FUNCTION_TIMEOUT_SECONDS, functionFloor);
   const completionRaw = raw("responseCompletionTimeout");
   const responseCompletionTimeout = integer(completionRaw, functionTimeout ?? functionFloor, LAMBDA_MAX_TIMEOUT,
@@ -464,8 +485,7 @@ export function loadSettings(input: SettingsInput): Settings {
     region: region!,
     speechRegion: speechRegion!,
     originProtection: originProtection!,
-    originReadTimeout: originReadTimeout!,
-    originTimeoutQuota: originTimeoutQuota!,
+    ...(originReadTimeout !== undefined ? { originReadTimeout } : {}),
     ...(responseCompletionTimeout !== undefined ? { responseCompletionTimeout } : {}),
     functionTimeout: functionTimeout!,
     originKeepaliveTimeout: originKeepaliveTimeout!,
@@ -652,9 +672,10 @@ export function functionTimeoutSeconds(settings: Settings): number {
 
 /**
  * How long a deck answered in one piece (JSON, for clients that do not read streams) may take: its
- * first byte is its last, so CloudFront's read timeout bounds it.
+ * first byte is its last, so CloudFront's read timeout bounds it. Undefined when the read timeout
+ * comes from CloudFront's quota at plan time (the stack passes that expression instead).
  */
-export function requestBudgetSeconds(settings: Settings): number {
+export function requestBudgetSeconds(settings: Settings): number | undefined {
   return settings.originReadTimeout;
 }
 

@@ -5,7 +5,7 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { LambdaFunctionUrl } from "@cdktf/provider-aws/lib/lambda-function-url";
-import { DataResource, type ITerraformDependable } from "cdktf";
+import { DataResource, type ITerraformDependable, type Precondition } from "cdktf";
 import type { Architecture, OriginProtection } from "../settings";
 
 /** /tmp of the function, in MB. */
@@ -36,8 +36,10 @@ export interface AnkifyFunctionProps {
   readonly architecture: Architecture;
   /** Seconds; at least every CloudFront wait (see functionTimeoutSeconds). 1..900. */
   readonly timeout: number;
-  /** Seconds a deck answered as JSON may take (CloudFront's wait for the first byte). */
-  readonly requestBudget: number;
+  /** Seconds a deck answered as JSON may take (CloudFront's wait for the first byte): a number, or its Terraform expression as text. */
+  readonly requestBudget: number | string;
+  /** Checks Terraform makes at plan time before creating or changing the function. @default none */
+  readonly preconditions?: Precondition[];
   /** Seconds a streamed deck may take (within the timeout). */
   readonly streamBudget: number;
   /**
@@ -206,7 +208,10 @@ export class AnkifyFunction extends Construct {
         },
       },
       dependsOn: [this.logGroup, ...(props.dependsOn ?? [])],
-      lifecycle: { replaceTriggeredBy: replaceOnModeSwitch },
+      lifecycle: {
+        replaceTriggeredBy: replaceOnModeSwitch,
+        ...(props.preconditions && props.preconditions.length > 0 ? { precondition: props.preconditions } : {}),
+      },
     });
 
     this.functionUrl = new LambdaFunctionUrl(this, "url", {

@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { Fn } from "cdktf";
+import { Fn, type Precondition } from "cdktf";
 import { CloudfrontDistribution } from "@cdktf/provider-aws/lib/cloudfront-distribution";
 import type { ITerraformDependable } from "cdktf";
 import { ALL_VIEWER_EXCEPT_HOST_HEADER, CACHING_DISABLED } from "./managed-policies";
@@ -16,8 +16,10 @@ export interface DistributionProps {
   readonly certificateArn: string;
   /** The Function URL, `https://<id>.lambda-url.<region>.on.aws/`. */
   readonly functionUrl: string;
-  /** Seconds to wait for the origin's first byte and between packets. 1..quota. */
+  /** Seconds to wait for the origin's first byte and between packets (a number or a Terraform expression). 1..quota. */
   readonly originReadTimeout: number;
+  /** Checks Terraform makes at plan time before creating or changing the distribution. @default none */
+  readonly preconditions?: Precondition[];
   /** Seconds to keep idle origin connections. 1..60. */
   readonly originKeepaliveTimeout: number;
   /** Optional overall limit on one origin response, ≥ originReadTimeout. */
@@ -112,6 +114,7 @@ export class Distribution extends Construct {
       // For WAFv2 CloudFront takes the web ACL's ARN here, not its ID.
       ...(props.webAclArn !== undefined ? { webAclId: props.webAclArn } : {}),
       dependsOn: props.dependsOn,
+      ...(props.preconditions && props.preconditions.length > 0 ? { lifecycle: { precondition: props.preconditions } } : {}),
     });
   }
 }
