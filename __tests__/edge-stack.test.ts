@@ -16,6 +16,9 @@ const quotaAddress = (tf: TerraformJson, code: string) => {
   if (names.length !== 1) throw new Error(`expected one quota data source for ${code}, found ${names.length}`);
   return `data.aws_servicequotas_service_quota.${names[0]}`;
 };
+/** The Lambda concurrency quota's data source, and what the default reservation synthesizes to. */
+const CONCURRENCY_QUOTA = quotaAddress(synthDefaults().tf, "L-B99A9384");
+const AUTO_RESERVATION = `\${((${CONCURRENCY_QUOTA}.value - 10) >= 100) ? 10 : -1}`;
 /** The CloudFront timeout quota's data source, and the default read timeout it gives. */
 const TIMEOUT_QUOTA = quotaAddress(synthDefaults().tf, "L-AECE9FA7");
 const DEFAULT_READ_TIMEOUT = `\${floor(min(120, ${TIMEOUT_QUOTA}.value))}`;
@@ -128,7 +131,7 @@ describe("bring your own image (ANKIFY_IMAGE_URI)", () => {
       "ANKIFY_API_KEY_PATH", "ANKIFY_CLIENT_AUTH", "ANKIFY_CLIP_CACHE_PREFIX", "ANKIFY_DECK_BUCKET", "ANKIFY_DECK_PREFIX", "ANKIFY_LINK_TTL_SECONDS", "ANKIFY_MAX_SPEECH_CHARACTERS", "ANKIFY_ORIGIN_PROTECTION",
       "ANKIFY_ORIGIN_SECRET_PARAMETER", "ANKIFY_ORIGIN_SECRET_PREVIOUS_PARAMETER", "ANKIFY_SPEECH_REGION", "ANKIFY_STREAM_BUDGET_SECONDS", "ANKIFY_TIME_BUDGET_SECONDS", "ANKIFY_TTS_ENGINE",
     ]);
-    expect(only(tf, "aws_lambda_function")["reserved_concurrent_executions"]).toBe(10);
+    expect(only(tf, "aws_lambda_function")["reserved_concurrent_executions"]).toBe(AUTO_RESERVATION);
   });
 
   it("declares the architecture the image was built for", () => {
@@ -171,17 +174,44 @@ describe("function", () => {
     expect(customFn["environment"]["variables"]["ANKIFY_STREAM_BUDGET_SECONDS"]).toBe(streamBudget);
   });
 
-  it("reserves 10 executions by default: a flood is throttled instead of scaling Polly spending", () => {
-    expect(fn["reserved_concurrent_executions"]).toBe(10);
+  it("reads the account's Lambda concurrency quota (L-B99A9384) at plan time, in the app region", () => {
+    expect(tf.data["aws_servicequotas_service_quota"]![CONCURRENCY_QUOTA.split(".")[2]!]).toEqual({ service_code: "lambda", quota_code: "L-B99A9384" });
   });
 
-  it.each([
-    [1, 1],
-    [900, 900],
-    ["none", undefined],
-  ])("with maxConcurrency %j reserves %j", (maxConcurrency, reserved) => {
-    const { tf: custom } = synthAnkify({ maxConcurrency });
-    expect(only(custom, "aws_lambda_function")["reserved_concurrent_executions"]).toBe(reserved);
+  it("by default reserves 10 executions only where the quota leaves 100 unreserved, and none elsewhere (new accounts: quota 10)", () => {
+    expect(fn["reserved_concurrent_executions"]).toBe(`\${((${CONCURRENCY_QUOTA}.value - 10) >= 100) ? 10 : -1}`);
+    expect(fn["lifecycle"]["precondition"]).toBeUndefined();
+  });
+
+  it("says in the plan which happened", () => {
+    const summary = tf.output["function_concurrency"]!.value as string;
+    expect(summary.startsWith(`\${((${CONCURRENCY_QUOTA}.value - 10) >= 100) ? "10 reserved (account quota \${${CONCURRENCY_QUOTA}.value})" : "none: `)).toBe(true);
+    expect(summary).toContain(`none: the account's concurrency quota is \${${CONCURRENCY_QUOTA}.value}; Lambda keeps 100 executions unreserved, so reserving 10 needs a quota of at least 110`);
+    expect(summary).toContain("L-B99A9384");
+  });
+
+  it.each([[1], [50], [900]])("with an explicit ANKIFY_MAX_CONCURRENCY = %i reserves it, and fails the plan where the quota cannot hold it, saying how to raise it", (n) => {
+    const { tf: custom } = synthAnkify({ maxConcurrency: n });
+    const quota = quotaAddress(custom, "L-B99A9384");
+    const customFn = only(custom, "aws_lambda_function");
+    expect(customFn["reserved_concurrent_executions"]).toBe(n);
+    const [precondition] = customFn["lifecycle"]["precondition"];
+    expect(precondition.condition).toBe(`\${((${quota}.value - ${n}) >= 100)}`);
+    for (const part of [
+      `ANKIFY_MAX_CONCURRENCY = ${n} cannot be reserved: this account's Lambda quota "Concurrent executions" (L-B99A9384) in eu-west-1 is \${${quota}.value}`,
+      `reserving ${n} needs a quota of at least ${n + 100}`,
+      "Service Quotas console, region eu-west-1 → AWS services → AWS Lambda → Concurrent executions → Request increase at account level",
+      `aws service-quotas request-service-quota-increase --region eu-west-1 --service-code lambda --quota-code L-B99A9384 --desired-value ${Math.max(1000, n + 100)}`,
+      'or set ANKIFY_MAX_CONCURRENCY=auto',
+    ]) expect(precondition.error_message).toContain(part);
+    expect(custom.output["function_concurrency"]!.value).toBe(`${n} reserved (account quota \${${quota}.value})`);
+  });
+
+  it("with ANKIFY_MAX_CONCURRENCY = none reserves nothing and reads no quota", () => {
+    const { tf: custom } = synthAnkify({ maxConcurrency: "none" });
+    expect(only(custom, "aws_lambda_function")["reserved_concurrent_executions"]).toBeUndefined();
+    expect(Object.values(custom.data["aws_servicequotas_service_quota"]!).map((q) => q["quota_code"])).toEqual(["L-AECE9FA7"]);
+    expect(custom.output["function_concurrency"]!.value).toBe("none: ANKIFY_MAX_CONCURRENCY = none (the function shares the account's unreserved concurrency)");
   });
 
   it("logs to its own log group with retention", () => {
@@ -831,7 +861,12 @@ describe("alarms", () => {
     ]);
     for (const description of Object.values(descriptions)) expect(description).toMatch(/Look first at /);
     expect(descriptions["ankify-function-errors"]).toContain("/aws/lambda/ankify");
-    expect(descriptions["ankify-function-throttles"]).toContain("10 copies of the function (ANKIFY_MAX_CONCURRENCY)");
+    // Which cause the throttle alarm names depends on whether the plan reserved (ANKIFY_MAX_CONCURRENCY auto).
+    expect(descriptions["ankify-function-throttles"]).toMatch(new RegExp(
+      `^\\$\\{\\(\\(${CONCURRENCY_QUOTA.replace(/\./g, "\\.")}\\.value - 10\\) >= 100\\) \\? "Requests were refused \\(429\\) because 10 copies of the function \\(ANKIFY_MAX_CONCURRENCY\\) were already running\\. " : "Requests were refused \\(429\\) because the account's Lambda concurrency was used up\\. "\\}Look first at `,
+    ));
+    const { tf: fifty } = synthAnkify({ maxConcurrency: 50 });
+    expect(alarm("function-throttles", fifty)["alarm_description"]).toMatch(/^Requests were refused \(429\) because 50 copies of the function \(ANKIFY_MAX_CONCURRENCY\) were already running\. Look first at /);
     expect(descriptions["ankify-function-duration"]).toContain("longer than 297.5 s: past its 295 s stream budget");
     expect(descriptions["ankify-cdn-5xx-rate"]).toContain("More than 5 % of at least 20 responses in 5 minutes were 5xx");
     expect(descriptions["ankify-rate-limited"]).toContain("over 300 requests in 5 minutes");

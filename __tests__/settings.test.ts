@@ -20,7 +20,7 @@ describe("defaults (cdktf.json context)", () => {
       architecture: "arm64",
       originSecretVersion: 1,
       rateLimit: 300,
-      maxConcurrency: 10,
+      maxConcurrency: "auto",
       clientAuth: "api-key",
       oauthScope: "decks",
       oauthCallbackUrls: ["https://claude.ai/api/mcp/auth_callback", "https://claude.com/api/mcp/auth_callback"],
@@ -105,6 +105,7 @@ describe("environment overrides", () => {
     [{ ANKIFY_MAX_CONCURRENCY: "1" }, { maxConcurrency: 1 }],
     [{ ANKIFY_MAX_CONCURRENCY: "900" }, { maxConcurrency: 900 }],
     [{ ANKIFY_MAX_CONCURRENCY: "none" }, { maxConcurrency: "none" }],
+    [{ ANKIFY_MAX_CONCURRENCY: "auto" }, { maxConcurrency: "auto" }],
     [{ ANKIFY_ALARM_EMAIL: "ops@example.com" }, { alarmEmail: "ops@example.com" }],
     [{ ANKIFY_ALARM_EMAIL: "first.last+ankify@mail.example.co.uk" }, { alarmEmail: "first.last+ankify@mail.example.co.uk" }],
     [{ ANKIFY_IMAGE_URI: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/ankify-python:v3" }, { imageUri: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/ankify-python:v3" }],
@@ -179,11 +180,11 @@ describe("bad values fail with one line naming the variable, the value and the f
     [{ ANKIFY_ALLOWED_COUNTRIES: "DE,AT,DE" }, 'ANKIFY_ALLOWED_COUNTRIES = "DE,AT,DE" names "DE" more than once; name each country once.'],
     [{ ANKIFY_ALLOWED_COUNTRIES: " , " }, 'ANKIFY_ALLOWED_COUNTRIES = "," names no country; list ISO 3166-1 alpha-2 codes like "DE,AT,CH", or unset it to allow every country.'],
     [{ ANKIFY_ALLOWED_COUNTRIES: "DE", ANKIFY_RATE_LIMIT: "0" }, 'ANKIFY_ALLOWED_COUNTRIES = "DE" needs the web ACL, which ANKIFY_RATE_LIMIT = 0 turns off; set ANKIFY_RATE_LIMIT to 10 or more (the default is 300), or unset ANKIFY_ALLOWED_COUNTRIES to allow every country.'],
-    [{ ANKIFY_MAX_CONCURRENCY: "0" }, 'ANKIFY_MAX_CONCURRENCY = 0 would reserve no executions at all, so Lambda would throttle every request; use an integer from 1 to 900, or "none" for no reservation.'],
-    [{ ANKIFY_MAX_CONCURRENCY: "901" }, 'ANKIFY_MAX_CONCURRENCY = 901 is out of range; use an integer from 1 to 900, or "none" for no reservation (Lambda keeps 100 of an account\'s executions unreserved, so a default account of 1000 can reserve at most 900).'],
-    [{ ANKIFY_MAX_CONCURRENCY: "-3" }, 'ANKIFY_MAX_CONCURRENCY = -3 is out of range; use an integer from 1 to 900, or "none" for no reservation (Lambda keeps 100 of an account\'s executions unreserved, so a default account of 1000 can reserve at most 900).'],
-    [{ ANKIFY_MAX_CONCURRENCY: "unlimited" }, 'ANKIFY_MAX_CONCURRENCY = "unlimited" is not a whole number of executions; use an integer from 1 to 900, or "none" for no reservation.'],
-    [{ ANKIFY_MAX_CONCURRENCY: "2.5" }, 'ANKIFY_MAX_CONCURRENCY = "2.5" is not a whole number of executions; use an integer from 1 to 900, or "none" for no reservation.'],
+    [{ ANKIFY_MAX_CONCURRENCY: "0" }, 'ANKIFY_MAX_CONCURRENCY = 0 would reserve no executions at all, so Lambda would throttle every request; use an integer from 1 to 900, "auto" (reserve 10 where the account quota allows it) or "none" for no reservation.'],
+    [{ ANKIFY_MAX_CONCURRENCY: "901" }, 'ANKIFY_MAX_CONCURRENCY = 901 is out of range; use an integer from 1 to 900, "auto" (reserve 10 where the account quota allows it) or "none" for no reservation (Lambda keeps 100 of an account\'s executions unreserved, so a default account of 1000 can reserve at most 900).'],
+    [{ ANKIFY_MAX_CONCURRENCY: "-3" }, 'ANKIFY_MAX_CONCURRENCY = -3 is out of range; use an integer from 1 to 900, "auto" (reserve 10 where the account quota allows it) or "none" for no reservation (Lambda keeps 100 of an account\'s executions unreserved, so a default account of 1000 can reserve at most 900).'],
+    [{ ANKIFY_MAX_CONCURRENCY: "unlimited" }, 'ANKIFY_MAX_CONCURRENCY = "unlimited" is not a whole number of executions; use an integer from 1 to 900, "auto" (reserve 10 where the account quota allows it) or "none" for no reservation.'],
+    [{ ANKIFY_MAX_CONCURRENCY: "2.5" }, 'ANKIFY_MAX_CONCURRENCY = "2.5" is not a whole number of executions; use an integer from 1 to 900, "auto" (reserve 10 where the account quota allows it) or "none" for no reservation.'],
     [{ ANKIFY_ALARM_EMAIL: "ops" }, 'ANKIFY_ALARM_EMAIL = "ops" is not an e-mail address: it needs a name, an @ and a domain; use one like ops@example.com.'],
     [{ ANKIFY_ALARM_EMAIL: "ops@" }, 'ANKIFY_ALARM_EMAIL = "ops@" is not an e-mail address: it needs a name, an @ and a domain; use one like ops@example.com.'],
     [{ ANKIFY_ALARM_EMAIL: "ops@example" }, 'ANKIFY_ALARM_EMAIL = "ops@example" is not an e-mail address: "example" is not a domain name; use one like ops@example.com.'],
@@ -219,7 +220,7 @@ describe("bad values fail with one line naming the variable, the value and the f
   it("names cdktf.json for a bad guard-rail value from there", () => {
     expect(problems({}, { maxConcurrency: 0, allowedCountries: ["DE", 7] })).toEqual([
       'cdktf.json context "allowedCountries" = ["DE",7] must be comma-separated country codes like "DE,AT,CH" (or a JSON array of them).',
-      'cdktf.json context "maxConcurrency" = 0 would reserve no executions at all, so Lambda would throttle every request; use an integer from 1 to 900, or "none" for no reservation.',
+      'cdktf.json context "maxConcurrency" = 0 would reserve no executions at all, so Lambda would throttle every request; use an integer from 1 to 900, "auto" (reserve 10 where the account quota allows it) or "none" for no reservation.',
     ]);
   });
 
@@ -231,6 +232,10 @@ describe("bad values fail with one line naming the variable, the value and the f
       `${where} is no longer a setting: the stack reads CloudFront's "Response timeout per origin" quota (L-AECE9FA7) at plan time. ` +
         "Remove it; set ANKIFY_ORIGIN_READ_TIMEOUT only to ask for a particular read timeout (the plan stops if the quota does not allow it).",
     ]);
+  });
+
+  it("reserves automatically when ANKIFY_MAX_CONCURRENCY is not set anywhere", () => {
+    expect(loadSettings({ context: { ...context, maxConcurrency: undefined } }).maxConcurrency).toBe("auto");
   });
 
   it("says how to set a missing setting", () => {

@@ -19,6 +19,7 @@ import { WebAcl } from "./edge/web-acl";
 import { SecurityHeaders } from "./edge/security-headers";
 import { Alarms, durationAlarmThresholdMs } from "./edge/alarms";
 import { OriginReadTimeout } from "./edge/origin-read-timeout";
+import { ConcurrencyReservation } from "./edge/concurrency-reservation";
 import { ContentHashEdgeFunction } from "./edge/content-hash-edge-function";
 import { configureStateBackend } from "./state-backend";
 import { clientKeyPath, originSecretPath, type StateSettings } from "./environments";
@@ -83,15 +84,17 @@ export class AnkifyStack extends TerraformStack {
       usEast1,
     });
 
+    const concurrency = new ConcurrencyReservation(this, "lambda-concurrency", { maxConcurrency: settings.maxConcurrency, region: settings.region });
+
     const fn = new AnkifyFunction(this, "function", {
       name,
       imageUri: built ? built.image.imageUri : settings.imageUri!,
       ...(built ? { dependsOn: [built.image.build, built.repository.pullPolicy] } : {}),
       architecture: settings.architecture,
       timeout: functionTimeoutSeconds(settings),
-      ...(settings.maxConcurrency !== "none" ? { reservedConcurrency: settings.maxConcurrency } : {}),
+      ...(concurrency.reservedConcurrentExecutions !== undefined ? { reservedConcurrency: concurrency.reservedConcurrentExecutions } : {}),
       requestBudget: requestBudgetSeconds(settings) ?? readTimeout.secondsText,
-      preconditions: readTimeout.functionPreconditions,
+      preconditions: [...readTimeout.functionPreconditions, ...concurrency.preconditions],
       streamBudget: deckStreamBudgetSeconds(settings),
       deckBucketName: decks.bucket.bucket,
       deckBucketArn: decks.bucket.arn,
@@ -163,7 +166,7 @@ export class AnkifyStack extends TerraformStack {
       // Computed from the timeout itself, so the alarm follows when the timeout settings change.
       durationThresholdMs: durationAlarmThresholdMs(functionTimeoutSeconds(settings)),
       streamBudgetSeconds: deckStreamBudgetSeconds(settings),
-      ...(settings.maxConcurrency !== "none" ? { reservedConcurrency: settings.maxConcurrency } : {}),
+      throttleCause: concurrency.throttleCause,
       distributionId: distribution.id,
       ...(webAcl ? { webAcl: { metricName: webAcl.metricName, rateRuleMetricName: webAcl.rateRuleMetricName, rateLimit: settings.rateLimit } } : {}),
       ...(settings.alarmEmail !== undefined ? { email: settings.alarmEmail } : {}),
@@ -178,6 +181,7 @@ export class AnkifyStack extends TerraformStack {
     });
 
     new TerraformOutput(this, "url", { value: `https://${settings.domain}/mcp`, description: "MCP endpoint for clients" });
+    new TerraformOutput(this, "function_concurrency", { value: concurrency.summary, description: "The function's reserved concurrency (ANKIFY_MAX_CONCURRENCY), and why" });
     new TerraformOutput(this, "origin_read_timeout", { value: readTimeout.summary, description: "How long CloudFront waits for the function, and why" });
     new TerraformOutput(this, "distribution_domain", { value: distribution.domainName, description: "CloudFront's own name for the distribution" });
     new TerraformOutput(this, "distribution_id", { value: distribution.id, description: "For invalidations and the CloudFront console" });

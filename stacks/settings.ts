@@ -66,9 +66,11 @@ export interface Settings {
   readonly allowedCountries?: readonly string[];
   /**
    * The function's reserved concurrency: the most copies that run at once, so a flood cannot scale
-   * Polly spending without bound. 1..900, or "none" for no reservation. @default 10
+   * Polly spending without bound. 1..900 (the plan fails where the account's quota cannot hold it),
+   * "auto" (reserve AUTO_MAX_CONCURRENCY where the quota leaves 100 unreserved, nothing elsewhere),
+   * or "none" for no reservation. @default "auto"
    */
-  readonly maxConcurrency: number | "none";
+  readonly maxConcurrency: number | "auto" | "none";
   /** An address that gets every alarm by e-mail (SNS asks it to confirm first). @default unset: alarms go to the SNS topics only */
   readonly alarmEmail?: string;
   /** A private ECR image (in the app region) to run instead of building `lambda/`. @default unset: build `lambda/` */
@@ -121,6 +123,8 @@ export const MAX_RATE_LIMIT = 2_000_000_000;
  * account limit of 1000, 900 is the most one function can reserve.
  */
 export const MAX_RESERVED_CONCURRENCY = 900;
+/** What maxConcurrency "auto" reserves, where the account's quota allows it. */
+export const AUTO_MAX_CONCURRENCY = 10;
 
 /**
  * ISO 3166-1 alpha-2 codes (all 249 assigned), plus XK (Kosovo, user-assigned), exactly the codes
@@ -423,12 +427,12 @@ export function loadSettings(input: SettingsInput): Settings {
     }
   }
 
-  const concurrencyRaw = required("maxConcurrency");
-  let maxConcurrency: number | "none" | undefined;
+  const concurrencyRaw = raw("maxConcurrency");
+  let maxConcurrency: number | "auto" | "none" | undefined = concurrencyRaw ? undefined : "auto";
   if (concurrencyRaw) {
-    const allowed = `use an integer from 1 to ${MAX_RESERVED_CONCURRENCY}, or "none" for no reservation`;
+    const allowed = `use an integer from 1 to ${MAX_RESERVED_CONCURRENCY}, "auto" (reserve ${AUTO_MAX_CONCURRENCY} where the account quota allows it) or "none" for no reservation`;
     const value = wholeNumber(concurrencyRaw.value);
-    if (concurrencyRaw.value === "none") maxConcurrency = "none";
+    if (concurrencyRaw.value === "none" || concurrencyRaw.value === "auto") maxConcurrency = concurrencyRaw.value;
     else if (!Number.isInteger(value)) report(`${concurrencyRaw.where} = ${show(concurrencyRaw.value)} is not a whole number of executions; ${allowed}.`);
     else if (value === 0) {
       report(`${concurrencyRaw.where} = 0 would reserve no executions at all, so Lambda would throttle every request; ${allowed}.`);

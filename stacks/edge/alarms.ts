@@ -35,8 +35,11 @@ export interface AlarmsProps {
   readonly durationThresholdMs: number;
   /** Seconds a streamed deck may take (the function's ANKIFY_STREAM_BUDGET_SECONDS), for the duration alarm's description. */
   readonly streamBudgetSeconds?: number;
-  /** The function's reserved concurrency, for the throttle alarm's description. @default undefined: none reserved */
-  readonly reservedConcurrency?: number;
+  /**
+   * The throttle alarm's first sentence, what refused the requests (ConcurrencyReservation's; it may
+   * be a Terraform expression). @default the account's concurrency
+   */
+  readonly throttleCause?: string;
   /** The distribution (metrics in AWS/CloudFront, us-east-1). */
   readonly distributionId: string;
   /** The web ACL's metric names, for the rate rule's blocked count. @default undefined: no web ACL, no WAF alarm */
@@ -110,9 +113,7 @@ export class Alarms extends Construct {
       threshold: 1,
       comparisonOperator: "GreaterThanOrEqualToThreshold",
       description:
-        (props.reservedConcurrency !== undefined
-          ? `Requests were refused (429) because ${props.reservedConcurrency} copies of the function (ANKIFY_MAX_CONCURRENCY) were already running. `
-          : "Requests were refused (429) because the account's Lambda concurrency was used up. ") +
+        (props.throttleCause ?? "Requests were refused (429) because the account's Lambda concurrency was used up. ") +
         "Look first at the function's ConcurrentExecutions metric and the web ACL's sampled requests: one client flooding, or real demand above the ceiling.",
     });
     this.functionDuration = functionAlarm("function-duration", {

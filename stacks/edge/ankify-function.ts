@@ -44,7 +44,8 @@ export interface AnkifyFunctionProps {
   readonly streamBudget: number;
   /**
    * Reserved concurrency: the most copies of the function that run at once, and so a ceiling on what a
-   * flood of requests can spend on Polly. 1..900 (Lambda keeps 100 of the account unreserved).
+   * flood of requests can spend on Polly. 1..900 (Lambda keeps 100 of the account unreserved), -1 for
+   * none, or a Terraform expression giving either (ConcurrencyReservation).
    * @default undefined: no reservation, the account's unreserved pool
    */
   readonly reservedConcurrency?: number;
