@@ -580,7 +580,7 @@ describe("switching protection modes (Function URL permissions)", () => {
   it("replaces the function and its URL when the mode changes, so no statement the provider added on its own outlives the mode", () => {
     for (const [tf, mode] of [[secretHeader, "secret-header"], [oac, "oac"]] as const) {
       const tracker = addressWhere(tf, "terraform_data", (r) => r["input"] !== undefined && r["provisioner"] === undefined);
-      expect(tf.resource["terraform_data"]![tracker.split(".")[1]!]!["input"]).toBe(mode);
+      expect(tf.resource["terraform_data"]![tracker.split(".")[1]!]!["input"]).toEqual({ originProtection: mode });
       const fn = all(tf, "aws_lambda_function").find((f) => f["function_name"] === "ankify")!;
       expect(fn["lifecycle"]["replace_triggered_by"]).toEqual([tracker]);
       expect(only(tf, "aws_lambda_function_url")["lifecycle"]["replace_triggered_by"]).toEqual([tracker]);

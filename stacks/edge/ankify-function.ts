@@ -173,7 +173,7 @@ export class AnkifyFunction extends Construct {
     // A switch between secret-header and oac replaces the function and its URL. The AWS provider adds
     // public permission statements of its own when it creates a NONE URL and never removes them;
     // only deleting the function clears them, so nothing `Principal *` survives into oac mode.
-    const protectionMode = new DataResource(this, "protection-mode", { input: props.originProtection });
+    const protectionMode = new DataResource(this, "protection-mode", { input: { originProtection: props.originProtection } });
     // A plain address: cdktf renders a resource object here as "${terraform_data.x}", which Terraform
     // rejects in replace_triggered_by ("Invalid character"; checked with terraform 1.11 validate).
     const replaceOnModeSwitch = [`${protectionMode.terraformResourceType}.${protectionMode.friendlyUniqueId}`];
