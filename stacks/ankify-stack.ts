@@ -154,9 +154,10 @@ export class AnkifyStack extends TerraformStack {
       new CloudFrontInvokePermission(this, "cloudfront-invoke", {
         functionName: fn.function.functionName,
         distributionArn: distribution.arn,
+        replaceTriggeredBy: [fn.replacedWithFunction],
       });
     } else {
-      new PublicFunctionUrlPermission(this, "public-invoke", { functionName: fn.function.functionName });
+      new PublicFunctionUrlPermission(this, "public-invoke", { functionName: fn.function.functionName, replaceTriggeredBy: [fn.replacedWithFunction] });
     }
 
     const alarms = new Alarms(this, "alarms", {

@@ -88,6 +88,12 @@ export class AnkifyFunction extends Construct {
   public readonly logGroup: CloudwatchLogGroup;
   /** The log group's name as plain text (`/aws/lambda/<name>`), for messages that point people at it. */
   public readonly logGroupName: string;
+  /**
+   * For `replace_triggered_by` of what lives inside the function (its URL, its permission statements):
+   * the function's id, which is unknown in a plan exactly when the function is replaced, so they are
+   * recreated with it instead of vanishing with the old one.
+   */
+  public readonly replacedWithFunction: string;
 
   constructor(scope: Construct, id: string, props: AnkifyFunctionProps) {
     super(scope, id);
@@ -215,6 +221,8 @@ export class AnkifyFunction extends Construct {
       },
     });
 
+    this.replacedWithFunction = `${this.function.terraformResourceType}.${this.function.friendlyUniqueId}.id`;
+
     this.functionUrl = new LambdaFunctionUrl(this, "url", {
       functionName: this.function.functionName,
       // oac: only SigV4-signed requests (CloudFront's) get in. secret-header: open, the handler checks the header.
@@ -222,7 +230,7 @@ export class AnkifyFunction extends Construct {
       // The handler streams (awslambda.streamifyResponse): progress and keep-alive lines reach the
       // client while a deck is built, and CloudFront's read timeout only bounds the gaps between them.
       invokeMode: "RESPONSE_STREAM",
-      lifecycle: { replaceTriggeredBy: replaceOnModeSwitch },
+      lifecycle: { replaceTriggeredBy: [...replaceOnModeSwitch, this.replacedWithFunction] },
     });
   }
 }

@@ -25,6 +25,8 @@ export class OriginAccessControl extends Construct {
 
 export interface CloudFrontInvokePermissionProps {
   readonly functionName: string;
+  /** Recreate the statements when this changes (AnkifyFunction.replacedWithFunction). @default never */
+  readonly replaceTriggeredBy?: string[];
   /** Only this distribution may invoke the function. */
   readonly distributionArn: string;
 }
@@ -46,6 +48,7 @@ export class CloudFrontInvokePermission extends Construct {
       principal: "cloudfront.amazonaws.com",
       sourceArn: props.distributionArn,
       functionUrlAuthType: "AWS_IAM",
+      ...lifecycleOf(props),
     });
     // Since October 2025 AWS also requires lambda:InvokeFunction for Function URL calls;
     // invoked_via_function_url limits it to calls that come through the URL.
@@ -55,6 +58,7 @@ export class CloudFrontInvokePermission extends Construct {
       functionName: props.functionName,
       principal: "cloudfront.amazonaws.com",
       sourceArn: props.distributionArn,
+      ...lifecycleOf(props),
     });
     // Not in the 6.25 provider bindings (added in AWS provider 6.28.0); the stack raises the
     // provider constraint accordingly.
@@ -64,6 +68,8 @@ export class CloudFrontInvokePermission extends Construct {
 
 export interface PublicFunctionUrlPermissionProps {
   readonly functionName: string;
+  /** Recreate the statements when this changes (AnkifyFunction.replacedWithFunction). @default never */
+  readonly replaceTriggeredBy?: string[];
 }
 
 /**
@@ -89,14 +95,21 @@ export class PublicFunctionUrlPermission extends Construct {
       functionName: props.functionName,
       principal: "*",
       functionUrlAuthType: "NONE",
+      ...lifecycleOf(props),
     });
     this.invokeFunction = new LambdaPermission(this, "invoke-function", {
       statementId: "AnkifyPublicInvokeFunctionViaUrl",
       action: "lambda:InvokeFunction",
       functionName: props.functionName,
       principal: "*",
+      ...lifecycleOf(props),
     });
     // Only calls through the Function URL; not in the 6.25 bindings (AWS provider 6.28.0).
     this.invokeFunction.addOverride("invoked_via_function_url", true);
   }
+}
+
+/** A statement lives in the function's policy: deleting the function deletes it, so it follows the function. */
+function lifecycleOf(props: { readonly replaceTriggeredBy?: string[] }) {
+  return props.replaceTriggeredBy && props.replaceTriggeredBy.length > 0 ? { lifecycle: { replaceTriggeredBy: props.replaceTriggeredBy } } : {};
 }
