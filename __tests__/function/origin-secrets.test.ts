@@ -110,7 +110,7 @@ describe("SsmOriginSecrets", () => {
     const refused = await checkOrigin(request(newSecret()), secretHeader, secrets);
     expect(refused?.status).toBe(503);
     expect(refused?.headers.get("retry-after")).toBe("5");
-    expect(await refused!.json()).toEqual({ error: "Service Unavailable" });
+    expect(await refused!.json()).toEqual({ jsonrpc: "2.0", error: { code: -32603, message: "The origin secret could not be read; try again shortly." }, id: null });
   }, 30_000);
 
   it.each([

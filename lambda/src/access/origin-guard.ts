@@ -41,7 +41,8 @@ export async function checkOrigin(
     if (fresher && isAcceptedSecret(presented, fresher)) return undefined;
   } catch (error) {
     log("error", "origin_secret.unreadable", { message: (error as Error).message });
-    return jsonResponse(503, { error: "Service Unavailable" }, { "retry-after": "5" });
+    // The same answer as for unreadable client keys (access/api-keys.ts) and as the Python guard's.
+    return jsonResponse(503, { jsonrpc: "2.0", error: { code: -32603, message: "The origin secret could not be read; try again shortly." }, id: null }, { "retry-after": "5" });
   }
   return jsonResponse(403, { error: "Forbidden" });
 }
