@@ -31,7 +31,7 @@ describe("npm run synth|diff|deploy|destroy", () => {
   it.each([
     [["deploy"], {}, { buildsImage: true, region: "eu-west-1" }],
     [["deploy"], { ANKIFY_IMAGE_URI: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/ankify:v1" }, { buildsImage: false, region: "eu-west-1" }],
-    [["deploy"], { ANKIFY_REGION: "us-east-2" }, { buildsImage: true, region: "us-east-2" }],
+    [["deploy"], { ANKIFY_REGION: "us-west-2" }, { buildsImage: true, region: "us-west-2" }],
     [["diff"], {}, undefined],
     [["destroy"], {}, undefined],
     [["synth"], {}, undefined],

@@ -7,10 +7,25 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { PROJECT_ROOT } from "../testing/paths";
-import { address, addressWhere, all, only, synthAnkify, synthDefaults } from "../testing/synth";
+import { address, addressWhere, all, only, synthAnkify, synthDefaults, type TerraformJson } from "../testing/synth";
 import { RUNTIME_VARIABLES, type RuntimeVariableName } from "../lambda/src/env-names";
 
 const ref = (expression: string) => `\${${expression}}`;
+/** A Service Quotas data source's address, by quota code. */
+const quotaAddress = (tf: TerraformJson, code: string) => {
+  const names = Object.entries(tf.data["aws_servicequotas_service_quota"] ?? {}).filter(([, q]) => q["quota_code"] === code).map(([name]) => name);
+  if (names.length !== 1) throw new Error(`expected one quota data source for ${code}, found ${names.length}`);
+  return `data.aws_servicequotas_service_quota.${names[0]}`;
+};
+/** The Lambda concurrency quota's data source, and what the default reservation synthesizes to. */
+const CONCURRENCY_QUOTA = quotaAddress(synthDefaults().tf, "L-B99A9384");
+const AUTO_RESERVATION = `\${((${CONCURRENCY_QUOTA}.value - 10) >= 100) ? 10 : -1}`;
+/** The CloudFront timeout quota's data source, and the default read timeout it gives. */
+const TIMEOUT_QUOTA = quotaAddress(synthDefaults().tf, "L-AECE9FA7");
+const DEFAULT_READ_TIMEOUT = `\${floor(min(120, ${TIMEOUT_QUOTA}.value))}`;
+/** The image build: the terraform_data with a local-exec (another one tracks the protection mode). */
+const isImageBuild = (resource: Record<string, any>) => resource["provisioner"] !== undefined;
+const imageBuild = (tf: TerraformJson) => tf.resource["terraform_data"]![addressWhere(tf, "terraform_data", isImageBuild).split(".")[1]!]!;
 
 describe("providers", () => {
   const { tf } = synthDefaults();
@@ -64,7 +79,7 @@ describe("image repository and image", () => {
 
   it("tags the image with the content hash of lambda/ and rebuilds exactly when that hash changes", () => {
     const tag = `${imageContentHash({ projectRoot: PROJECT_ROOT })}-arm64`;
-    const build = only(tf, "terraform_data");
+    const build = imageBuild(tf);
     expect(build["triggers_replace"]).toEqual({ tag, repository: ref(`${address(tf, "aws_ecr_repository")}.repository_url`) });
     expect(build["provisioner"]).toEqual([
       expect.objectContaining({
@@ -77,16 +92,16 @@ describe("image repository and image", () => {
     ]);
     const fn = only(tf, "aws_lambda_function");
     expect(fn["image_uri"]).toBe(`${ref(`${address(tf, "aws_ecr_repository")}.repository_url`)}:${tag}`);
-    expect(fn["depends_on"]).toContain(address(tf, "terraform_data"));
+    expect(fn["depends_on"]).toContain(addressWhere(tf, "terraform_data", isImageBuild));
     expect(fn["depends_on"]).toContain(address(tf, "aws_ecr_repository_policy"));
   });
 
   it("builds for the architecture the function declares, and rebuilds when only that changes", () => {
     const { tf: x86 } = synthAnkify({ architecture: "x86_64" });
     expect(only(x86, "aws_lambda_function")["architectures"]).toEqual(["x86_64"]);
-    expect(only(x86, "terraform_data")["provisioner"][0]["local-exec"]["environment"]["PLATFORM"]).toBe("linux/amd64");
+    expect(imageBuild(x86)["provisioner"][0]["local-exec"]["environment"]["PLATFORM"]).toBe("linux/amd64");
     expect(only(tf, "aws_lambda_function")["architectures"]).toEqual(["arm64"]);
-    const tagOf = (t: typeof tf) => only(t, "terraform_data")["triggers_replace"]["tag"] as string;
+    const tagOf = (t: typeof tf) => imageBuild(t)["triggers_replace"]["tag"] as string;
     expect(tagOf(x86)).toMatch(/^[0-9a-f]{16}-x86_64$/);
     expect(tagOf(tf)).toMatch(/^[0-9a-f]{16}-arm64$/);
     expect(only(x86, "aws_lambda_function")["image_uri"]).toMatch(/:[0-9a-f]{16}-x86_64$/);
@@ -101,9 +116,10 @@ describe("bring your own image (ANKIFY_IMAGE_URI)", () => {
     const fn = all(tf, "aws_lambda_function").find((f) => f["function_name"] === "ankify")!;
     expect(fn).toEqual(expect.objectContaining({ package_type: "Image", image_uri: uri, architectures: ["arm64"] }));
     expect(fn["depends_on"]).toEqual([address(tf, "aws_cloudwatch_log_group")]);
-    for (const type of ["terraform_data", "aws_ecr_repository", "aws_ecr_lifecycle_policy", "aws_ecr_repository_policy"]) {
+    for (const type of ["aws_ecr_repository", "aws_ecr_lifecycle_policy", "aws_ecr_repository_policy"]) {
       expect(tf.resource[type]).toBeUndefined();
     }
+    expect(all(tf, "terraform_data").filter(isImageBuild)).toEqual([]);
     expect(tf.output["image_uri"]!.value).toBe(uri);
     expect(tf.output["ecr_repository_url"]).toBeUndefined();
     expect(tf.output["image_tag"]).toBeUndefined();
@@ -114,11 +130,11 @@ describe("bring your own image (ANKIFY_IMAGE_URI)", () => {
     const variables = only(tf, "aws_lambda_function")["environment"]["variables"];
     expect(Object.keys(variables).sort()).toEqual([
       "ANKIFY_API_KEY_PATH", "ANKIFY_CLIENT_AUTH", "ANKIFY_CLIP_CACHE_PREFIX", "ANKIFY_DECK_BUCKET", "ANKIFY_DECK_PREFIX", "ANKIFY_LINK_TTL_SECONDS", "ANKIFY_MAX_SPEECH_CHARACTERS", "ANKIFY_NOTE_TIMES_PREFIX", "ANKIFY_ORIGIN_PROTECTION",
-      "ANKIFY_ORIGIN_SECRET", "ANKIFY_ORIGIN_SECRET_PREVIOUS", "ANKIFY_STREAM_BUDGET_SECONDS", "ANKIFY_TIME_BUDGET_SECONDS", "ANKIFY_TTS_ENGINE",
+      "ANKIFY_ORIGIN_SECRET_PARAMETER", "ANKIFY_ORIGIN_SECRET_PREVIOUS_PARAMETER", "ANKIFY_SPEECH_REGION", "ANKIFY_STREAM_BUDGET_SECONDS", "ANKIFY_TIME_BUDGET_SECONDS", "ANKIFY_TTS_ENGINE",
     ]);
     // Each one is a name the function reads (lambda/src/env-names.ts), so the names check knows it.
     for (const name of Object.keys(variables)) expect([name, RUNTIME_VARIABLES[name as RuntimeVariableName]?.readBy]).toEqual([name, expect.arrayContaining(["function"])]);
-    expect(only(tf, "aws_lambda_function")["reserved_concurrent_executions"]).toBe(10);
+    expect(only(tf, "aws_lambda_function")["reserved_concurrent_executions"]).toBe(AUTO_RESERVATION);
   });
 
   it("declares the architecture the image was built for", () => {
@@ -140,7 +156,7 @@ describe("function", () => {
   it("runs the image for 300 s (streamed decks), with /tmp room for the largest package and its clips", () => {
     expect(fn).toEqual(expect.objectContaining({ function_name: "ankify", package_type: "Image", timeout: 300, memory_size: 1024, ephemeral_storage: { size: 2048 } }));
     expect(2048 * 1024 * 1024).toBeGreaterThan(2 * MAX_PACKAGE_BYTES);
-    expect(fn["environment"]["variables"]["ANKIFY_TIME_BUDGET_SECONDS"]).toBe("120");
+    expect(fn["environment"]["variables"]["ANKIFY_TIME_BUDGET_SECONDS"]).toBe(DEFAULT_READ_TIMEOUT);
     expect(fn["environment"]["variables"]["ANKIFY_STREAM_BUDGET_SECONDS"]).toBe("295");
   });
 
@@ -150,9 +166,9 @@ describe("function", () => {
 
   it.each([
     [{ originReadTimeout: 60 }, 300, "60", "295"],
-    [{ originTimeoutQuota: 600, originReadTimeout: 600 }, 600, "600", "595"],
-    [{ functionTimeout: 900 }, 900, "120", "895"],
-    [{ functionTimeout: 120, responseCompletionTimeout: 300 }, 120, "120", "115"],
+    [{ originReadTimeout: 600 }, 600, "600", "595"],
+    [{ functionTimeout: 900 }, 900, DEFAULT_READ_TIMEOUT, "895"],
+    [{ functionTimeout: 120, responseCompletionTimeout: 300 }, 120, DEFAULT_READ_TIMEOUT, "115"],
   ])("with %j the timeout is %i s, the JSON budget %s s and the stream budget %s s", (overrides, timeout, budget, streamBudget) => {
     const { tf: custom } = synthAnkify(overrides);
     const customFn = only(custom, "aws_lambda_function");
@@ -161,22 +177,64 @@ describe("function", () => {
     expect(customFn["environment"]["variables"]["ANKIFY_STREAM_BUDGET_SECONDS"]).toBe(streamBudget);
   });
 
-  it("reserves 10 executions by default: a flood is throttled instead of scaling Polly spending", () => {
-    expect(fn["reserved_concurrent_executions"]).toBe(10);
+  it("reads the account's Lambda concurrency quota (L-B99A9384) at plan time, in the app region", () => {
+    expect(tf.data["aws_servicequotas_service_quota"]![CONCURRENCY_QUOTA.split(".")[2]!]).toEqual({ service_code: "lambda", quota_code: "L-B99A9384" });
   });
 
-  it.each([
-    [1, 1],
-    [900, 900],
-    ["none", undefined],
-  ])("with maxConcurrency %j reserves %j", (maxConcurrency, reserved) => {
-    const { tf: custom } = synthAnkify({ maxConcurrency });
-    expect(only(custom, "aws_lambda_function")["reserved_concurrent_executions"]).toBe(reserved);
+  it("by default reserves 10 executions only where the quota leaves 100 unreserved, and none elsewhere (new accounts: quota 10)", () => {
+    expect(fn["reserved_concurrent_executions"]).toBe(`\${((${CONCURRENCY_QUOTA}.value - 10) >= 100) ? 10 : -1}`);
+    expect(fn["lifecycle"]["precondition"]).toBeUndefined();
+  });
+
+  it("says in the plan which happened", () => {
+    const summary = tf.output["function_concurrency"]!.value as string;
+    expect(summary.startsWith(`\${((${CONCURRENCY_QUOTA}.value - 10) >= 100) ? "10 reserved (account quota \${${CONCURRENCY_QUOTA}.value})" : "none: `)).toBe(true);
+    expect(summary).toContain(`none: the account's concurrency quota is \${${CONCURRENCY_QUOTA}.value}; Lambda keeps 100 executions unreserved, so reserving 10 needs a quota of at least 110`);
+    expect(summary).toContain("L-B99A9384");
+  });
+
+  it("with an explicit ANKIFY_MAX_CONCURRENCY reserves it, and fails the plan where the quota cannot hold it, saying how to raise it", () => {
+    const n = 50;
+    const { tf: custom } = synthAnkify({ maxConcurrency: n });
+    const quota = quotaAddress(custom, "L-B99A9384");
+    const customFn = only(custom, "aws_lambda_function");
+    expect(customFn["reserved_concurrent_executions"]).toBe(n);
+    const [precondition] = customFn["lifecycle"]["precondition"];
+    expect(precondition.condition).toBe(`\${((${quota}.value - ${n}) >= 100)}`);
+    for (const part of [
+      `ANKIFY_MAX_CONCURRENCY = ${n} cannot be reserved: this account's Lambda quota "Concurrent executions" (L-B99A9384) in eu-west-1 is \${${quota}.value}`,
+      `reserving ${n} needs a quota of at least ${n + 100}`,
+      "Service Quotas console, region eu-west-1 → AWS services → AWS Lambda → Concurrent executions → Request increase at account level",
+      `aws service-quotas request-service-quota-increase --region eu-west-1 --service-code lambda --quota-code L-B99A9384 --desired-value ${Math.max(1000, n + 100)}`,
+      'or set ANKIFY_MAX_CONCURRENCY=auto',
+    ]) expect(precondition.error_message).toContain(part);
+    expect(custom.output["function_concurrency"]!.value).toBe(`${n} reserved (account quota \${${quota}.value})`);
+    const throttles = all(custom, "aws_cloudwatch_metric_alarm").find((a) => a["alarm_name"] === "ankify-function-throttles")!;
+    expect(throttles["alarm_description"]).toMatch(/^Requests were refused \(429\) because 50 copies of the function \(ANKIFY_MAX_CONCURRENCY\) were already running\. Look first at /);
+  });
+
+  it("with ANKIFY_MAX_CONCURRENCY = none reserves nothing and reads no quota", () => {
+    const { tf: custom } = synthAnkify({ maxConcurrency: "none" });
+    expect(only(custom, "aws_lambda_function")["reserved_concurrent_executions"]).toBeUndefined();
+    expect(Object.values(custom.data["aws_servicequotas_service_quota"]!).map((q) => q["quota_code"])).toEqual(["L-AECE9FA7"]);
+    expect(custom.output["function_concurrency"]!.value).toBe("none: ANKIFY_MAX_CONCURRENCY = none (the function shares the account's unreserved concurrency)");
   });
 
   it("logs to its own log group with retention", () => {
     expect(json).toHaveResourceWithProperties({ tfResourceType: "aws_cloudwatch_log_group" }, { name: "/aws/lambda/ankify", retention_in_days: 14 });
     expect(fn["logging_config"]).toEqual({ log_format: "JSON", log_group: ref(`${address(tf, "aws_cloudwatch_log_group")}.name`) });
+  });
+
+  it("speaks through Polly in the speech region, and its role may call Polly only there", () => {
+    const { tf: north } = synthAnkify({ region: "eu-north-1", speechRegion: "eu-central-1" });
+    const northFn = only(north, "aws_lambda_function");
+    expect(northFn["environment"]["variables"]["ANKIFY_SPEECH_REGION"]).toBe("eu-central-1");
+    const speak = (JSON.parse(only(north, "aws_iam_role_policy")["policy"]) as { Statement: Array<Record<string, unknown>> }).Statement.find((st) => st["Sid"] === "Speak");
+    expect(speak).toEqual({
+      Sid: "Speak", Effect: "Allow", Action: ["polly:SynthesizeSpeech"], Resource: "*",
+      Condition: { StringEquals: { "aws:RequestedRegion": "eu-central-1" } },
+    });
+    expect(fn["environment"]["variables"]["ANKIFY_SPEECH_REGION"]).toBe("eu-west-1");
   });
 
   it("tells the function its bucket, prefix and speech engine", () => {
@@ -188,10 +246,10 @@ describe("function", () => {
     }));
   });
 
-  it("has a role with only logs, its S3 prefixes, SynthesizeSpeech and its client keys, and no wildcard action", () => {
+  it("has a role with only logs, its S3 prefixes, SynthesizeSpeech, its client keys and its origin secret, and no wildcard action", () => {
     const policy = JSON.parse(only(tf, "aws_iam_role_policy")["policy"] as string) as { Statement: Array<{ Sid: string; Action: string[]; Resource: string }> };
     const actions = policy.Statement.flatMap((s) => s.Action);
-    expect(actions.sort()).toEqual(["logs:CreateLogStream", "logs:PutLogEvents", "polly:SynthesizeSpeech", "s3:GetObject", "s3:GetObject", "s3:GetObject", "s3:PutObject", "s3:PutObject", "s3:PutObject", "ssm:GetParametersByPath"]);
+    expect(actions.sort()).toEqual(["logs:CreateLogStream", "logs:PutLogEvents", "polly:SynthesizeSpeech", "s3:GetObject", "s3:GetObject", "s3:GetObject", "s3:PutObject", "s3:PutObject", "s3:PutObject", "ssm:GetParameter", "ssm:GetParametersByPath"]);
     const clips = policy.Statement.find((s) => s.Sid === "CacheClips")!;
     expect(clips).toEqual(expect.objectContaining({ Action: ["s3:GetObject", "s3:PutObject"], Resource: `${ref(`${address(tf, "aws_s3_bucket")}.arn`)}/clips/*` }));
     expect(fn["environment"]["variables"]["ANKIFY_CLIP_CACHE_PREFIX"]).toBe("clips/");
@@ -249,6 +307,60 @@ describe("deck bucket", () => {
   });
 });
 
+describe("origin read timeout from CloudFront's quota (L-AECE9FA7)", () => {
+  const { tf } = synthDefaults();
+  const cdn = only(tf, "aws_cloudfront_distribution");
+
+  it("reads the account's \"Response timeout per origin\" quota at plan time, from us-east-1 (where CloudFront's quotas live)", () => {
+    expect(tf.data["aws_servicequotas_service_quota"]![TIMEOUT_QUOTA.split(".")[2]!]).toEqual({
+      provider: "aws.us_east_1", service_code: "cloudfront", quota_code: "L-AECE9FA7",
+    });
+  });
+
+  it("by default waits the smaller of 120 s and the quota, and tells the function the same expression as its budget", () => {
+    expect(DEFAULT_READ_TIMEOUT).toBe(`\${floor(min(120, ${TIMEOUT_QUOTA}.value))}`);
+    expect(cdn["origin"][0]["custom_origin_config"]["origin_read_timeout"]).toBe(DEFAULT_READ_TIMEOUT);
+    expect(only(tf, "aws_lambda_function")["environment"]["variables"]["ANKIFY_TIME_BUDGET_SECONDS"]).toBe(DEFAULT_READ_TIMEOUT);
+    expect(cdn["lifecycle"]["precondition"]).toEqual([{
+      condition: `\${(floor(min(120, ${TIMEOUT_QUOTA}.value)) >= 10)}`,
+      error_message: expect.stringContaining(`CloudFront's "Response timeout per origin" quota (L-AECE9FA7) is \${${TIMEOUT_QUOTA}.value} s`),
+    }]);
+  });
+
+  it("says in the plan which read timeout it chose and why", () => {
+    expect(tf.output["origin_read_timeout"]!.value).toBe(
+      `\${floor(min(120, ${TIMEOUT_QUOTA}.value))} s: the smaller of 120 s and this account's CloudFront quota L-AECE9FA7 (\${${TIMEOUT_QUOTA}.value} s)`,
+    );
+  });
+
+  it("fails the plan when an explicit ANKIFY_ORIGIN_READ_TIMEOUT is above the quota, with the Service Quotas steps", () => {
+    const { tf: custom } = synthAnkify({ originReadTimeout: 150 });
+    const customCdn = only(custom, "aws_cloudfront_distribution");
+    expect(customCdn["origin"][0]["custom_origin_config"]["origin_read_timeout"]).toBe(150);
+    expect(only(custom, "aws_lambda_function")["environment"]["variables"]["ANKIFY_TIME_BUDGET_SECONDS"]).toBe("150");
+    const [precondition] = customCdn["lifecycle"]["precondition"];
+    expect(precondition.condition).toBe(`\${(150 <= ${TIMEOUT_QUOTA}.value)}`);
+    for (const part of [
+      `ANKIFY_ORIGIN_READ_TIMEOUT = 150 is above this account's CloudFront quota "Response timeout per origin" (L-AECE9FA7), which is \${${TIMEOUT_QUOTA}.value} s`,
+      "Service Quotas console, region US East (N. Virginia) → AWS services → Amazon CloudFront → Response timeout per origin → Request increase at account level",
+      "aws service-quotas request-service-quota-increase --region us-east-1 --service-code cloudfront --quota-code L-AECE9FA7 --desired-value 150",
+    ]) expect(precondition.error_message).toContain(part);
+    expect(custom.output["origin_read_timeout"]!.value).toBe(`150 s: ANKIFY_ORIGIN_READ_TIMEOUT (this account's CloudFront quota L-AECE9FA7: \${${TIMEOUT_QUOTA}.value} s)`);
+  });
+
+  it("fails the plan when an explicit function timeout is shorter than the read timeout the quota gives", () => {
+    const { tf: custom } = synthAnkify({ functionTimeout: 60 });
+    const customFn = only(custom, "aws_lambda_function");
+    expect(customFn["timeout"]).toBe(60);
+    expect(customFn["lifecycle"]["precondition"]).toEqual([{
+      condition: `\${(60 >= floor(min(120, ${TIMEOUT_QUOTA}.value)))}`,
+      error_message: expect.stringContaining("ANKIFY_FUNCTION_TIMEOUT = 60 is shorter than the origin read timeout"),
+    }]);
+    // Where the function timeout outlasts any read timeout the default can give, there is nothing to check.
+    expect(only(tf, "aws_lambda_function")["lifecycle"]["precondition"]).toBeUndefined();
+  });
+});
+
 describe("certificate and DNS", () => {
   const { json, tf } = synthDefaults();
   const zone = ref("data.aws_route53_zone.zone.zone_id");
@@ -300,22 +412,22 @@ describe("distribution", () => {
     expect(origin["domain_name"]).toBe(`\${element(split("/", ${address(tf, "aws_lambda_function_url")}.function_url), 2)}`);
     expect(origin["custom_origin_config"]).toEqual({
       http_port: 80, https_port: 443, origin_protocol_policy: "https-only", origin_ssl_protocols: ["TLSv1.2"],
-      origin_read_timeout: 120, origin_keepalive_timeout: 5,
+      origin_read_timeout: DEFAULT_READ_TIMEOUT, origin_keepalive_timeout: 5,
     });
     expect(origin["response_completion_timeout"]).toBeUndefined();
   });
 
   it("sets the response completion timeout and raised read timeout when configured", () => {
-    const { tf: custom } = synthAnkify({ originTimeoutQuota: 180, originReadTimeout: 170, responseCompletionTimeout: 400, originKeepaliveTimeout: 30 });
+    const { tf: custom } = synthAnkify({ originReadTimeout: 170, responseCompletionTimeout: 400, originKeepaliveTimeout: 30 });
     const customOrigin = only(custom, "aws_cloudfront_distribution")["origin"][0];
     expect(customOrigin["response_completion_timeout"]).toBe(400);
     expect(customOrigin["custom_origin_config"]).toEqual(expect.objectContaining({ origin_read_timeout: 170, origin_keepalive_timeout: 30 }));
   });
 
-  it("allows every method incl. POST, redirects to HTTPS, never caches, and strips the viewer Host header", () => {
+  it("allows every method incl. POST, refuses plain HTTP (a redirected POST loses its body), never caches, and strips the viewer Host header", () => {
     expect(cdn["default_cache_behavior"]).toEqual(expect.objectContaining({
       allowed_methods: ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"],
-      viewer_protocol_policy: "redirect-to-https",
+      viewer_protocol_policy: "https-only",
       cache_policy_id: CACHING_DISABLED,
       origin_request_policy_id: ALL_VIEWER_EXCEPT_HOST_HEADER,
       target_origin_id: origin["origin_id"],
@@ -324,19 +436,31 @@ describe("distribution", () => {
     expect(CACHING_DISABLED).toBe("4135ea2d-6df8-44a3-9df3-4b5a84be39ad");
   });
 
-  it("serves the domain with the validated certificate, SNI only, TLS 1.2 (2021), HTTP/2+3 and IPv6", () => {
+  it("serves the domain with the validated certificate, SNI only, CloudFront's 2025 TLS 1.2 policy, HTTP/2+3 and IPv6", () => {
     expect(cdn).toEqual(expect.objectContaining({
       aliases: ["ankify.example.com"], http_version: "http2and3", is_ipv6_enabled: true, enabled: true,
       viewer_certificate: {
         acm_certificate_arn: ref(`${address(tf, "aws_acm_certificate_validation")}.certificate_arn`),
         ssl_support_method: "sni-only",
-        minimum_protocol_version: "TLSv1.2_2021",
+        minimum_protocol_version: "TLSv1.2_2025",
       },
     }));
   });
 
-  it("is updated only after the function, so a rotated secret is accepted before CloudFront sends it", () => {
-    expect(cdn["depends_on"]).toEqual([address(tf, "aws_lambda_function")]);
+  it("adds HSTS and the other security headers to every answer, through a response headers policy of its own", () => {
+    const policy = only(tf, "aws_cloudfront_response_headers_policy");
+    expect(cdn["default_cache_behavior"]["response_headers_policy_id"]).toBe(ref(`${address(tf, "aws_cloudfront_response_headers_policy")}.id`));
+    expect(policy["name"]).toBe("ankify-security-headers");
+    expect(policy["security_headers_config"]).toEqual({
+      strict_transport_security: { access_control_max_age_sec: 63_072_000, include_subdomains: true, preload: false, override: true },
+      content_type_options: { override: true },
+      frame_options: { frame_option: "DENY", override: true },
+      referrer_policy: { referrer_policy: "no-referrer", override: true },
+    });
+  });
+
+  it("is updated only after the function and the origin secret's parameters, so a rotated secret is readable before CloudFront sends it", () => {
+    expect(cdn["depends_on"]).toEqual([address(tf, "aws_lambda_function"), addressWhere(tf, "aws_ssm_parameter", (p) => String(p["name"]).endsWith("/current"))]);
   });
 });
 
@@ -351,13 +475,42 @@ describe("secret-header mode (default)", () => {
     expect(env["ANKIFY_ORIGIN_PROTECTION"]).toBe("secret-header");
   });
 
-  it("makes CloudFront send x-origin-verify with a Terraform-generated value the function also gets", () => {
+  const parameter = (suffix: string) => all(tf, "aws_ssm_parameter").find((p) => p["name"] === `/ankify/ankify/origin-secret/${suffix}`)!;
+  const parameterAddress = (suffix: string) => addressWhere(tf, "aws_ssm_parameter", (p) => p["name"] === `/ankify/ankify/origin-secret/${suffix}`);
+
+  it("makes CloudFront send x-origin-verify with a Terraform-generated value, kept in two SSM SecureStrings", () => {
     const header = cdn["origin"][0]["custom_header"];
     expect(header).toEqual([{ name: "x-origin-verify", value: expect.stringMatching(secretRef) }]);
-    expect(env["ANKIFY_ORIGIN_SECRET"]).toBe(header[0].value);
-    expect(env["ANKIFY_ORIGIN_SECRET_PREVIOUS"]).toMatch(secretRef);
-    expect(env["ANKIFY_ORIGIN_SECRET_PREVIOUS"]).not.toBe(env["ANKIFY_ORIGIN_SECRET"]);
+    expect(parameter("current")).toEqual(expect.objectContaining({ type: "SecureString", value: header[0].value }));
+    expect(parameter("previous")).toEqual(expect.objectContaining({ type: "SecureString", value: expect.stringMatching(secretRef) }));
+    expect(parameter("previous")["value"]).not.toBe(header[0].value);
+    // The AWS-managed aws/ssm key: its key policy lets every principal of the account decrypt through SSM.
+    for (const p of [parameter("current"), parameter("previous")]) expect(p["key_id"]).toBeUndefined();
     for (const password of all(tf, "random_password")) expect(password).toEqual(expect.objectContaining({ length: 48, special: false }));
+  });
+
+  it("gives the function only the parameters' names: no secret anywhere in its configuration", () => {
+    expect(env["ANKIFY_ORIGIN_SECRET_PARAMETER"]).toBe("/ankify/ankify/origin-secret/current");
+    expect(env["ANKIFY_ORIGIN_SECRET_PREVIOUS_PARAMETER"]).toBe("/ankify/ankify/origin-secret/previous");
+    expect(env["ANKIFY_ORIGIN_SECRET"]).toBeUndefined();
+    expect(env["ANKIFY_ORIGIN_SECRET_PREVIOUS"]).toBeUndefined();
+    expect(JSON.stringify(only(tf, "aws_lambda_function"))).not.toMatch(/random_password|ssm_parameter\.[\w-]+\.value/);
+  });
+
+  it("lets the role read exactly those two parameters, with GetParameter and nothing else", () => {
+    const policy = JSON.parse(only(tf, "aws_iam_role_policy")["policy"] as string) as { Statement: Array<{ Sid: string; Action: string[]; Resource: unknown }> };
+    const read = policy.Statement.find((s) => s.Sid === "ReadOriginSecret")!;
+    expect(read).toEqual({ Sid: "ReadOriginSecret", Effect: "Allow", Action: ["ssm:GetParameter"], Resource: [ref(`${parameterAddress("current")}.arn`), ref(`${parameterAddress("previous")}.arn`)] });
+    expect(policy.Statement.flatMap((s) => s.Action).filter((a) => a.startsWith("kms:"))).toEqual([]);
+  });
+
+  it("writes previous before current, and both before CloudFront changes: every moment, the function can read the value CloudFront sends", () => {
+    expect(parameter("current")["depends_on"]).toEqual([parameterAddress("previous")]);
+    expect(cdn["depends_on"]).toEqual(expect.arrayContaining([parameterAddress("current")]));
+  });
+
+  it("no longer publishes the Function URL in plain text (it would show a way around the web ACL)", () => {
+    expect(tf.output["function_url"]).toEqual(expect.objectContaining({ sensitive: true }));
   });
 
   it("puts no secret value in the synthesized JSON: synthesis is deterministic and holds only references", () => {
@@ -368,14 +521,14 @@ describe("secret-header mode (default)", () => {
 
   it("has no Origin Access Control, no CloudFront permissions and no edge function", () => {
     expect(tf.resource["aws_cloudfront_origin_access_control"]).toBeUndefined();
-    expect(tf.resource["aws_lambda_permission"]).toBeUndefined();
+    expect(all(tf, "aws_lambda_permission").filter((p) => p["principal"] === "cloudfront.amazonaws.com")).toEqual([]);
     expect(cdn["origin"][0]["origin_access_control_id"]).toBeUndefined();
     expect(all(tf, "aws_lambda_function")).toHaveLength(1);
     expect(cdn["default_cache_behavior"]["lambda_function_association"]).toBeUndefined();
   });
 
   it("outputs the current secret only as sensitive", () => {
-    expect(tf.output["origin_secret"]).toEqual(expect.objectContaining({ value: env["ANKIFY_ORIGIN_SECRET"], sensitive: true }));
+    expect(tf.output["origin_secret"]).toEqual(expect.objectContaining({ value: parameter("current")["value"], sensitive: true }));
   });
 
   it("rotates by one version bump: the new value replaces the older one, the last one stays accepted", () => {
@@ -383,9 +536,9 @@ describe("secret-header mode (default)", () => {
       const { tf: v } = synthAnkify({ originSecretVersion: version });
       const passwords = v.resource["random_password"]!;
       const generation = Object.fromEntries(Object.entries(passwords).map(([name, p]) => [name, p["keepers"]["generation"] as string]));
-      const variables = only(v, "aws_lambda_function")["environment"]["variables"];
+      const value = (suffix: string) => all(v, "aws_ssm_parameter").find((p) => p["name"] === `/ankify/ankify/origin-secret/${suffix}`)!["value"] as string;
       const slotOf = (reference: string) => reference.match(/random_password\.([\w-]+)\.result/)![1]!;
-      return { generation, current: slotOf(variables["ANKIFY_ORIGIN_SECRET"]), previous: slotOf(variables["ANKIFY_ORIGIN_SECRET_PREVIOUS"]) };
+      return { generation, current: slotOf(value("current")), previous: slotOf(value("previous")) };
     };
     const v1 = slots(1);
     const v2 = slots(2);
@@ -398,6 +551,53 @@ describe("secret-header mode (default)", () => {
     expect(v2.generation[v2.previous]).toBe(v1.generation[v1.current]);
     expect(v3.previous).toBe(v2.current);
     expect(v3.generation[v3.previous]).toBe(v2.generation[v2.current]);
+  });
+});
+
+describe("switching protection modes (Function URL permissions)", () => {
+  const statements = (tf: TerraformJson) =>
+    all(tf, "aws_lambda_permission").map((p) => ({
+      statement_id: p["statement_id"], action: p["action"], principal: p["principal"],
+      ...(p["function_url_auth_type"] !== undefined ? { function_url_auth_type: p["function_url_auth_type"] } : {}),
+      ...(p["invoked_via_function_url"] !== undefined ? { invoked_via_function_url: p["invoked_via_function_url"] } : {}),
+      ...(p["source_arn"] !== undefined ? { source_arn: p["source_arn"] } : {}),
+    })).sort((a, b) => String(a.statement_id).localeCompare(String(b.statement_id)));
+  const secretHeader = synthDefaults().tf;
+  const oac = synthAnkify({ originProtection: "oac" }).tf;
+
+  it("secret-header mode: exactly the two public statements a NONE Function URL needs, as resources of its own", () => {
+    expect(statements(secretHeader)).toEqual([
+      { statement_id: "AnkifyPublicInvokeFunctionUrl", action: "lambda:InvokeFunctionUrl", principal: "*", function_url_auth_type: "NONE" },
+      { statement_id: "AnkifyPublicInvokeFunctionViaUrl", action: "lambda:InvokeFunction", principal: "*", invoked_via_function_url: true },
+    ]);
+    for (const p of all(secretHeader, "aws_lambda_permission")) expect(p["function_name"]).toBe(ref(`${address(secretHeader, "aws_lambda_function")}.function_name`));
+  });
+
+  it("oac mode: exactly the two CloudFront statements, scoped to the distribution, and nothing public", () => {
+    const distributionArn = ref(`${address(oac, "aws_cloudfront_distribution")}.arn`);
+    expect(statements(oac)).toEqual([
+      { statement_id: "AllowCloudFrontInvokeFunctionUrl", action: "lambda:InvokeFunctionUrl", principal: "cloudfront.amazonaws.com", function_url_auth_type: "AWS_IAM", source_arn: distributionArn },
+      { statement_id: "AllowCloudFrontInvokeFunctionViaUrl", action: "lambda:InvokeFunction", principal: "cloudfront.amazonaws.com", invoked_via_function_url: true, source_arn: distributionArn },
+    ]);
+  });
+
+  it("never reuses the statement ids the AWS provider (>= 6.28) adds itself when it creates a NONE Function URL", () => {
+    for (const tf of [secretHeader, oac]) {
+      for (const p of all(tf, "aws_lambda_permission")) expect(["FunctionURLAllowPublicAccess", "FunctionURLAllowInvokeAction"]).not.toContain(p["statement_id"]);
+    }
+  });
+
+  it("replaces the function and its URL when the mode changes, so no statement the provider added on its own outlives the mode", () => {
+    for (const [tf, mode] of [[secretHeader, "secret-header"], [oac, "oac"]] as const) {
+      const tracker = addressWhere(tf, "terraform_data", (r) => r["input"] !== undefined && r["provisioner"] === undefined);
+      expect(tf.resource["terraform_data"]![tracker.split(".")[1]!]!["input"]).toEqual({ originProtection: mode });
+      const fn = all(tf, "aws_lambda_function").find((f) => f["function_name"] === "ankify")!;
+      expect(fn["lifecycle"]["replace_triggered_by"]).toEqual([tracker]);
+      // Whatever lives inside the function is recreated whenever it is: its id is unknown exactly then.
+      const fnId = `${addressWhere(tf, "aws_lambda_function", (f) => f["function_name"] === "ankify")}.id`;
+      expect(only(tf, "aws_lambda_function_url")["lifecycle"]["replace_triggered_by"]).toEqual([tracker, fnId]);
+      for (const permission of all(tf, "aws_lambda_permission")) expect(permission["lifecycle"]["replace_triggered_by"]).toEqual([fnId]);
+    }
   });
 });
 
@@ -418,16 +618,27 @@ describe("oac mode", () => {
   it("requires IAM auth on the Function URL and generates no secret", () => {
     expect(only(tf, "aws_lambda_function_url")["authorization_type"]).toBe("AWS_IAM");
     expect(tf.resource["random_password"]).toBeUndefined();
-    expect(tf.provider["random"]).toBeUndefined();
     expect(tf.output["origin_secret"]).toBeUndefined();
     const env = all(tf, "aws_lambda_function").find((f) => f["function_name"] === "ankify")!["environment"]["variables"];
     expect(env["ANKIFY_ORIGIN_PROTECTION"]).toBe("oac");
-    expect(env["ANKIFY_ORIGIN_SECRET"]).toBeUndefined();
+    expect(Object.keys(env).filter((name) => name.startsWith("ANKIFY_ORIGIN_SECRET"))).toEqual([]);
+    expect(tf.resource["aws_ssm_parameter"]).toBeUndefined();
+    expect(tf.output["function_url"]).toEqual(expect.objectContaining({ sensitive: true }));
   });
 
   describe("the content-hash Lambda@Edge function", () => {
-    const edge = all(tf, "aws_lambda_function").find((f) => f["function_name"] === "ankify-content-sha256")!;
-    const edgeAddress = addressWhere(tf, "aws_lambda_function", (f) => f["function_name"] === "ankify-content-sha256");
+    const isEdge = (f: Record<string, any>) => String(f["function_name"]).startsWith("ankify-content-sha256-");
+    const edge = all(tf, "aws_lambda_function").find(isEdge)!;
+    const edgeAddress = addressWhere(tf, "aws_lambda_function", isEdge);
+    const suffix = ref(`${address(tf, "random_id")}.hex`);
+
+    it("is never deleted by Terraform (CloudFront keeps replicas for hours), and is named afresh each time oac mode begins", () => {
+      expect(edge["skip_destroy"]).toBe(true);
+      expect(edge["function_name"]).toBe(`ankify-content-sha256-${suffix}`);
+      // A leftover of an earlier oac period keeps its own name: returning to oac mode cannot collide with it.
+      expect(only(tf, "random_id")).toEqual(expect.objectContaining({ byte_length: 4 }));
+      expect(only(tf, "random_id")["keepers"]).toBeUndefined();
+    });
 
     it("is a published Node.js zip function in us-east-1, x86_64, with no environment (Lambda@Edge's rules)", () => {
       expect(edge).toEqual(expect.objectContaining({
@@ -456,8 +667,8 @@ describe("oac mode", () => {
       expect(statements).toHaveLength(1);
       expect(statements[0]["Action"]).toEqual(["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"]);
       expect(statements[0]["Resource"]).toEqual([
-        "arn:aws:logs:*:${data.aws_caller_identity.account.account_id}:log-group:/aws/lambda/us-east-1.ankify-content-sha256",
-        "arn:aws:logs:*:${data.aws_caller_identity.account.account_id}:log-group:/aws/lambda/us-east-1.ankify-content-sha256:*",
+        `arn:aws:logs:*:\${data.aws_caller_identity.account.account_id}:log-group:/aws/lambda/us-east-1.ankify-content-sha256-${suffix}`,
+        `arn:aws:logs:*:\${data.aws_caller_identity.account.account_id}:log-group:/aws/lambda/us-east-1.ankify-content-sha256-${suffix}:*`,
       ]);
     });
 
@@ -604,7 +815,9 @@ describe("alarms", () => {
   it.each([
     ["function-errors", "Errors", "Sum", 1, "GreaterThanOrEqualToThreshold"],
     ["function-throttles", "Throttles", "Sum", 1, "GreaterThanOrEqualToThreshold"],
-    ["function-duration", "Duration", "Maximum", 240_000, "GreaterThanThreshold"],
+    // Above the stream budget (295 s), halfway to the timeout (300 s): a legitimate streamed deck
+    // never gets there, an invocation that overran its own deadline does.
+    ["function-duration", "Duration", "Maximum", 297_500, "GreaterThanThreshold"],
   ])("%s watches AWS/Lambda %s (%s) against %d in the app region", (suffix, metric, statistic, threshold, comparison) => {
     const a = alarm(suffix);
     expect(a).toEqual(expect.objectContaining({
@@ -617,20 +830,29 @@ describe("alarms", () => {
   });
 
   it.each([
-    [{ originReadTimeout: 60, functionTimeout: 60 }, 48_000],
-    [{ functionTimeout: 600 }, 480_000],
-  ])("with %j the duration alarm follows the function's timeout: %d ms", (overrides, threshold) => {
+    [{ originReadTimeout: 60, functionTimeout: 60 }, 57_500, 55],
+    [{ functionTimeout: 600 }, 597_500, 595],
+  ])("with %j the duration alarm follows the function's timeout: %d ms, above the %d s stream budget", (overrides, threshold, budget) => {
     const { tf: custom } = synthAnkify(overrides);
     expect(alarm("function-duration", custom)["threshold"]).toBe(threshold);
+    expect(Number(only(custom, "aws_lambda_function")["environment"]["variables"]["ANKIFY_STREAM_BUDGET_SECONDS"])).toBe(budget);
+    expect(threshold).toBeGreaterThan(budget * 1000);
+    expect(threshold).toBeLessThan(only(custom, "aws_lambda_function")["timeout"] * 1000);
   });
 
-  it("watches CloudFront's 5xx error rate in us-east-1 (Region = Global)", () => {
-    expect(alarm("cdn-5xx-rate")).toEqual(expect.objectContaining({
-      provider: "aws.us_east_1", namespace: "AWS/CloudFront", metric_name: "5xxErrorRate", statistic: "Average",
-      dimensions: { DistributionId: ref(`${address(tf, "aws_cloudfront_distribution")}.id`), Region: "Global" },
-      threshold: 5, comparison_operator: "GreaterThanThreshold", period: 300, treat_missing_data: "notBreaching",
+  it("watches CloudFront's 5xx error rate in us-east-1 (Region = Global), only over periods with at least 20 requests", () => {
+    const cdn5xx = alarm("cdn-5xx-rate");
+    const dimensions = { DistributionId: ref(`${address(tf, "aws_cloudfront_distribution")}.id`), Region: "Global" };
+    expect(cdn5xx).toEqual(expect.objectContaining({
+      provider: "aws.us_east_1", threshold: 5, comparison_operator: "GreaterThanThreshold", evaluation_periods: 1, treat_missing_data: "notBreaching",
       alarm_actions: [topicArn(tf, "aws.us_east_1")], ok_actions: [topicArn(tf, "aws.us_east_1")],
     }));
+    for (const key of ["namespace", "metric_name", "statistic", "period", "dimensions"]) expect(cdn5xx[key]).toBeUndefined();
+    expect(cdn5xx["metric_query"]).toEqual([
+      { id: "requests", return_data: false, metric: { namespace: "AWS/CloudFront", metric_name: "Requests", stat: "Sum", period: 300, dimensions } },
+      { id: "rate", return_data: false, metric: { namespace: "AWS/CloudFront", metric_name: "5xxErrorRate", stat: "Average", period: 300, dimensions } },
+      { id: "gated", return_data: true, expression: "IF(requests >= 20, rate, 0)", label: "5xx error rate (%), 0 below 20 requests in 5 minutes" },
+    ]);
   });
 
   it("watches the WAF rate rule's blocked requests in us-east-1, by the ACL's and the rule's metric names", () => {
@@ -652,8 +874,12 @@ describe("alarms", () => {
     ]);
     for (const description of Object.values(descriptions)) expect(description).toMatch(/Look first at /);
     expect(descriptions["ankify-function-errors"]).toContain("/aws/lambda/ankify");
-    expect(descriptions["ankify-function-throttles"]).toContain("10 copies of the function (ANKIFY_MAX_CONCURRENCY)");
-    expect(descriptions["ankify-function-duration"]).toContain("240000 ms");
+    // Which cause the throttle alarm names depends on whether the plan reserved (ANKIFY_MAX_CONCURRENCY auto).
+    expect(descriptions["ankify-function-throttles"]).toMatch(new RegExp(
+      `^\\$\\{\\(\\(${CONCURRENCY_QUOTA.replace(/\./g, "\\.")}\\.value - 10\\) >= 100\\) \\? "Requests were refused \\(429\\) because 10 copies of the function \\(ANKIFY_MAX_CONCURRENCY\\) were already running\\. " : "Requests were refused \\(429\\) because the account's Lambda concurrency was used up\\. "\\}Look first at `,
+    ));
+    expect(descriptions["ankify-function-duration"]).toContain("longer than 297.5 s: past its 295 s stream budget");
+    expect(descriptions["ankify-cdn-5xx-rate"]).toContain("More than 5 % of at least 20 responses in 5 minutes were 5xx");
     expect(descriptions["ankify-rate-limited"]).toContain("over 300 requests in 5 minutes");
   });
 

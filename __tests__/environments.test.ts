@@ -36,7 +36,8 @@ describe("stacks", () => {
     expect(prod.provider["aws"]!.find((p) => !p["alias"])!["region"]).toBe("eu-central-1");
     expect(only(dev, "aws_lambda_function_url")["authorization_type"]).toBe("NONE");
     expect(only(prod, "aws_lambda_function_url")["authorization_type"]).toBe("AWS_IAM");
-    expect(only(dev, "aws_cloudfront_distribution")["origin"][0]["custom_origin_config"]["origin_read_timeout"]).toBe(120);
+    // dev's read timeout comes from CloudFront's quota at plan time; prod asks for 100 s.
+    expect(only(dev, "aws_cloudfront_distribution")["origin"][0]["custom_origin_config"]["origin_read_timeout"]).toMatch(/^\$\{floor\(min\(120, data\.aws_servicequotas_service_quota\.[\w-]+\.value\)\)\}$/);
     expect(only(prod, "aws_cloudfront_distribution")["origin"][0]["custom_origin_config"]["origin_read_timeout"]).toBe(100);
   });
 
@@ -44,8 +45,8 @@ describe("stacks", () => {
     const stacks = synthApp(twoEnvironments);
     for (const [name, tf] of Object.entries(stacks)) {
       const names = (type: string, key = "name") => all(tf, type).map((r) => r[key] as string).sort();
-      expect(names("aws_lambda_function", "function_name")).toEqual(
-        name === "ankify-prod" ? [name, `${name}-content-sha256`] : [name],
+      expect(names("aws_lambda_function", "function_name").map((n) => n.replace(/\$\{random_id\.[\w-]+\.hex\}$/, "<random>"))).toEqual(
+        name === "ankify-prod" ? [name, `${name}-content-sha256-<random>`] : [name],
       );
       expect(only(tf, "aws_ecr_repository")["name"]).toBe(name);
       expect(names("aws_iam_role")).toEqual(name === "ankify-prod" ? [`${name}-edge-content-sha256`, `${name}-function`] : [`${name}-function`]);
@@ -62,6 +63,12 @@ describe("stacks", () => {
     const stacks = synthApp(twoEnvironments, { ANKIFY_ENVIRONMENT: "dev", ANKIFY_ORIGIN_READ_TIMEOUT: "90" });
     expect(Object.keys(stacks)).toEqual(["ankify-dev"]);
     expect(only(stacks["ankify-dev"]!, "aws_cloudfront_distribution")["origin"][0]["custom_origin_config"]["origin_read_timeout"]).toBe(90);
+  });
+
+  it("says a retired setting in an environment block is no longer a setting, not that it is unknown", () => {
+    expect(problems({ ...defaults, environments: { dev: { domain: "ankify-dev.example.com", originTimeoutQuota: 180 } } })).toEqual([
+      expect.stringMatching(/^environment "dev": cdktf\.json context environments\.dev "originTimeoutQuota" is no longer a setting: the stack reads CloudFront's "Response timeout per origin" quota \(L-AECE9FA7\) at plan time\./),
+    ]);
   });
 
   it("marks prod, production and explicitly protected environments as protected", () => {

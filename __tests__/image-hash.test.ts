@@ -1,7 +1,8 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { dependencyClosure, imageContentHash } from "../stacks/edge/image-hash";
+import { dependencyClosure, imageContentHash, imageInputs } from "../stacks/edge/image-hash";
+import { PROJECT_ROOT } from "../testing/paths";
 
 /** A tiny workspace project: lambda/ with sources and a lockfile holding its deps and a root devDep. */
 function project(): { root: string; write: (path: string, text: string) => void; lock: Record<string, any>; saveLock: () => void } {
@@ -28,6 +29,9 @@ function project(): { root: string; write: (path: string, text: string) => void;
   write("lambda/package.json", '{"name":"ankify-function"}');
   write("lambda/src/index.ts", "export const handler = 1;");
   write("lambda/Dockerfile", "FROM public.ecr.aws/lambda/nodejs:22");
+  // The real build's rules: what the image hash may read is what the build context sends.
+  write("lambda/Dockerfile.dockerignore", readFileSync(join(PROJECT_ROOT, "lambda", "Dockerfile.dockerignore"), "utf8"));
+  write("lambda/build.js", "// bundles src/");
   saveLock();
   return { root, write, lock, saveLock };
 }
@@ -69,11 +73,33 @@ describe("imageContentHash", () => {
     ["a local bundle is built into dist/", (p: ReturnType<typeof project>) => p.write("lambda/dist/index.js", "bundle")],
     ["a file outside lambda/ changes", (p: ReturnType<typeof project>) => p.write("README.md", "docs")],
     ["the Lambda@Edge source in lambda/edge/ changes (it is not in the image)", (p: ReturnType<typeof project>) => p.write("lambda/edge/content-sha256.ts", "export {};")],
+    ["a file the build context leaves out appears in lambda/", (p: ReturnType<typeof project>) => p.write("lambda/NOTES.md", "todo")],
+    ["macOS leaves a .DS_Store in src/", (p: ReturnType<typeof project>) => p.write("lambda/src/.DS_Store", "Bud1")],
+    ["Windows leaves Thumbs.db and desktop.ini", (p: ReturnType<typeof project>) => { p.write("lambda/src/Thumbs.db", "x"); p.write("lambda/src/desktop.ini", "x"); }],
+    ["vim leaves a swap file", (p: ReturnType<typeof project>) => p.write("lambda/src/.index.ts.swp", "b0VIM")],
+    ["an editor leaves a backup~ and an emacs lock", (p: ReturnType<typeof project>) => { p.write("lambda/src/index.ts~", "old"); p.write("lambda/src/.#index.ts", "lock"); }],
+    ["an IDE leaves its folder", (p: ReturnType<typeof project>) => { p.write("lambda/src/.idea/workspace.xml", "<x/>"); p.write("lambda/.vscode/settings.json", "{}"); }],
   ])("stays the same when %s", (_what, change) => {
     const p = fresh();
     const before = imageContentHash({ projectRoot: p.root });
     change(p);
     expect(imageContentHash({ projectRoot: p.root })).toBe(before);
+  });
+});
+
+describe("imageInputs (the repository's own build)", () => {
+  const inputs = imageInputs({ projectRoot: PROJECT_ROOT });
+
+  it("reads exactly the files Dockerfile.dockerignore sends to the build, plus the Dockerfile", () => {
+    expect(inputs).toContain("lambda/Dockerfile");
+    expect(inputs).toContain("lambda/package.json");
+    expect(inputs).toContain("lambda/build.js");
+    expect(inputs).toContain("lambda/src/index.ts");
+    expect(inputs.filter((path) => !path.startsWith("lambda/src/"))).toEqual(["lambda/Dockerfile", "lambda/build.js", "lambda/package.json"]);
+  });
+
+  it("never reads the Lambda@Edge source, installs, bundles or the ignore file itself", () => {
+    for (const path of inputs) expect(path).not.toMatch(/^lambda\/(edge|node_modules|dist)\/|Dockerfile\.dockerignore$/);
   });
 });
 

@@ -1,4 +1,4 @@
-import { cdktfJsonContext, dnsNameProblem, loadSettings, readSettings, SETTING_SOURCES, SETTINGS, type SettingSpec } from "../stacks/settings";
+import { AWS_REGIONS, cdktfJsonContext, dnsNameProblem, loadSettings, POLLY_NEURAL_REGIONS, readSettings, SETTING_SOURCES, SETTINGS, type SettingSpec } from "../stacks/settings";
 import { spawnSync } from "node:child_process";
 import { PROJECT_ROOT } from "../testing/paths";
 import { problemsOf } from "../testing/problems";
@@ -16,14 +16,13 @@ describe("defaults (cdktf.json context)", () => {
       domain: "ankify.example.com",
       zone: "example.com",
       region: "eu-west-1",
+      speechRegion: "eu-west-1",
       originProtection: "secret-header",
-      originReadTimeout: 120,
-      originTimeoutQuota: 120,
       originKeepaliveTimeout: 5,
       architecture: "arm64",
       originSecretVersion: 1,
       rateLimit: 300,
-      maxConcurrency: 10,
+      maxConcurrency: "auto",
       clientAuth: "api-key",
       oauthScope: "decks",
       oauthCallbackUrls: ["https://claude.ai/api/mcp/auth_callback", "https://claude.com/api/mcp/auth_callback"],
@@ -35,12 +34,45 @@ describe("defaults (cdktf.json context)", () => {
 
   it("names every setting's environment variable in the table the README documents", () => {
     expect(Object.values(SETTING_SOURCES)).toEqual([
-      "ANKIFY_DOMAIN", "ANKIFY_ZONE", "ANKIFY_REGION", "ANKIFY_ORIGIN_PROTECTION", "ANKIFY_ORIGIN_READ_TIMEOUT",
-      "ANKIFY_ORIGIN_TIMEOUT_QUOTA", "ANKIFY_RESPONSE_COMPLETION_TIMEOUT", "ANKIFY_FUNCTION_TIMEOUT", "ANKIFY_ORIGIN_KEEPALIVE_TIMEOUT",
+      "ANKIFY_DOMAIN", "ANKIFY_ZONE", "ANKIFY_REGION", "ANKIFY_SPEECH_REGION", "ANKIFY_ORIGIN_PROTECTION", "ANKIFY_ORIGIN_READ_TIMEOUT",
+      "ANKIFY_RESPONSE_COMPLETION_TIMEOUT", "ANKIFY_FUNCTION_TIMEOUT", "ANKIFY_ORIGIN_KEEPALIVE_TIMEOUT",
       "ANKIFY_ARCHITECTURE", "ANKIFY_ORIGIN_SECRET_VERSION", "ANKIFY_RATE_LIMIT", "ANKIFY_ALLOWED_COUNTRIES",
       "ANKIFY_MAX_CONCURRENCY", "ANKIFY_ALARM_EMAIL", "ANKIFY_IMAGE_URI", "ANKIFY_CLIENT_AUTH", "ANKIFY_OAUTH_ISSUER",
       "ANKIFY_OAUTH_AUDIENCE", "ANKIFY_OAUTH_SCOPE", "ANKIFY_OAUTH_CALLBACK_URLS", "ANKIFY_MAX_SPEECH_CHARACTERS", "ANKIFY_CLIP_CACHE_DAYS",
     ]);
+  });
+});
+
+describe("speech region (ANKIFY_SPEECH_REGION): Polly's neural voices exist only in some regions", () => {
+  it("defaults to the app region when Polly has neural voices there", () => {
+    expect(loadSettings({ context }).speechRegion).toBe("eu-west-1");
+    expect(loadSettings({ context, env: { ANKIFY_REGION: "ap-northeast-3" } }).speechRegion).toBe("ap-northeast-3");
+  });
+
+  it("may name another region with neural voices", () => {
+    expect(loadSettings({ context, env: { ANKIFY_REGION: "eu-north-1", ANKIFY_SPEECH_REGION: "eu-central-1" } })).toEqual(
+      expect.objectContaining({ region: "eu-north-1", speechRegion: "eu-central-1" }),
+    );
+  });
+
+  it("is required, with the nearest candidates, when the app region has no neural voices", () => {
+    expect(problems({ ANKIFY_REGION: "eu-north-1" })).toEqual([
+      'ANKIFY_REGION = "eu-north-1" has no Amazon Polly neural voices, so every deck with speech would fail there; ' +
+        "set ANKIFY_SPEECH_REGION to a region that has them (the function calls Polly there; the cards' text goes there), " +
+        "e.g. eu-central-1, eu-west-1, eu-west-2, eu-west-3, eu-south-2.",
+    ]);
+    expect(problems({ ANKIFY_REGION: "sa-east-1" })[0]).toMatch(/e\.g\. us-east-1, us-west-2\.$/);
+  });
+
+  it.each([
+    [{ ANKIFY_SPEECH_REGION: "eu-north-1" }, 'ANKIFY_SPEECH_REGION = "eu-north-1" has no Amazon Polly neural voices; use one of: us-east-1, us-west-2, af-south-1, ap-northeast-1, ap-northeast-2, ap-northeast-3, ap-south-1, ap-southeast-1, ap-southeast-2, ap-southeast-5, ca-central-1, eu-central-1, eu-west-1, eu-west-2, eu-west-3, eu-south-2.'],
+    [{ ANKIFY_SPEECH_REGION: "Frankfurt" }, 'ANKIFY_SPEECH_REGION = "Frankfurt" has no Amazon Polly neural voices; use one of: us-east-1, us-west-2, af-south-1, ap-northeast-1, ap-northeast-2, ap-northeast-3, ap-south-1, ap-southeast-1, ap-southeast-2, ap-southeast-5, ca-central-1, eu-central-1, eu-west-1, eu-west-2, eu-west-3, eu-south-2.'],
+  ])("refuses %j", (env, message) => {
+    expect(problems(env)).toEqual([message]);
+  });
+
+  it("lists only regions the app itself accepts", () => {
+    for (const region of POLLY_NEURAL_REGIONS) expect(AWS_REGIONS).toContain(region);
   });
 });
 
@@ -52,13 +84,14 @@ describe("environment overrides", () => {
     [{ ANKIFY_REGION: "us-east-1" }, { region: "us-east-1" }],
     [{ ANKIFY_ORIGIN_PROTECTION: "oac" }, { originProtection: "oac" }],
     [{ ANKIFY_ORIGIN_READ_TIMEOUT: "10" }, { originReadTimeout: 10 }],
-    [{ ANKIFY_ORIGIN_READ_TIMEOUT: "180", ANKIFY_ORIGIN_TIMEOUT_QUOTA: "180" }, { originReadTimeout: 180, originTimeoutQuota: 180 }],
+    [{ ANKIFY_ORIGIN_READ_TIMEOUT: "180" }, { originReadTimeout: 180 }],
+    [{ ANKIFY_FUNCTION_TIMEOUT: "60" }, { functionTimeout: 60 }],
     [{ ANKIFY_RESPONSE_COMPLETION_TIMEOUT: "300" }, { responseCompletionTimeout: 300, functionTimeout: 300 }],
     [{ ANKIFY_FUNCTION_TIMEOUT: "120", ANKIFY_RESPONSE_COMPLETION_TIMEOUT: "120" }, { responseCompletionTimeout: 120, functionTimeout: 120 }],
     [{ ANKIFY_FUNCTION_TIMEOUT: "900" }, { functionTimeout: 900 }],
     [{ ANKIFY_CLIP_CACHE_DAYS: "0" }, { clipCacheDays: 0 }],
     [{ ANKIFY_CLIP_CACHE_DAYS: "3650" }, { clipCacheDays: 3650 }],
-    [{ ANKIFY_ORIGIN_READ_TIMEOUT: "600", ANKIFY_ORIGIN_TIMEOUT_QUOTA: "600" }, { functionTimeout: 600 }],
+    [{ ANKIFY_ORIGIN_READ_TIMEOUT: "600" }, { functionTimeout: 600 }],
     [{ ANKIFY_RESPONSE_COMPLETION_TIMEOUT: "900" }, { responseCompletionTimeout: 900 }],
     [{ ANKIFY_ORIGIN_KEEPALIVE_TIMEOUT: "60" }, { originKeepaliveTimeout: 60 }],
     [{ ANKIFY_ARCHITECTURE: "x86_64" }, { architecture: "x86_64" }],
@@ -74,6 +107,7 @@ describe("environment overrides", () => {
     [{ ANKIFY_MAX_CONCURRENCY: "1" }, { maxConcurrency: 1 }],
     [{ ANKIFY_MAX_CONCURRENCY: "900" }, { maxConcurrency: 900 }],
     [{ ANKIFY_MAX_CONCURRENCY: "none" }, { maxConcurrency: "none" }],
+    [{ ANKIFY_MAX_CONCURRENCY: "auto" }, { maxConcurrency: "auto" }],
     [{ ANKIFY_ALARM_EMAIL: "ops@example.com" }, { alarmEmail: "ops@example.com" }],
     [{ ANKIFY_ALARM_EMAIL: "first.last+ankify@mail.example.co.uk" }, { alarmEmail: "first.last+ankify@mail.example.co.uk" }],
     [{ ANKIFY_IMAGE_URI: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/ankify-python:v3" }, { imageUri: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/ankify-python:v3" }],
@@ -123,19 +157,17 @@ describe("bad values fail with one line naming the variable, the value and the f
     [{ ANKIFY_CLIP_CACHE_DAYS: "a month" }, 'ANKIFY_CLIP_CACHE_DAYS = "a month" is not a whole number of days; use an integer from 0 to 3650 (0 turns the clip cache off).'],
     [{ ANKIFY_MAX_SPEECH_CHARACTERS: "999" }, "ANKIFY_MAX_SPEECH_CHARACTERS = 999 is out of range; use an integer from 1000 to 1000000 characters per request (neural voices cost $16 per million)."],
     [{ ANKIFY_MAX_SPEECH_CHARACTERS: "lots" }, 'ANKIFY_MAX_SPEECH_CHARACTERS = "lots" is not a whole number of characters; use an integer from 1000 to 1000000 characters per request (neural voices cost $16 per million).'],
-    [{ ANKIFY_ORIGIN_READ_TIMEOUT: "9" }, "ANKIFY_ORIGIN_READ_TIMEOUT = 9 is out of range; use an integer from 10 to 120 (the ceiling is ANKIFY_ORIGIN_TIMEOUT_QUOTA; raise that only after AWS approved a quota increase)."],
-    [{ ANKIFY_ORIGIN_READ_TIMEOUT: "0" }, "ANKIFY_ORIGIN_READ_TIMEOUT = 0 is out of range; use an integer from 10 to 120 (the ceiling is ANKIFY_ORIGIN_TIMEOUT_QUOTA; raise that only after AWS approved a quota increase)."],
-    [{ ANKIFY_ORIGIN_READ_TIMEOUT: "121" }, "ANKIFY_ORIGIN_READ_TIMEOUT = 121 is out of range; use an integer from 10 to 120 (the ceiling is ANKIFY_ORIGIN_TIMEOUT_QUOTA; raise that only after AWS approved a quota increase)."],
-    [{ ANKIFY_ORIGIN_READ_TIMEOUT: "2m" }, 'ANKIFY_ORIGIN_READ_TIMEOUT = "2m" is not a whole number of seconds; use an integer from 10 to 120 (the ceiling is ANKIFY_ORIGIN_TIMEOUT_QUOTA; raise that only after AWS approved a quota increase).'],
-    [{ ANKIFY_ORIGIN_READ_TIMEOUT: "90.5" }, 'ANKIFY_ORIGIN_READ_TIMEOUT = "90.5" is not a whole number of seconds; use an integer from 10 to 120 (the ceiling is ANKIFY_ORIGIN_TIMEOUT_QUOTA; raise that only after AWS approved a quota increase).'],
-    [{ ANKIFY_ORIGIN_READ_TIMEOUT: "181", ANKIFY_ORIGIN_TIMEOUT_QUOTA: "180" }, "ANKIFY_ORIGIN_READ_TIMEOUT = 181 is out of range; use an integer from 10 to 180 (the ceiling is ANKIFY_ORIGIN_TIMEOUT_QUOTA; raise that only after AWS approved a quota increase)."],
-    [{ ANKIFY_ORIGIN_READ_TIMEOUT: "901", ANKIFY_ORIGIN_TIMEOUT_QUOTA: "1200" }, "ANKIFY_ORIGIN_READ_TIMEOUT = 901 is out of range; use an integer from 10 to 900 (Lambda cannot run longer than 900 s)."],
-    [{ ANKIFY_ORIGIN_TIMEOUT_QUOTA: "60" }, 'ANKIFY_ORIGIN_TIMEOUT_QUOTA = 60 is out of range; use an integer from 120 to 86400 (120 needs no approval; set more only after Service Quotas approved "Response timeout per origin").'],
+    [{ ANKIFY_ORIGIN_READ_TIMEOUT: "9" }, `ANKIFY_ORIGIN_READ_TIMEOUT = 9 is out of range; use an integer from 10 to 900 (unset: the smaller of 120 and CloudFront's "Response timeout per origin" quota, read at plan time; a value above that quota stops the plan).`],
+    [{ ANKIFY_ORIGIN_READ_TIMEOUT: "0" }, `ANKIFY_ORIGIN_READ_TIMEOUT = 0 is out of range; use an integer from 10 to 900 (unset: the smaller of 120 and CloudFront's "Response timeout per origin" quota, read at plan time; a value above that quota stops the plan).`],
+    [{ ANKIFY_ORIGIN_READ_TIMEOUT: "2m" }, `ANKIFY_ORIGIN_READ_TIMEOUT = "2m" is not a whole number of seconds; use an integer from 10 to 900 (unset: the smaller of 120 and CloudFront's "Response timeout per origin" quota, read at plan time; a value above that quota stops the plan).`],
+    [{ ANKIFY_ORIGIN_READ_TIMEOUT: "90.5" }, `ANKIFY_ORIGIN_READ_TIMEOUT = "90.5" is not a whole number of seconds; use an integer from 10 to 900 (unset: the smaller of 120 and CloudFront's "Response timeout per origin" quota, read at plan time; a value above that quota stops the plan).`],
+    [{ ANKIFY_ORIGIN_READ_TIMEOUT: "901" }, `ANKIFY_ORIGIN_READ_TIMEOUT = 901 is out of range; use an integer from 10 to 900 (unset: the smaller of 120 and CloudFront's "Response timeout per origin" quota, read at plan time; a value above that quota stops the plan).`],
     [{ ANKIFY_RESPONSE_COMPLETION_TIMEOUT: "299" }, "ANKIFY_RESPONSE_COMPLETION_TIMEOUT = 299 is out of range; use an integer from 300 to 900 (at least the function timeout, or CloudFront would cut off a deck that is still streaming; at most Lambda's 900 s; unset it to have no overall limit)."],
     [{ ANKIFY_RESPONSE_COMPLETION_TIMEOUT: "901" }, "ANKIFY_RESPONSE_COMPLETION_TIMEOUT = 901 is out of range; use an integer from 300 to 900 (at least the function timeout, or CloudFront would cut off a deck that is still streaming; at most Lambda's 900 s; unset it to have no overall limit)."],
-    [{ ANKIFY_FUNCTION_TIMEOUT: "100" }, "ANKIFY_FUNCTION_TIMEOUT = 100 is out of range; use an integer from 120 to 900 (at least the origin read timeout and 15 s, at most Lambda's 900 s)."],
-    [{ ANKIFY_FUNCTION_TIMEOUT: "901" }, "ANKIFY_FUNCTION_TIMEOUT = 901 is out of range; use an integer from 120 to 900 (at least the origin read timeout and 15 s, at most Lambda's 900 s)."],
-    [{ ANKIFY_FUNCTION_TIMEOUT: "5m" }, 'ANKIFY_FUNCTION_TIMEOUT = "5m" is not a whole number of seconds; use an integer from 120 to 900 (at least the origin read timeout and 15 s, at most Lambda\'s 900 s).'],
+    [{ ANKIFY_FUNCTION_TIMEOUT: "14" }, `ANKIFY_FUNCTION_TIMEOUT = 14 is out of range; use an integer from 15 to 900 (at least 15 s and the origin read timeout, which the plan checks against CloudFront's quota when it is unset; at most Lambda's 900 s).`],
+    [{ ANKIFY_FUNCTION_TIMEOUT: "100", ANKIFY_ORIGIN_READ_TIMEOUT: "110" }, "ANKIFY_FUNCTION_TIMEOUT = 100 is out of range; use an integer from 110 to 900 (at least the origin read timeout and 15 s, at most Lambda's 900 s)."],
+    [{ ANKIFY_FUNCTION_TIMEOUT: "901" }, `ANKIFY_FUNCTION_TIMEOUT = 901 is out of range; use an integer from 15 to 900 (at least 15 s and the origin read timeout, which the plan checks against CloudFront's quota when it is unset; at most Lambda's 900 s).`],
+    [{ ANKIFY_FUNCTION_TIMEOUT: "5m" }, `ANKIFY_FUNCTION_TIMEOUT = "5m" is not a whole number of seconds; use an integer from 15 to 900 (at least 15 s and the origin read timeout, which the plan checks against CloudFront's quota when it is unset; at most Lambda's 900 s).`],
     [{ ANKIFY_ORIGIN_KEEPALIVE_TIMEOUT: "61" }, "ANKIFY_ORIGIN_KEEPALIVE_TIMEOUT = 61 is out of range; use an integer from 1 to 60."],
     [{ ANKIFY_ORIGIN_SECRET_VERSION: "0" }, "ANKIFY_ORIGIN_SECRET_VERSION = 0 is out of range; use an integer from 1 to 1000000 (bump it by one to rotate the origin secret)."],
     [{ ANKIFY_RATE_LIMIT: "9" }, "ANKIFY_RATE_LIMIT = 9 is out of range; use 0 (no web ACL) or an integer from 10 to 2000000000: requests per client IP in 5 minutes (AWS WAF's smallest limit is 10)."],
@@ -150,11 +182,11 @@ describe("bad values fail with one line naming the variable, the value and the f
     [{ ANKIFY_ALLOWED_COUNTRIES: "DE,AT,DE" }, 'ANKIFY_ALLOWED_COUNTRIES = "DE,AT,DE" names "DE" more than once; name each country once.'],
     [{ ANKIFY_ALLOWED_COUNTRIES: " , " }, 'ANKIFY_ALLOWED_COUNTRIES = "," names no country; list ISO 3166-1 alpha-2 codes like "DE,AT,CH", or unset it to allow every country.'],
     [{ ANKIFY_ALLOWED_COUNTRIES: "DE", ANKIFY_RATE_LIMIT: "0" }, 'ANKIFY_ALLOWED_COUNTRIES = "DE" needs the web ACL, which ANKIFY_RATE_LIMIT = 0 turns off; set ANKIFY_RATE_LIMIT to 10 or more (the default is 300), or unset ANKIFY_ALLOWED_COUNTRIES to allow every country.'],
-    [{ ANKIFY_MAX_CONCURRENCY: "0" }, 'ANKIFY_MAX_CONCURRENCY = 0 would reserve no executions at all, so Lambda would throttle every request; use an integer from 1 to 900, or "none" for no reservation.'],
-    [{ ANKIFY_MAX_CONCURRENCY: "901" }, 'ANKIFY_MAX_CONCURRENCY = 901 is out of range; use an integer from 1 to 900, or "none" for no reservation (Lambda keeps 100 of an account\'s executions unreserved, so a default account of 1000 can reserve at most 900).'],
-    [{ ANKIFY_MAX_CONCURRENCY: "-3" }, 'ANKIFY_MAX_CONCURRENCY = -3 is out of range; use an integer from 1 to 900, or "none" for no reservation (Lambda keeps 100 of an account\'s executions unreserved, so a default account of 1000 can reserve at most 900).'],
-    [{ ANKIFY_MAX_CONCURRENCY: "unlimited" }, 'ANKIFY_MAX_CONCURRENCY = "unlimited" is not a whole number of executions; use an integer from 1 to 900, or "none" for no reservation.'],
-    [{ ANKIFY_MAX_CONCURRENCY: "2.5" }, 'ANKIFY_MAX_CONCURRENCY = "2.5" is not a whole number of executions; use an integer from 1 to 900, or "none" for no reservation.'],
+    [{ ANKIFY_MAX_CONCURRENCY: "0" }, 'ANKIFY_MAX_CONCURRENCY = 0 would reserve no executions at all, so Lambda would throttle every request; use an integer from 1 to 900, "auto" (reserve 10 where the account quota allows it) or "none" for no reservation.'],
+    [{ ANKIFY_MAX_CONCURRENCY: "901" }, 'ANKIFY_MAX_CONCURRENCY = 901 is out of range; use an integer from 1 to 900, "auto" (reserve 10 where the account quota allows it) or "none" for no reservation (Lambda keeps 100 of an account\'s executions unreserved, so a default account of 1000 can reserve at most 900).'],
+    [{ ANKIFY_MAX_CONCURRENCY: "-3" }, 'ANKIFY_MAX_CONCURRENCY = -3 is out of range; use an integer from 1 to 900, "auto" (reserve 10 where the account quota allows it) or "none" for no reservation (Lambda keeps 100 of an account\'s executions unreserved, so a default account of 1000 can reserve at most 900).'],
+    [{ ANKIFY_MAX_CONCURRENCY: "unlimited" }, 'ANKIFY_MAX_CONCURRENCY = "unlimited" is not a whole number of executions; use an integer from 1 to 900, "auto" (reserve 10 where the account quota allows it) or "none" for no reservation.'],
+    [{ ANKIFY_MAX_CONCURRENCY: "2.5" }, 'ANKIFY_MAX_CONCURRENCY = "2.5" is not a whole number of executions; use an integer from 1 to 900, "auto" (reserve 10 where the account quota allows it) or "none" for no reservation.'],
     [{ ANKIFY_ALARM_EMAIL: "ops" }, 'ANKIFY_ALARM_EMAIL = "ops" is not an e-mail address: it needs a name, an @ and a domain; use one like ops@example.com.'],
     [{ ANKIFY_ALARM_EMAIL: "ops@" }, 'ANKIFY_ALARM_EMAIL = "ops@" is not an e-mail address: it needs a name, an @ and a domain; use one like ops@example.com.'],
     [{ ANKIFY_ALARM_EMAIL: "ops@example" }, 'ANKIFY_ALARM_EMAIL = "ops@example" is not an e-mail address: "example" is not a domain name; use one like ops@example.com.'],
@@ -177,21 +209,35 @@ describe("bad values fail with one line naming the variable, the value and the f
     expect(problems({ ANKIFY_REGION: "mars-1", ANKIFY_ORIGIN_PROTECTION: "none", ANKIFY_ORIGIN_READ_TIMEOUT: "999" })).toEqual([
       'ANKIFY_REGION = "mars-1" is not an AWS region code; use one like eu-west-1.',
       'ANKIFY_ORIGIN_PROTECTION = "none" is not allowed; use one of: secret-header, oac.',
-      "ANKIFY_ORIGIN_READ_TIMEOUT = 999 is out of range; use an integer from 10 to 120 (the ceiling is ANKIFY_ORIGIN_TIMEOUT_QUOTA; raise that only after AWS approved a quota increase).",
+      `ANKIFY_ORIGIN_READ_TIMEOUT = 999 is out of range; use an integer from 10 to 900 (unset: the smaller of 120 and CloudFront's "Response timeout per origin" quota, read at plan time; a value above that quota stops the plan).`,
     ]);
   });
 
   it("names cdktf.json when the bad value comes from there", () => {
     expect(problems({}, { originReadTimeout: "fast" })).toEqual([
-      'cdktf.json context "originReadTimeout" = "fast" is not a whole number of seconds; use an integer from 10 to 120 (the ceiling is ANKIFY_ORIGIN_TIMEOUT_QUOTA; raise that only after AWS approved a quota increase).',
+      `cdktf.json context "originReadTimeout" = "fast" is not a whole number of seconds; use an integer from 10 to 900 (unset: the smaller of 120 and CloudFront's "Response timeout per origin" quota, read at plan time; a value above that quota stops the plan).`,
     ]);
   });
 
   it("names cdktf.json for a bad guard-rail value from there", () => {
     expect(problems({}, { maxConcurrency: 0, allowedCountries: ["DE", 7] })).toEqual([
       'cdktf.json context "allowedCountries" = ["DE",7] must be comma-separated country codes like "DE,AT,CH" (or a JSON array of them).',
-      'cdktf.json context "maxConcurrency" = 0 would reserve no executions at all, so Lambda would throttle every request; use an integer from 1 to 900, or "none" for no reservation.',
+      'cdktf.json context "maxConcurrency" = 0 would reserve no executions at all, so Lambda would throttle every request; use an integer from 1 to 900, "auto" (reserve 10 where the account quota allows it) or "none" for no reservation.',
     ]);
+  });
+
+  it.each([
+    [{ ANKIFY_ORIGIN_TIMEOUT_QUOTA: "180" }, {}, "ANKIFY_ORIGIN_TIMEOUT_QUOTA"],
+    [{}, { originTimeoutQuota: 120 }, 'cdktf.json context "originTimeoutQuota"'],
+  ])("says ANKIFY_ORIGIN_TIMEOUT_QUOTA is no longer a setting (%j %j)", (env, extraContext, where) => {
+    expect(problems(env, extraContext)).toEqual([
+      `${where} is no longer a setting: the stack reads CloudFront's "Response timeout per origin" quota (L-AECE9FA7) at plan time. ` +
+        "Remove it; set ANKIFY_ORIGIN_READ_TIMEOUT only to ask for a particular read timeout (the plan stops if the quota does not allow it).",
+    ]);
+  });
+
+  it("reserves automatically when ANKIFY_MAX_CONCURRENCY is not set anywhere", () => {
+    expect(loadSettings({ context: { ...context, maxConcurrency: undefined } }).maxConcurrency).toBe("auto");
   });
 
   it("says how to set a missing setting", () => {
@@ -223,7 +269,8 @@ describe("regions", () => {
   });
 
   it.each([["af-south-1"], ["ap-southeast-7"], ["mx-central-1"], ["us-west-2"]])("%s is accepted", (region) => {
-    expect(loadSettings({ context, env: { ANKIFY_REGION: region } }).region).toBe(region);
+    // Polly has no neural voices in some of them: speech is then spoken in a region that has.
+    expect(loadSettings({ context, env: { ANKIFY_REGION: region, ANKIFY_SPEECH_REGION: "us-east-1" } }).region).toBe(region);
   });
 });
 

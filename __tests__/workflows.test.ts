@@ -9,6 +9,9 @@ type Step = { uses?: string; run?: string; with?: Record<string, unknown>; env?:
 type Job = { steps: Step[]; permissions?: Record<string, string>; environment?: string; strategy?: Record<string, unknown>; if?: string };
 type Workflow = { on: Record<string, unknown>; permissions?: Record<string, string>; concurrency?: { group: string; "cancel-in-progress": boolean }; jobs: Record<string, Job> };
 const workflows: Record<string, Workflow> = Object.fromEntries(files.map((f) => [f, parse(readFileSync(join(dir, f), "utf8")) as Workflow]));
+/** hashicorp/setup-terraform v4.0.1 (tag checked in the action's repository; node24 runtime). */
+const SETUP_TERRAFORM_SHA = "dfe3c3f87815947d99a8997f908cb6525fc44e9e";
+const TERRAFORM_VERSION = "1.11.4";
 const steps = (wf: Workflow) => Object.values(wf.jobs).flatMap((job) => job.steps);
 
 describe("workflow files", () => {
@@ -65,6 +68,31 @@ describe("workflow files", () => {
     expect(job.environment).toBe("${{ matrix.target.stack }}");
     expect(job.strategy).toEqual(expect.objectContaining({ "max-parallel": 1, "fail-fast": true }));
     expect(job.steps.map((s) => s.run)).toContain("npm run deploy -- $ENVIRONMENT --auto-approve");
+  });
+
+  // GitHub's Ubuntu images stopped shipping Terraform (actions/runner-images#9848), and cdktf asks
+  // `terraform version` while synthesizing: a job that synthesizes without installing it fails.
+  it.each(files)("%s installs Terraform (pinned setup-terraform) before every step that synthesizes", (file) => {
+    const synthesizing = /(^|\s)(bash \.ci\/run|npm run (synth|diff|deploy|destroy)\b|bash scripts\/(ci-plan|validate)\.sh|node [^\n]*main\.ts)/;
+    let jobsThatSynthesize = 0;
+    for (const [name, job] of Object.entries(workflows[file]!.jobs)) {
+      const first = job.steps.findIndex((s) => synthesizing.test(s.run ?? ""));
+      if (first < 0) continue;
+      jobsThatSynthesize++;
+      const setup = job.steps.findIndex((s) => (s.uses ?? "").startsWith("hashicorp/setup-terraform@"));
+      expect({ job: name, installsTerraformFirst: setup >= 0 && setup < first }).toEqual({ job: name, installsTerraformFirst: true });
+      expect(job.steps[setup]!.uses).toBe(`hashicorp/setup-terraform@${SETUP_TERRAFORM_SHA}`);
+      expect(job.steps[setup]!.with).toEqual({ terraform_version: TERRAFORM_VERSION, terraform_wrapper: false });
+    }
+    expect(jobsThatSynthesize).toBe(2);
+  });
+
+  it.each(files)("%s runs every job on Node 22 (Node 20 reached end of life on 30 April 2026)", (file) => {
+    for (const job of Object.values(workflows[file]!.jobs)) {
+      const setups = job.steps.filter((s) => (s.uses ?? "").startsWith("actions/setup-node@"));
+      expect(setups).toHaveLength(1);
+      expect(setups[0]!.with).toEqual(expect.objectContaining({ "node-version": 22 }));
+    }
   });
 
   it("never passes matrix or PR values into a shell script inline (they go through env)", () => {

@@ -12,14 +12,17 @@ import { OriginSecret } from "./edge/origin-secret";
 import { AnkifyFunction, type FunctionClientAuth } from "./edge/ankify-function";
 import { OAuthAuthorizer } from "./edge/oauth-authorizer";
 import { Certificate } from "./edge/certificate";
-import { CloudFrontInvokePermission, OriginAccessControl } from "./edge/origin-access-control";
+import { CloudFrontInvokePermission, OriginAccessControl, PublicFunctionUrlPermission } from "./edge/origin-access-control";
 import { Distribution } from "./edge/distribution";
 import { DnsRecords } from "./edge/dns-records";
 import { WebAcl } from "./edge/web-acl";
-import { Alarms } from "./edge/alarms";
+import { SecurityHeaders } from "./edge/security-headers";
+import { Alarms, durationAlarmThresholdMs } from "./edge/alarms";
+import { OriginReadTimeout } from "./edge/origin-read-timeout";
+import { ConcurrencyReservation } from "./edge/concurrency-reservation";
 import { ContentHashEdgeFunction } from "./edge/content-hash-edge-function";
 import { configureStateBackend } from "./state-backend";
-import { clientKeyPath, type StateSettings } from "./environments";
+import { clientKeyPath, originSecretPath, type StateSettings } from "./environments";
 
 /**
  * AWS provider range for every stack. The bindings are generated for 6.25.0, but the oac mode's
@@ -66,13 +69,22 @@ export class AnkifyStack extends TerraformStack {
       ...(settings.clipCacheDays > 0 ? { clipCacheDays: settings.clipCacheDays } : {}),
     });
 
+    // random: the origin secret (secret-header mode) or the Lambda@Edge function's name (oac mode).
+    new RandomProvider(this, "random");
     let originSecret: OriginSecret | undefined;
     if (settings.originProtection === "secret-header") {
-      new RandomProvider(this, "random");
-      originSecret = new OriginSecret(this, "origin-secret", { version: settings.originSecretVersion });
+      originSecret = new OriginSecret(this, "origin-secret", { version: settings.originSecretVersion, parameterPath: originSecretPath(name) });
     }
 
     const clientAuth = this.clientAuth(name, settings, account);
+
+    const readTimeout = new OriginReadTimeout(this, "cloudfront-response-timeout", {
+      ...(settings.originReadTimeout !== undefined ? { explicit: settings.originReadTimeout } : {}),
+      functionTimeout: functionTimeoutSeconds(settings),
+      usEast1,
+    });
+
+    const concurrency = new ConcurrencyReservation(this, "lambda-concurrency", { maxConcurrency: settings.maxConcurrency, region: settings.region });
 
     const fn = new AnkifyFunction(this, "function", {
       name,
@@ -80,8 +92,9 @@ export class AnkifyStack extends TerraformStack {
       ...(built ? { dependsOn: [built.image.build, built.repository.pullPolicy] } : {}),
       architecture: settings.architecture,
       timeout: functionTimeoutSeconds(settings),
-      ...(settings.maxConcurrency !== "none" ? { reservedConcurrency: settings.maxConcurrency } : {}),
-      requestBudget: requestBudgetSeconds(settings),
+      ...(concurrency.reservedConcurrentExecutions !== undefined ? { reservedConcurrency: concurrency.reservedConcurrentExecutions } : {}),
+      requestBudget: requestBudgetSeconds(settings) ?? readTimeout.secondsText,
+      preconditions: [...readTimeout.functionPreconditions, ...concurrency.preconditions],
       streamBudget: deckStreamBudgetSeconds(settings),
       deckBucketName: decks.bucket.bucket,
       deckBucketArn: decks.bucket.arn,
@@ -89,9 +102,18 @@ export class AnkifyStack extends TerraformStack {
       ...(decks.clipPrefix !== undefined ? { clipPrefix: decks.clipPrefix } : {}),
       noteTimesPrefix: decks.noteTimesPrefix,
       originProtection: settings.originProtection,
-      ...(originSecret ? { originSecret: { current: originSecret.current, previous: originSecret.previous } } : {}),
+      ...(originSecret
+        ? {
+            originSecretParameters: {
+              // Plain names (known at synth), so the function's environment never waits on SSM.
+              current: { name: `${originSecretPath(name)}/current`, arn: originSecret.currentParameter.arn },
+              previous: { name: `${originSecretPath(name)}/previous`, arn: originSecret.previousParameter.arn },
+            },
+          }
+        : {}),
       clientAuth: clientAuth.function,
       maxSpeechCharacters: settings.maxSpeechCharacters,
+      speechRegion: settings.speechRegion,
     });
 
     const certificate = new Certificate(this, "certificate", { domain: settings.domain, zoneId: zone.zoneId, usEast1 });
@@ -116,22 +138,27 @@ export class AnkifyStack extends TerraformStack {
       domain: settings.domain,
       certificateArn: certificate.validatedCertificateArn,
       functionUrl: fn.functionUrl.functionUrl,
-      originReadTimeout: settings.originReadTimeout,
+      originReadTimeout: readTimeout.seconds,
+      preconditions: readTimeout.distributionPreconditions,
       originKeepaliveTimeout: settings.originKeepaliveTimeout,
       ...(settings.responseCompletionTimeout !== undefined ? { responseCompletionTimeout: settings.responseCompletionTimeout } : {}),
       ...(originSecret ? { originSecret: originSecret.current } : {}),
       ...(oac ? { originAccessControlId: oac.oac.id } : {}),
       ...(webAcl ? { webAclArn: webAcl.webAcl.arn } : {}),
       ...(contentHash ? { originRequestFunctionArn: contentHash.versionArn } : {}),
-      // A rotated secret must be accepted by the function before CloudFront starts sending it.
-      dependsOn: [fn.function],
+      responseHeadersPolicyId: new SecurityHeaders(this, "security-headers", { name }).policy.id,
+      // A rotated secret must be in SSM (where the function reads it) before CloudFront sends it.
+      dependsOn: [fn.function, ...(originSecret ? [originSecret.currentParameter] : [])],
     }).distribution;
 
     if (oac) {
       new CloudFrontInvokePermission(this, "cloudfront-invoke", {
         functionName: fn.function.functionName,
         distributionArn: distribution.arn,
+        replaceTriggeredBy: [fn.replacedWithFunction],
       });
+    } else {
+      new PublicFunctionUrlPermission(this, "public-invoke", { functionName: fn.function.functionName, replaceTriggeredBy: [fn.replacedWithFunction] });
     }
 
     const alarms = new Alarms(this, "alarms", {
@@ -139,8 +166,9 @@ export class AnkifyStack extends TerraformStack {
       functionName: fn.function.functionName,
       logGroupName: fn.logGroupName,
       // Computed from the timeout itself, so the alarm follows when the timeout settings change.
-      durationThresholdMs: Math.round(functionTimeoutSeconds(settings) * 1000 * 0.8),
-      ...(settings.maxConcurrency !== "none" ? { reservedConcurrency: settings.maxConcurrency } : {}),
+      durationThresholdMs: durationAlarmThresholdMs(functionTimeoutSeconds(settings)),
+      streamBudgetSeconds: deckStreamBudgetSeconds(settings),
+      throttleCause: concurrency.throttleCause,
       distributionId: distribution.id,
       ...(webAcl ? { webAcl: { metricName: webAcl.metricName, rateRuleMetricName: webAcl.rateRuleMetricName, rateLimit: settings.rateLimit } } : {}),
       ...(settings.alarmEmail !== undefined ? { email: settings.alarmEmail } : {}),
@@ -155,11 +183,16 @@ export class AnkifyStack extends TerraformStack {
     });
 
     new TerraformOutput(this, "url", { value: `https://${settings.domain}/mcp`, description: "MCP endpoint for clients" });
+    new TerraformOutput(this, "function_concurrency", { value: concurrency.summary, description: "The function's reserved concurrency (ANKIFY_MAX_CONCURRENCY), and why" });
+    new TerraformOutput(this, "origin_read_timeout", { value: readTimeout.summary, description: "How long CloudFront waits for the function, and why" });
     new TerraformOutput(this, "distribution_domain", { value: distribution.domainName, description: "CloudFront's own name for the distribution" });
     new TerraformOutput(this, "distribution_id", { value: distribution.id, description: "For invalidations and the CloudFront console" });
+    // Sensitive: it answers only CloudFront, but calling it directly bypasses the web ACL's rate limit
+    // and still costs an invocation. Kept (terraform output -raw function_url) for troubleshooting.
     new TerraformOutput(this, "function_url", {
       value: fn.functionUrl.functionUrl,
-      description: "Direct Function URL; answers 403 to anyone but CloudFront",
+      sensitive: true,
+      description: "Direct Function URL (bypasses CloudFront and the web ACL); answers 403 to anyone but CloudFront",
     });
     new TerraformOutput(this, "image_uri", { value: built ? built.image.imageUri : settings.imageUri!, description: "The image the function runs" });
     if (built) {

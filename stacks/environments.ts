@@ -24,6 +24,11 @@ export function clientKeyPath(resourceName: string): string {
   return `/ankify/${resourceName}/client-keys`;
 }
 
+/** The SSM path of a stack's origin secret parameters (`…/current`, `…/previous`; secret-header mode). */
+export function originSecretPath(resourceName: string): string {
+  return `/ankify/${resourceName}/origin-secret`;
+}
+
 /** Environment names become part of resource names (bucket prefix ≤ 37 characters), hence the limit. */
 const ENVIRONMENT_NAME = /^[a-z][a-z0-9-]{0,14}[a-z0-9]$|^[a-z]$/;
 

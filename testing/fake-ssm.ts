@@ -7,19 +7,25 @@ export interface FakeParameter {
   Value: string;
   Description?: string;
   LastModifiedDate: number;
+  /** 1 when created, +1 on every overwrite (SSM's parameter version). @default 1 */
+  Version?: number;
 }
 
 /**
- * A loopback stand-in for the SSM Parameter Store calls Ankify makes (PutParameter,
+ * A loopback stand-in for the SSM Parameter Store calls Ankify makes (PutParameter, GetParameter,
  * GetParametersByPath with paging, DescribeParameters, DeleteParameter), speaking the real JSON 1.1
  * protocol so the AWS SDK talks to it unchanged through AWS_ENDPOINT_URL_SSM. It keeps real state,
- * answers SSM's error shapes, pages at `pageSize`, and can be told to fail.
+ * answers SSM's error shapes, pages at `pageSize`, and can be told to fail or to hang.
  */
 export class FakeSsm {
   readonly parameters = new Map<string, FakeParameter>();
   readonly calls: string[] = [];
+  /** Names asked for by GetParameter, in order. */
+  readonly gets: string[] = [];
   /** When set, every call answers this error (e.g. AccessDeniedException). */
   failWith?: { status: number; type: string; message: string };
+  /** When true, requests are read and never answered (a hung service); stop() drops them. */
+  hang = false;
   private server?: Server;
 
   constructor(private readonly pageSize = 10) {}
@@ -27,6 +33,7 @@ export class FakeSsm {
   async start(): Promise<string> {
     this.server = createServer((req, res) => {
       void this.handle(req).then(([status, body]) => {
+        if (this.hang) return;
         res.writeHead(status, { "Content-Type": "application/x-amz-json-1.1" });
         res.end(JSON.stringify(body));
       });
@@ -36,7 +43,14 @@ export class FakeSsm {
   }
 
   stop(): Promise<void> {
+    this.server?.closeAllConnections();
     return new Promise((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  /** Creates or overwrites a parameter as PutParameter with Overwrite does (the version goes up). */
+  put(name: string, value: string, type = "SecureString"): void {
+    const version = (this.parameters.get(name)?.Version ?? 0) + 1;
+    this.parameters.set(name, { Name: name, Type: type, Value: value, LastModifiedDate: Date.now() / 1000, Version: version });
   }
 
   private async handle(req: IncomingMessage): Promise<[number, unknown]> {
@@ -50,8 +64,22 @@ export class FakeSsm {
     switch (action) {
       case "PutParameter": {
         if (this.parameters.has(input.Name) && !input.Overwrite) return error(400, "ParameterAlreadyExists", "The parameter already exists.");
-        this.parameters.set(input.Name, { Name: input.Name, Type: input.Type, Value: input.Value, Description: input.Description, LastModifiedDate: Date.now() / 1000 });
-        return [200, { Version: 1, Tier: "Standard" }];
+        const Version = (this.parameters.get(input.Name)?.Version ?? 0) + 1;
+        this.parameters.set(input.Name, { Name: input.Name, Type: input.Type, Value: input.Value, Description: input.Description, LastModifiedDate: Date.now() / 1000, Version });
+        return [200, { Version, Tier: "Standard" }];
+      }
+      case "GetParameter": {
+        this.gets.push(input.Name);
+        const parameter = this.parameters.get(input.Name);
+        if (!parameter) return error(400, "ParameterNotFound", "");
+        // Without WithDecryption a SecureString comes back as its ciphertext, not the value.
+        const Value = parameter.Type === "SecureString" && !input.WithDecryption ? Buffer.from(`kms:${parameter.Name}`).toString("base64") : parameter.Value;
+        return [200, {
+          Parameter: {
+            Name: parameter.Name, Type: parameter.Type, Value, Version: parameter.Version ?? 1, LastModifiedDate: parameter.LastModifiedDate,
+            ARN: `arn:aws:ssm:eu-west-1:123456789012:parameter${parameter.Name}`, DataType: "text",
+          },
+        }];
       }
       case "GetParametersByPath": {
         const prefix = `${input.Path}/`;

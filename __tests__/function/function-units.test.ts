@@ -70,7 +70,7 @@ describe("loadConfig", () => {
     const error = (() => { try { loadConfig({ ANKIFY_ORIGIN_PROTECTION: "secret-header", ANKIFY_TIME_BUDGET_SECONDS: "2m", ANKIFY_LINK_TTL_SECONDS: "999999" }); } catch (e) { return e; } return undefined; })();
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).problems).toEqual([
-      "ANKIFY_ORIGIN_SECRET is not set; secret-header mode needs the value CloudFront sends in x-origin-verify.",
+      "ANKIFY_ORIGIN_SECRET_PARAMETER is not set; secret-header mode needs the SSM parameter that holds the value CloudFront sends in x-origin-verify (or, on the dev server, ANKIFY_ORIGIN_SECRET).",
       "ANKIFY_DECK_BUCKET is not set; it names the S3 bucket decks are uploaded to.",
       'ANKIFY_TIME_BUDGET_SECONDS = "2m" must be a whole number of seconds.',
       'ANKIFY_LINK_TTL_SECONDS = "999999" must be an integer from 60 to 43200.',

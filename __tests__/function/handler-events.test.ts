@@ -40,8 +40,9 @@ const ssm = new FakeSsm();
 beforeAll(async () => {
   Object.assign(process.env, {
     ANKIFY_ORIGIN_PROTECTION: "secret-header",
-    ANKIFY_ORIGIN_SECRET: current,
-    ANKIFY_ORIGIN_SECRET_PREVIOUS: previous,
+    // As the stack deploys it: the secrets in SSM, their names in the environment.
+    ANKIFY_ORIGIN_SECRET_PARAMETER: "/ankify/ankify-test/origin-secret/current",
+    ANKIFY_ORIGIN_SECRET_PREVIOUS_PARAMETER: "/ankify/ankify-test/origin-secret/previous",
     ANKIFY_DECK_BUCKET: "decks-test",
     ANKIFY_TTS_ENGINE: "espeak",
     ANKIFY_CLIENT_AUTH: "api-key",
@@ -51,6 +52,8 @@ beforeAll(async () => {
     AWS_ACCESS_KEY_ID: "AKIDTEST",
     AWS_SECRET_ACCESS_KEY: "test-secret",
   });
+  ssm.put("/ankify/ankify-test/origin-secret/current", current);
+  ssm.put("/ankify/ankify-test/origin-secret/previous", previous);
   ssm.parameters.set(`${KEY_PATH}/test-client`, { Name: `${KEY_PATH}/test-client`, Type: "SecureString", Value: apiKeyDigest(apiKey), LastModifiedDate: 0 });
 });
 afterAll(() => ssm.stop());

@@ -27,11 +27,18 @@ export type ClientAuth =
 
 export interface FunctionConfig {
   readonly originProtection: OriginProtection;
-  /** secret-header mode: accepted `x-origin-verify` values, current first. Never logged. */
+  /** secret-header mode on the dev server: accepted `x-origin-verify` values, current first. Never logged. */
   readonly originSecrets: readonly string[];
+  /**
+   * secret-header mode, deployed: the names of the SSM parameters holding the accepted values (the
+   * function reads them; its environment holds no secret). Absent when the secrets are given directly.
+   */
+  readonly originSecretParameters?: { readonly current: string; readonly previous?: string };
   readonly deckBucket: string;
   readonly deckPrefix: string;
   readonly ttsEngine: TtsEngine;
+  /** Region to call Polly in (one with neural voices); unset: the SDK's own, the function's region. */
+  readonly speechRegion?: string;
   /** Seconds a deck answered in one piece (JSON) may take: CloudFront's wait for the first byte. */
   readonly timeBudgetSeconds: number;
   /** Seconds a deck answered as a stream (SSE) may take: the function's timeout less a margin. */
@@ -82,15 +89,16 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
 
   const originProtection = oneOf<OriginProtection>("ANKIFY_ORIGIN_PROTECTION", ["secret-header", "oac"]);
   const originSecrets = [get("ANKIFY_ORIGIN_SECRET"), get("ANKIFY_ORIGIN_SECRET_PREVIOUS")].filter((s): s is string => s !== undefined);
-  if (originProtection === "secret-header") {
-    if (!get("ANKIFY_ORIGIN_SECRET")) problems.push("ANKIFY_ORIGIN_SECRET is not set; secret-header mode needs the value CloudFront sends in x-origin-verify.");
-    else if (originSecrets.some((s) => s.length < 16)) problems.push("ANKIFY_ORIGIN_SECRET and ANKIFY_ORIGIN_SECRET_PREVIOUS must be at least 16 characters.");
-  }
+  const originSecretParameters = originProtection === "secret-header" ? loadOriginSecretParameters(get, originSecrets, problems) : undefined;
   const deckBucket = get("ANKIFY_DECK_BUCKET");
   if (!deckBucket) problems.push("ANKIFY_DECK_BUCKET is not set; it names the S3 bucket decks are uploaded to.");
   const deckPrefix = get("ANKIFY_DECK_PREFIX") ?? "decks/";
   if (!deckPrefix.endsWith("/") || deckPrefix.startsWith("/")) problems.push(`ANKIFY_DECK_PREFIX = ${JSON.stringify(deckPrefix)} must be a key prefix like "decks/".`);
   const ttsEngine = oneOf<TtsEngine>("ANKIFY_TTS_ENGINE", ["polly", "espeak"], "polly");
+  const speechRegion = get("ANKIFY_SPEECH_REGION");
+  if (speechRegion !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d$/.test(speechRegion)) {
+    problems.push(`ANKIFY_SPEECH_REGION = ${JSON.stringify(speechRegion)} must be an AWS region code like eu-west-1.`);
+  }
   // The stack checks the value it sets with this same rule (limits.ts), so what it accepts, this accepts.
   const budgetRaw = get("ANKIFY_TIME_BUDGET_SECONDS");
   const timeBudgetSeconds = budgetRaw === undefined ? 120 : /^\d+$/.test(budgetRaw) ? Number(budgetRaw) : NaN;
@@ -116,10 +124,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     originProtection,
-    originSecrets: originProtection === "secret-header" ? originSecrets : [],
+    originSecrets: originProtection === "secret-header" && !originSecretParameters ? originSecrets : [],
+    ...(originSecretParameters ? { originSecretParameters } : {}),
     deckBucket: deckBucket!,
     deckPrefix,
     ttsEngine,
+    ...(speechRegion !== undefined ? { speechRegion } : {}),
     timeBudgetSeconds,
     streamBudgetSeconds,
     linkTtlSeconds,
@@ -128,6 +138,45 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     ...(noteTimesPrefix !== undefined ? { noteTimesPrefix } : {}),
     clientAuth,
   };
+}
+
+/** SSM parameter names (hierarchical, as the stack makes them): "/", then segments of letters, digits and . _ -. */
+const SSM_PARAMETER_NAME = /^(\/[A-Za-z0-9_.-]+)+$/;
+
+/**
+ * secret-header mode: where the accepted secrets come from. A deployed function gets the SSM
+ * parameters' names (ANKIFY_ORIGIN_SECRET_PARAMETER and _PREVIOUS_PARAMETER); the dev server gets the
+ * secret itself (ANKIFY_ORIGIN_SECRET and _PREVIOUS). Returns the names, or undefined for the latter.
+ */
+function loadOriginSecretParameters(
+  get: (name: string) => string | undefined,
+  direct: readonly string[],
+  problems: string[],
+): { current: string; previous?: string } | undefined {
+  const current = get("ANKIFY_ORIGIN_SECRET_PARAMETER");
+  const previous = get("ANKIFY_ORIGIN_SECRET_PREVIOUS_PARAMETER");
+  if (current === undefined && previous === undefined) {
+    if (direct.length === 0) problems.push("ANKIFY_ORIGIN_SECRET_PARAMETER is not set; secret-header mode needs the SSM parameter that holds the value CloudFront sends in x-origin-verify (or, on the dev server, ANKIFY_ORIGIN_SECRET).");
+    else if (direct.some((s) => s.length < 16)) problems.push("ANKIFY_ORIGIN_SECRET and ANKIFY_ORIGIN_SECRET_PREVIOUS must be at least 16 characters.");
+    return undefined;
+  }
+  if (direct.length > 0) {
+    problems.push("Set either ANKIFY_ORIGIN_SECRET_PARAMETER (a deployed function: the secret stays in SSM) or ANKIFY_ORIGIN_SECRET (the dev server), not both.");
+    return undefined;
+  }
+  if (current === undefined) {
+    problems.push("ANKIFY_ORIGIN_SECRET_PARAMETER is not set; secret-header mode needs the SSM parameter that holds the value CloudFront sends in x-origin-verify (or, on the dev server, ANKIFY_ORIGIN_SECRET).");
+    return undefined;
+  }
+  const names = [["ANKIFY_ORIGIN_SECRET_PARAMETER", current, "current"], ["ANKIFY_ORIGIN_SECRET_PREVIOUS_PARAMETER", previous, "previous"]] as const;
+  let valid = true;
+  for (const [variable, name, example] of names) {
+    if (name !== undefined && !(SSM_PARAMETER_NAME.test(name) && name.length <= 1011)) {
+      problems.push(`${variable} = ${JSON.stringify(name)} must be an SSM parameter name like "/ankify/ankify/origin-secret/${example}".`);
+      valid = false;
+    }
+  }
+  return valid ? { current, ...(previous !== undefined ? { previous } : {}) } : undefined;
 }
 
 function loadClientAuth(

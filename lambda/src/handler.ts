@@ -13,6 +13,7 @@ import { randomUUID } from "node:crypto";
 import type { FunctionConfig } from "./config";
 import type { ClientGate } from "./access/client-auth";
 import { checkOrigin } from "./access/origin-guard";
+import { StaticOriginSecrets, type OriginSecrets } from "./access/origin-secrets";
 import { jsonResponse, jsonRpcErrorResponse } from "./http/responses";
 import { KEEPALIVE_SECONDS } from "./limits";
 import { log } from "./log";
@@ -41,6 +42,8 @@ export interface HandlerDeps {
   readonly noteTimes?: NoteTimesStore;
   /** Fetches card pictures given by URL. @default public addresses only */
   readonly fetchImage?: ImageFetcher;
+  /** The origin guard's accepted secrets (SSM when deployed). @default config.originSecrets, as given */
+  readonly originSecrets?: OriginSecrets;
 }
 
 export interface RequestContext {
@@ -56,6 +59,7 @@ export const REQUEST_ID_HEADER = "x-ankify-request-id";
 export function createRequestHandler(deps: HandlerDeps): (request: Request, context?: RequestContext) => Promise<Response> {
   const inFlight = new InFlightCalls();
   const keepAliveMs = deps.keepAliveMs ?? KEEPALIVE_SECONDS * 1000;
+  const originSecrets = deps.originSecrets ?? new StaticOriginSecrets(deps.config.originSecrets);
   return async (request, context = {}) => {
     const requestId = context.requestId ?? randomUUID();
     let response: Response;
@@ -72,7 +76,7 @@ export function createRequestHandler(deps: HandlerDeps): (request: Request, cont
 
   async function route(request: Request, context: RequestContext, requestId: string): Promise<Response> {
     const started = Date.now();
-    const refused = checkOrigin(request, deps.config, { explain: deps.explainOriginRefusals ?? false });
+    const refused = await checkOrigin(request, deps.config, originSecrets, { explain: deps.explainOriginRefusals ?? false });
     if (refused) return refused;
 
     const path = new URL(request.url).pathname.replace(/\/+$/, "") || "/";

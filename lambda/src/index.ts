@@ -9,7 +9,8 @@ import { S3Client } from "@aws-sdk/client-s3";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { SsmApiKeyStore } from "./access/api-keys";
 import { createClientGate } from "./access/client-auth";
-import { ConfigError, loadConfig } from "./config";
+import { SsmOriginSecrets } from "./access/origin-secrets";
+import { ConfigError, loadConfig, type FunctionConfig } from "./config";
 import { toRequest, type FunctionUrlEvent } from "./http/function-url";
 import { streamifyResponse, writeStreamingResponse } from "./http/lambda-stream";
 import { createRequestHandler } from "./handler";
@@ -28,21 +29,34 @@ interface LambdaContext {
 
 let handle: ReturnType<typeof createRequestHandler> | undefined;
 
+/** In Lambda the origin secret comes from SSM; a secret in the environment is readable by anyone who may read the function's configuration. */
+export const DIRECT_SECRET_IN_LAMBDA =
+  "ANKIFY_ORIGIN_SECRET holds the secret itself, which only the dev server on this machine may take: a deployed function reads it from SSM. " +
+  "Set ANKIFY_ORIGIN_SECRET_PARAMETER and ANKIFY_ORIGIN_SECRET_PREVIOUS_PARAMETER to the parameters' names instead.";
+
 function init(): ReturnType<typeof createRequestHandler> {
   const config = loadConfig();
+  if (config.originProtection === "secret-header" && !config.originSecretParameters) throw new ConfigError([DIRECT_SECRET_IN_LAMBDA]);
   const s3 = new S3Client({});
+  const ssm = new SSMClient({});
   return createRequestHandler({
     config,
+    ...(config.originSecretParameters ? { originSecrets: new SsmOriginSecrets(ssm, config.originSecretParameters) } : {}),
     ...(config.clipCachePrefix ? { clipCache: new S3ClipCache(s3, config.deckBucket, config.clipCachePrefix) } : {}),
     ...(config.noteTimesPrefix ? { noteTimes: new S3NoteTimesStore(s3, config.deckBucket, config.noteTimesPrefix) } : {}),
-    synthesizer: config.ttsEngine === "polly" ? new PollySynthesizer(new PollyClient({ maxAttempts: 1 })) : new EspeakSynthesizer(),
+    synthesizer: config.ttsEngine === "polly" ? new PollySynthesizer(pollyClient(config)) : new EspeakSynthesizer(),
     store: new S3DeckStore(s3, config.deckBucket, config.linkTtlSeconds),
     clients: createClientGate(
       config.clientAuth,
       config.originProtection,
-      config.clientAuth.mode === "api-key" ? new SsmApiKeyStore(new SSMClient({}), config.clientAuth.keyPath) : undefined,
+      config.clientAuth.mode === "api-key" ? new SsmApiKeyStore(ssm, config.clientAuth.keyPath) : undefined,
     ),
   });
+}
+
+/** Polly where the stack says it has neural voices; one attempt, the synthesizer paces and retries itself. */
+export function pollyClient(config: Pick<FunctionConfig, "speechRegion">): PollyClient {
+  return new PollyClient({ maxAttempts: 1, ...(config.speechRegion !== undefined ? { region: config.speechRegion } : {}) });
 }
 
 export const handler = streamifyResponse<FunctionUrlEvent, LambdaContext | undefined>(async (event, responseStream, context) => {

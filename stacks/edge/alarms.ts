@@ -3,11 +3,26 @@ import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import type { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { LAMBDA_STOP_MARGIN_SECONDS, streamBudgetSeconds } from "../../lambda/src/limits";
 
 /** Every alarm looks at 5-minute sums, averages or maxima: long enough to be quiet, short enough to act on. */
 const PERIOD_SECONDS = 300;
 /** CloudFront 5xx responses, as a percentage of all responses, that count as an outage. */
 export const CDN_5XX_RATE_THRESHOLD = 5;
+/**
+ * Below this many requests in a period the 5xx rate is not judged: at low traffic one error is a
+ * large percentage (1 of 4 requests is 25 %). At 20, it takes two errors to pass 5 %.
+ */
+export const CDN_5XX_MIN_REQUESTS = 20;
+
+/**
+ * The duration alarm's threshold for a function timeout: halfway between the stream budget (when a
+ * streamed deck stops with a tool error) and the timeout. A legitimate deck, however long, ends
+ * before it; an invocation that overran its own deadline, or hit the timeout, passes it.
+ */
+export function durationAlarmThresholdMs(functionTimeoutSeconds: number): number {
+  return (streamBudgetSeconds(functionTimeoutSeconds) + LAMBDA_STOP_MARGIN_SECONDS / 2) * 1000;
+}
 
 export interface AlarmsProps {
   /** Prefixes the topics' and alarms' names. */
@@ -16,10 +31,15 @@ export interface AlarmsProps {
   readonly functionName: string;
   /** Its log group, named in the alarm descriptions as the first place to look. */
   readonly logGroupName: string;
-  /** Alarm when an invocation runs longer than this, in ms (> 0): 80 % of the function's timeout. */
+  /** Alarm when an invocation runs longer than this, in ms (> 0): see durationAlarmThresholdMs. */
   readonly durationThresholdMs: number;
-  /** The function's reserved concurrency, for the throttle alarm's description. @default undefined: none reserved */
-  readonly reservedConcurrency?: number;
+  /** Seconds a streamed deck may take (the function's ANKIFY_STREAM_BUDGET_SECONDS), for the duration alarm's description. */
+  readonly streamBudgetSeconds?: number;
+  /**
+   * The throttle alarm's first sentence, what refused the requests (ConcurrencyReservation's; it may
+   * be a Terraform expression). @default the account's concurrency
+   */
+  readonly throttleCause?: string;
   /** The distribution (metrics in AWS/CloudFront, us-east-1). */
   readonly distributionId: string;
   /** The web ACL's metric names, for the rate rule's blocked count. @default undefined: no web ACL, no WAF alarm */
@@ -93,9 +113,7 @@ export class Alarms extends Construct {
       threshold: 1,
       comparisonOperator: "GreaterThanOrEqualToThreshold",
       description:
-        (props.reservedConcurrency !== undefined
-          ? `Requests were refused (429) because ${props.reservedConcurrency} copies of the function (ANKIFY_MAX_CONCURRENCY) were already running. `
-          : "Requests were refused (429) because the account's Lambda concurrency was used up. ") +
+        (props.throttleCause ?? "Requests were refused (429) because the account's Lambda concurrency was used up. ") +
         "Look first at the function's ConcurrentExecutions metric and the web ACL's sampled requests: one client flooding, or real demand above the ceiling.",
     });
     this.functionDuration = functionAlarm("function-duration", {
@@ -104,22 +122,38 @@ export class Alarms extends Construct {
       threshold: props.durationThresholdMs,
       comparisonOperator: "GreaterThanThreshold",
       description:
-        `An invocation ran longer than ${props.durationThresholdMs} ms, 80 % of the function's timeout: close to CloudFront's 504. ` +
-        `Look first at ${props.logGroupName} for the slow requests' card and clip counts, then at Polly throttling (AWS/Polly ThrottledRequests).`,
+        `An invocation ran longer than ${props.durationThresholdMs / 1000} s` +
+        (props.streamBudgetSeconds !== undefined ? `: past its ${props.streamBudgetSeconds} s stream budget, by which a deck stops with a tool error` : "") +
+        `, so it overran its own deadline or hit the function's timeout. ` +
+        `Look first at ${props.logGroupName} for that request (Logs Insights: filter @duration > ${props.durationThresholdMs}), ` +
+        "its card and clip counts and what it waited on: Polly throttling (AWS/Polly ThrottledRequests), S3 uploads.",
     });
 
-    // CloudFront's metrics: namespace AWS/CloudFront, us-east-1 only, with Region = "Global".
+    // CloudFront's metrics: namespace AWS/CloudFront, us-east-1 only, with Region = "Global". The
+    // rate counts only where the period had enough requests to mean something (metric math).
+    const cdnMetric = (metricName: string, stat: string) => ({
+      namespace: "AWS/CloudFront",
+      metricName,
+      stat,
+      period: PERIOD_SECONDS,
+      dimensions: { DistributionId: props.distributionId, Region: "Global" },
+    });
     this.cdn5xxRate = new CloudwatchMetricAlarm(this, "cdn-5xx-rate", {
       provider: props.usEast1,
       alarmName: `${props.name}-cdn-5xx-rate`,
       alarmDescription:
-        `More than ${CDN_5XX_RATE_THRESHOLD} % of CloudFront's responses were 5xx. Look first at the function alarms (a 504 is the origin ` +
+        `More than ${CDN_5XX_RATE_THRESHOLD} % of at least ${CDN_5XX_MIN_REQUESTS} responses in 5 minutes were 5xx. Look first at the function alarms (a 504 is the origin ` +
         "read timeout, a 502 a failed origin connection or a Lambda@Edge error), then at the distribution's Monitoring page in the CloudFront console.",
-      namespace: "AWS/CloudFront",
-      metricName: "5xxErrorRate",
-      dimensions: { DistributionId: props.distributionId, Region: "Global" },
-      statistic: "Average",
-      period: PERIOD_SECONDS,
+      metricQuery: [
+        { id: "requests", metric: cdnMetric("Requests", "Sum"), returnData: false },
+        { id: "rate", metric: cdnMetric("5xxErrorRate", "Average"), returnData: false },
+        {
+          id: "gated",
+          expression: `IF(requests >= ${CDN_5XX_MIN_REQUESTS}, rate, 0)`,
+          label: `5xx error rate (%), 0 below ${CDN_5XX_MIN_REQUESTS} requests in 5 minutes`,
+          returnData: true,
+        },
+      ],
       evaluationPeriods: 1,
       threshold: CDN_5XX_RATE_THRESHOLD,
       comparisonOperator: "GreaterThanThreshold",

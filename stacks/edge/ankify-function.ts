@@ -5,7 +5,7 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { LambdaFunctionUrl } from "@cdktf/provider-aws/lib/lambda-function-url";
-import type { ITerraformDependable } from "cdktf";
+import { DataResource, type ITerraformDependable, type Precondition } from "cdktf";
 import type { Architecture, OriginProtection } from "../settings";
 
 /** /tmp of the function, in MB. */
@@ -36,13 +36,16 @@ export interface AnkifyFunctionProps {
   readonly architecture: Architecture;
   /** Seconds; at least every CloudFront wait (see functionTimeoutSeconds). 1..900. */
   readonly timeout: number;
-  /** Seconds a deck answered as JSON may take (CloudFront's wait for the first byte). */
-  readonly requestBudget: number;
+  /** Seconds a deck answered as JSON may take (CloudFront's wait for the first byte): a number, or its Terraform expression as text. */
+  readonly requestBudget: number | string;
+  /** Checks Terraform makes at plan time before creating or changing the function. @default none */
+  readonly preconditions?: Precondition[];
   /** Seconds a streamed deck may take (within the timeout). */
   readonly streamBudget: number;
   /**
    * Reserved concurrency: the most copies of the function that run at once, and so a ceiling on what a
-   * flood of requests can spend on Polly. 1..900 (Lambda keeps 100 of the account unreserved).
+   * flood of requests can spend on Polly. 1..900 (Lambda keeps 100 of the account unreserved), -1 for
+   * none, or a Terraform expression giving either (ConcurrencyReservation).
    * @default undefined: no reservation, the account's unreserved pool
    */
   readonly reservedConcurrency?: number;
@@ -61,11 +64,22 @@ export interface AnkifyFunctionProps {
   /** Lifetime of presigned download links in seconds. @default 3600 */
   readonly linkTtlSeconds?: number;
   readonly originProtection: OriginProtection;
-  /** secret-header mode: the values the function accepts in `x-origin-verify`. */
-  readonly originSecret?: { readonly current: string; readonly previous: string };
+  /**
+   * secret-header mode: the SSM parameters holding the values the function accepts in
+   * `x-origin-verify`. The function is told their names and may read exactly these two.
+   */
+  readonly originSecretParameters?: { readonly current: OriginSecretParameter; readonly previous: OriginSecretParameter };
   readonly clientAuth: FunctionClientAuth;
   /** Characters one request may send to speech. */
   readonly maxSpeechCharacters: number;
+  /** The region the function calls Polly in (one with neural voices); the role may call it only there. */
+  readonly speechRegion: string;
+}
+
+/** An SSM parameter as the function needs it: its name (for the environment) and its ARN (for the role). */
+export interface OriginSecretParameter {
+  readonly name: string;
+  readonly arn: string;
 }
 
 /** The Ankify Lambda function with its role, log group and Function URL. */
@@ -76,12 +90,19 @@ export class AnkifyFunction extends Construct {
   public readonly logGroup: CloudwatchLogGroup;
   /** The log group's name as plain text (`/aws/lambda/<name>`), for messages that point people at it. */
   public readonly logGroupName: string;
+  /**
+   * For `replace_triggered_by` of what lives inside the function (its URL, its permission statements):
+   * the function's id, which is unknown in a plan exactly when the function is replaced, so they are
+   * recreated with it instead of vanishing with the old one.
+   */
+  public readonly replacedWithFunction: string;
 
   constructor(scope: Construct, id: string, props: AnkifyFunctionProps) {
     super(scope, id);
-    if (props.originProtection === "secret-header" && !props.originSecret) {
-      throw new Error("AnkifyFunction: originSecret is required in secret-header mode.");
+    if (props.originProtection === "secret-header" && !props.originSecretParameters) {
+      throw new Error("AnkifyFunction: originSecretParameters is required in secret-header mode.");
     }
+    const secretParameters = props.originProtection === "secret-header" ? props.originSecretParameters : undefined;
 
     this.logGroupName = `/aws/lambda/${props.name}`;
     this.logGroup = new CloudwatchLogGroup(this, "logs", {
@@ -115,8 +136,10 @@ export class AnkifyFunction extends Construct {
             Sid: "Speak",
             Effect: "Allow",
             Action: ["polly:SynthesizeSpeech"],
-            // SynthesizeSpeech is authorized on lexicons only; with none, AWS checks "*".
+            // SynthesizeSpeech is authorized on lexicons only; with none, AWS checks "*". The
+            // region is what can be scoped: only where the function is told to speak.
             Resource: "*",
+            Condition: { StringEquals: { "aws:RequestedRegion": props.speechRegion } },
           },
           ...(props.clipPrefix !== undefined
             ? [{
@@ -135,6 +158,15 @@ export class AnkifyFunction extends Construct {
             Action: ["s3:GetObject", "s3:PutObject"],
             Resource: `${props.deckBucketArn}/${props.noteTimesPrefix}*`,
           },
+          ...(secretParameters
+            ? [{
+                Sid: "ReadOriginSecret",
+                Effect: "Allow" as const,
+                // Exactly the two parameters; the AWS-managed aws/ssm key needs no kms grant.
+                Action: ["ssm:GetParameter"],
+                Resource: [secretParameters.current.arn, secretParameters.previous.arn],
+              }]
+            : []),
           ...(props.clientAuth.mode === "api-key"
             ? [{
                 Sid: "ReadClientKeyDigests",
@@ -148,10 +180,18 @@ export class AnkifyFunction extends Construct {
         ),
     });
 
-    const secrets: Record<string, string> =
-      props.originProtection === "secret-header" && props.originSecret
-        ? { ANKIFY_ORIGIN_SECRET: props.originSecret.current, ANKIFY_ORIGIN_SECRET_PREVIOUS: props.originSecret.previous }
-        : {};
+    // Names only: the values stay in SSM, out of GetFunctionConfiguration's reach.
+    const secrets: Record<string, string> = secretParameters
+      ? { ANKIFY_ORIGIN_SECRET_PARAMETER: secretParameters.current.name, ANKIFY_ORIGIN_SECRET_PREVIOUS_PARAMETER: secretParameters.previous.name }
+      : {};
+
+    // A switch between secret-header and oac replaces the function and its URL. The AWS provider adds
+    // public permission statements of its own when it creates a NONE URL and never removes them;
+    // only deleting the function clears them, so nothing `Principal *` survives into oac mode.
+    const protectionMode = new DataResource(this, "protection-mode", { input: { originProtection: props.originProtection } });
+    // A plain address: cdktf renders a resource object here as "${terraform_data.x}", which Terraform
+    // rejects in replace_triggered_by ("Invalid character"; checked with terraform 1.11 validate).
+    const replaceOnModeSwitch = [`${protectionMode.terraformResourceType}.${protectionMode.friendlyUniqueId}`];
 
     this.function = new LambdaFunction(this, "this", {
       functionName: props.name,
@@ -176,6 +216,7 @@ export class AnkifyFunction extends Construct {
           ...(props.clipPrefix !== undefined ? { ANKIFY_CLIP_CACHE_PREFIX: props.clipPrefix } : {}),
           ANKIFY_NOTE_TIMES_PREFIX: props.noteTimesPrefix,
           ANKIFY_TTS_ENGINE: "polly",
+          ANKIFY_SPEECH_REGION: props.speechRegion,
           ANKIFY_TIME_BUDGET_SECONDS: String(props.requestBudget),
           ANKIFY_STREAM_BUDGET_SECONDS: String(props.streamBudget),
           ANKIFY_LINK_TTL_SECONDS: String(props.linkTtlSeconds ?? 3600),
@@ -184,7 +225,13 @@ export class AnkifyFunction extends Construct {
         },
       },
       dependsOn: [this.logGroup, ...(props.dependsOn ?? [])],
+      lifecycle: {
+        replaceTriggeredBy: replaceOnModeSwitch,
+        ...(props.preconditions && props.preconditions.length > 0 ? { precondition: props.preconditions } : {}),
+      },
     });
+
+    this.replacedWithFunction = `${this.function.terraformResourceType}.${this.function.friendlyUniqueId}.id`;
 
     this.functionUrl = new LambdaFunctionUrl(this, "url", {
       functionName: this.function.functionName,
@@ -193,6 +240,7 @@ export class AnkifyFunction extends Construct {
       // The handler streams (awslambda.streamifyResponse): progress and keep-alive lines reach the
       // client while a deck is built, and CloudFront's read timeout only bounds the gaps between them.
       invokeMode: "RESPONSE_STREAM",
+      lifecycle: { replaceTriggeredBy: [...replaceOnModeSwitch, this.replacedWithFunction] },
     });
   }
 }

@@ -3,6 +3,7 @@ import { AssetType, TerraformAsset } from "cdktf";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
+import { Id } from "@cdktf/provider-random/lib/id";
 import type { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { bundleEdgeFunction } from "./edge-bundle";
 import { policyDocument } from "./policy-document";
@@ -34,8 +35,12 @@ export interface ContentHashEdgeFunctionProps {
  * only, no environment variables. CloudFront replicates it to its edges and writes its logs there, to
  * `/aws/lambda/us-east-1.<name>` in the region that served the request.
  *
- * Deleting it (`cdktf destroy`, or leaving oac mode) fails until CloudFront has removed the replicas,
- * which takes hours after the distribution stops using it: run the destroy again later.
+ * Lambda refuses to delete a replicated function until CloudFront has removed its replicas, hours
+ * after the distribution stops using it, and the provider gives up after 10 minutes: `cdktf destroy`
+ * or leaving oac mode would fail. So Terraform never deletes it (`skip_destroy`): it forgets the
+ * function and leaves it to be deleted by hand later (docs/first-deploy.md, "Lambda@Edge leftovers").
+ * Its name carries a random suffix made when oac mode begins, so coming back to oac mode (or
+ * deploying again after a destroy) never collides with a leftover of an earlier period.
  */
 export class ContentHashEdgeFunction extends Construct {
   public readonly function: LambdaFunction;
@@ -53,7 +58,9 @@ export class ContentHashEdgeFunction extends Construct {
     if (!Number.isInteger(timeout) || timeout < 1 || timeout > 30) {
       throw new Error(`ContentHashEdgeFunction: timeout ${timeout} must be an integer from 1 to 30 s (Lambda@Edge's limit for origin requests).`);
     }
-    const functionName = `${props.name}-content-sha256`;
+    // Created and forgotten with the function: a new oac period gets a new name.
+    const suffix = new Id(this, "name-suffix", { byteLength: 4 });
+    const functionName = `${props.name}-content-sha256-${suffix.hex}`;
 
     this.role = new IamRole(this, "role", {
       name: `${props.name}-edge-content-sha256`,
@@ -92,6 +99,7 @@ export class ContentHashEdgeFunction extends Construct {
       filename: asset.path,
       sourceCodeHash: bundle.sha256Base64,
       publish: true,
+      skipDestroy: true,
       memorySize,
       timeout,
     });

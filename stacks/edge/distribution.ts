@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { Fn } from "cdktf";
+import { Fn, type Precondition } from "cdktf";
 import { CloudfrontDistribution } from "@cdktf/provider-aws/lib/cloudfront-distribution";
 import type { ITerraformDependable } from "cdktf";
 import { ALL_VIEWER_EXCEPT_HOST_HEADER, CACHING_DISABLED } from "./managed-policies";
@@ -16,8 +16,10 @@ export interface DistributionProps {
   readonly certificateArn: string;
   /** The Function URL, `https://<id>.lambda-url.<region>.on.aws/`. */
   readonly functionUrl: string;
-  /** Seconds to wait for the origin's first byte and between packets. 1..quota. */
+  /** Seconds to wait for the origin's first byte and between packets (a number or a Terraform expression). 1..quota. */
   readonly originReadTimeout: number;
+  /** Checks Terraform makes at plan time before creating or changing the distribution. @default none */
+  readonly preconditions?: Precondition[];
   /** Seconds to keep idle origin connections. 1..60. */
   readonly originKeepaliveTimeout: number;
   /** Optional overall limit on one origin response, ≥ originReadTimeout. */
@@ -35,6 +37,8 @@ export interface DistributionProps {
   readonly originRequestFunctionArn?: string;
   /** ARN of a WAF web ACL (scope CLOUDFRONT) to filter every request. @default undefined: no web ACL */
   readonly webAclArn?: string;
+  /** ID of the response headers policy added to every answer (HSTS and friends). @default undefined: none */
+  readonly responseHeadersPolicyId?: string;
   /** @default "PriceClass_100" (North America and Europe edges; cheapest) */
   readonly priceClass?: string;
 }
@@ -80,13 +84,16 @@ export class Distribution extends Construct {
         // MCP is POST; CloudFront never retries a POST, so the read timeout is the only safety net.
         allowedMethods: ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"],
         cachedMethods: ["GET", "HEAD"],
-        viewerProtocolPolicy: "redirect-to-https",
+        // MCP clients are configured with an https URL. A redirect would not help a POST: clients
+        // that follow a 301 replay it as a GET, so plain HTTP is refused (403) instead.
+        viewerProtocolPolicy: "https-only",
         cachePolicyId: CACHING_DISABLED,
         // Forwards every viewer header but Host, so clients' Authorization and x-api-key reach the
         // function: with caching disabled, AWS allows Authorization in an all-viewer origin
         // request policy (re:Post knowledge center, "cloudfront-authorization-header").
         originRequestPolicyId: ALL_VIEWER_EXCEPT_HOST_HEADER,
         compress: true,
+        ...(props.responseHeadersPolicyId !== undefined ? { responseHeadersPolicyId: props.responseHeadersPolicyId } : {}),
         ...(props.originRequestFunctionArn !== undefined
           ? {
               // include_body: the function must see the body to hash it (CloudFront exposes up to 1 MB).
@@ -97,12 +104,17 @@ export class Distribution extends Construct {
       viewerCertificate: {
         acmCertificateArn: props.certificateArn,
         sslSupportMethod: "sni-only",
-        minimumProtocolVersion: "TLSv1.2_2021",
+        // The newest policies CloudFront offers (the provider validates against its API's list:
+        // TLSv1.2_2025 and TLSv1.3_2025). TLS 1.2 with the 2025 ciphers (ECDHE with AES-GCM or
+        // ChaCha20 only) rather than TLS 1.3 only, which would shut out clients whose runtime still
+        // stops at TLS 1.2 and gain nothing against the ciphers that remain.
+        minimumProtocolVersion: "TLSv1.2_2025",
       },
       restrictions: { geoRestriction: { restrictionType: "none" } },
       // For WAFv2 CloudFront takes the web ACL's ARN here, not its ID.
       ...(props.webAclArn !== undefined ? { webAclId: props.webAclArn } : {}),
       dependsOn: props.dependsOn,
+      ...(props.preconditions && props.preconditions.length > 0 ? { lifecycle: { precondition: props.preconditions } } : {}),
     });
   }
 }

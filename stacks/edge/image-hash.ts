@@ -1,39 +1,34 @@
 import { createHash } from "node:crypto";
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 
-/** Folders under the function's source that are build output or installs, never image inputs. */
-const IGNORED_DIRS = new Set(["node_modules", "dist", ".turbo", "coverage"]);
-/**
- * Folders of the workspace (relative to it) that the image does not contain: `edge/` is the
- * Lambda@Edge source, bundled into its own zip (see Dockerfile.dockerignore), so changing it must not
- * rebuild the image.
- */
-const NOT_IN_IMAGE = new Set(["edge"]);
+/** Never descended into: installs and build output (the ignore file drops them too; this saves the walk). */
+const SKIPPED_DIRS = new Set(["node_modules", "dist", ".git"]);
 
 export interface ImageHashInput {
-  /** The repository root (holds `package-lock.json`). */
+  /** The repository root (holds `package-lock.json`): the build context. */
   readonly projectRoot: string;
   /** The function's folder relative to the root, which is also its npm workspace path. @default "lambda" */
   readonly workspace?: string;
 }
 
 /**
- * A content hash of everything the function's image is built from: every file in the workspace
- * folder, plus the lockfile entries of the workspace's own dependency closure.
+ * A content hash of everything the function's image is built from: the Dockerfile, every file of the
+ * workspace that `<workspace>/Dockerfile.dockerignore` lets into the build context, and the lockfile
+ * entries of the workspace's own dependency closure.
  *
- * Hashing only that closure, not the whole lockfile, keeps `terraform plan` quiet when a root
- * devDependency (jest, cdktf-cli, ...) changes: the image changes exactly when the function's code
- * or its resolved dependencies do.
+ * Reading the build's own ignore file keeps the tag a function of what the build sees: a note, an
+ * editor's swap file or a `.DS_Store` (which the ignore file drops) cannot make two machines disagree
+ * on the tag. The root `package.json` and `package-lock.json` are in the context too, but only their
+ * effect on the workspace's install matters, and the lockfile closure captures exactly that: a root
+ * devDependency bump (jest, cdktf-cli, ...) leaves the tag alone.
  */
 export function imageContentHash(input: ImageHashInput): string {
   const workspace = input.workspace ?? "lambda";
-  const sourceDir = join(input.projectRoot, workspace);
   const hash = createHash("sha256");
-  for (const file of listFiles(sourceDir, sourceDir)) {
-    const path = relative(sourceDir, file).split(sep).join("/");
-    hash.update(`file:${path}\0`);
-    hash.update(readFileSync(file));
+  for (const path of imageInputs(input)) {
+    hash.update(`file:${path.slice(workspace.length + 1)}\0`);
+    hash.update(readFileSync(join(input.projectRoot, path)));
     hash.update("\0");
   }
   const lock = JSON.parse(readFileSync(join(input.projectRoot, "package-lock.json"), "utf8")) as Lockfile;
@@ -43,17 +38,95 @@ export function imageContentHash(input: ImageHashInput): string {
   return hash.digest("hex").slice(0, 16);
 }
 
-function listFiles(dir: string, root: string): string[] {
+/**
+ * The workspace's files the image is built from, as sorted paths relative to the root: the Dockerfile
+ * (BuildKit reads it beside the context) and what the ignore file lets into the context.
+ */
+export function imageInputs(input: ImageHashInput): string[] {
+  const workspace = input.workspace ?? "lambda";
+  const ignoreFile = join(input.projectRoot, workspace, "Dockerfile.dockerignore");
+  if (!existsSync(ignoreFile)) throw new Error(`${workspace}/Dockerfile.dockerignore is missing: the image hash reads the build context's rules from it.`);
+  const rules = parseDockerignore(readFileSync(ignoreFile, "utf8"));
+  const root = input.projectRoot;
+  const files = listFiles(join(root, workspace)).map((file) => relative(root, file).split(sep).join("/"));
+  return [`${workspace}/Dockerfile`, ...files.filter((path) => !isIgnored(path, rules))]
+    .filter((path, i, all) => all.indexOf(path) === i)
+    .sort();
+}
+
+function listFiles(dir: string): string[] {
   const files: string[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
     if (entry.isDirectory()) {
-      const path = join(dir, entry.name);
-      if (!IGNORED_DIRS.has(entry.name) && !NOT_IN_IMAGE.has(relative(root, path).split(sep).join("/"))) files.push(...listFiles(path, root));
+      if (!SKIPPED_DIRS.has(entry.name)) files.push(...listFiles(path));
     } else if (entry.isFile()) {
-      files.push(join(dir, entry.name));
+      files.push(path);
     }
   }
   return files;
+}
+
+interface IgnoreRule {
+  readonly pattern: RegExp;
+  readonly exception: boolean;
+}
+
+/**
+ * `.dockerignore` rules (Docker's documented syntax): one pattern per line, `#` comments, `!` for an
+ * exception, Go filepath.Match wildcards (`*`, `?`, `[...]`) plus `**` for any number of directories.
+ */
+export function parseDockerignore(text: string): IgnoreRule[] {
+  const rules: IgnoreRule[] = [];
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (line === "" || line.startsWith("#")) continue;
+    const exception = line.startsWith("!");
+    const pattern = (exception ? line.slice(1) : line).trim().replace(/^\/+/, "").replace(/\/+$/, "");
+    if (pattern === "") continue;
+    rules.push({ pattern: globToRegExp(pattern), exception });
+  }
+  return rules;
+}
+
+/** Whether Docker leaves `path` out of the context: the last rule that matches it, or one of its folders, decides. */
+export function isIgnored(path: string, rules: readonly IgnoreRule[]): boolean {
+  const parts = path.split("/");
+  const candidates = parts.map((_, i) => parts.slice(0, i + 1).join("/"));
+  let ignored = false;
+  for (const rule of rules) {
+    // A pattern that names a folder takes everything in it; an exception must name the file itself
+    // (or a folder the file is in), as Docker's matcher does.
+    if (candidates.some((candidate) => rule.pattern.test(candidate))) ignored = !rule.exception;
+  }
+  return ignored;
+}
+
+function globToRegExp(glob: string): RegExp {
+  let source = "";
+  for (let i = 0; i < glob.length; i++) {
+    const char = glob[i]!;
+    if (char === "*" && glob[i + 1] === "*") {
+      // "**/" matches zero or more folders; a trailing "**" everything below.
+      if (glob[i + 2] === "/") {
+        source += "(?:.*/)?";
+        i += 2;
+      } else {
+        source += ".*";
+        i += 1;
+      }
+    } else if (char === "*") source += "[^/]*";
+    else if (char === "?") source += "[^/]";
+    else if (char === "[") {
+      const end = glob.indexOf("]", i);
+      if (end < 0) source += "\\[";
+      else {
+        source += `[${glob.slice(i + 1, end).replace(/^!/, "^").replace(/\\/g, "\\\\")}]`;
+        i = end;
+      }
+    } else source += char.replace(/[.+^${}()|\\]/g, "\\$&");
+  }
+  return new RegExp(`^${source}$`);
 }
 
 interface LockEntry {

@@ -25,6 +25,8 @@ export class OriginAccessControl extends Construct {
 
 export interface CloudFrontInvokePermissionProps {
   readonly functionName: string;
+  /** Recreate the statements when this changes (AnkifyFunction.replacedWithFunction). @default never */
+  readonly replaceTriggeredBy?: string[];
   /** Only this distribution may invoke the function. */
   readonly distributionArn: string;
 }
@@ -46,6 +48,7 @@ export class CloudFrontInvokePermission extends Construct {
       principal: "cloudfront.amazonaws.com",
       sourceArn: props.distributionArn,
       functionUrlAuthType: "AWS_IAM",
+      ...lifecycleOf(props),
     });
     // Since October 2025 AWS also requires lambda:InvokeFunction for Function URL calls;
     // invoked_via_function_url limits it to calls that come through the URL.
@@ -55,9 +58,58 @@ export class CloudFrontInvokePermission extends Construct {
       functionName: props.functionName,
       principal: "cloudfront.amazonaws.com",
       sourceArn: props.distributionArn,
+      ...lifecycleOf(props),
     });
     // Not in the 6.25 provider bindings (added in AWS provider 6.28.0); the stack raises the
     // provider constraint accordingly.
     this.invokeFunction.addOverride("invoked_via_function_url", true);
   }
+}
+
+export interface PublicFunctionUrlPermissionProps {
+  readonly functionName: string;
+  /** Recreate the statements when this changes (AnkifyFunction.replacedWithFunction). @default never */
+  readonly replaceTriggeredBy?: string[];
+}
+
+/**
+ * secret-header mode: the two statements that open a `NONE` Function URL to everyone (the function's
+ * origin guard then refuses whatever lacks CloudFront's secret). Since October 2025 AWS requires
+ * both `lambda:InvokeFunctionUrl` and `lambda:InvokeFunction` for Function URL calls.
+ *
+ * The AWS provider (>= 6.28) adds similar statements by itself, but only when it creates a `NONE`
+ * URL, and never removes them: a switch from oac (an in-place update to `NONE`) would get none, and
+ * a switch to oac would keep `Principal *` behind. These are resources, so a switch adds or removes
+ * them; their statement ids differ from the provider's (FunctionURLAllowPublicAccess,
+ * FunctionURLAllowInvokeAction), which AddPermission would refuse as duplicates.
+ */
+export class PublicFunctionUrlPermission extends Construct {
+  public readonly invokeFunctionUrl: LambdaPermission;
+  public readonly invokeFunction: LambdaPermission;
+
+  constructor(scope: Construct, id: string, props: PublicFunctionUrlPermissionProps) {
+    super(scope, id);
+    this.invokeFunctionUrl = new LambdaPermission(this, "invoke-function-url", {
+      statementId: "AnkifyPublicInvokeFunctionUrl",
+      action: "lambda:InvokeFunctionUrl",
+      functionName: props.functionName,
+      principal: "*",
+      functionUrlAuthType: "NONE",
+      ...lifecycleOf(props),
+    });
+    this.invokeFunction = new LambdaPermission(this, "invoke-function", {
+      statementId: "AnkifyPublicInvokeFunctionViaUrl",
+      action: "lambda:InvokeFunction",
+      functionName: props.functionName,
+      principal: "*",
+      ...lifecycleOf(props),
+    });
+    // Only calls through the Function URL; not in the 6.25 bindings (AWS provider 6.28.0).
+    this.invokeFunction.addOverride("invoked_via_function_url", true);
+  }
+}
+
+/** A statement lives in the function's policy: deleting the function deletes it, so it follows the function. */
+function lifecycleOf(props: { readonly replaceTriggeredBy?: string[] }) {
+  return props.replaceTriggeredBy && props.replaceTriggeredBy.length > 0 ? { lifecycle: { replaceTriggeredBy: props.replaceTriggeredBy } } : {};
 }

@@ -1,9 +1,12 @@
 import { Construct } from "constructs";
 import { Password } from "@cdktf/provider-random/lib/password";
+import { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
 
 export interface OriginSecretProps {
   /** Rotation counter (≥ 1). Bumping it by one replaces the older of the two values. */
   readonly version: number;
+  /** SSM path the two parameters go under, e.g. `/ankify/<resource name>/origin-secret` (no trailing slash). */
+  readonly parameterPath: string;
 }
 
 /**
@@ -12,14 +15,22 @@ export interface OriginSecretProps {
  *
  * Two values alternate, "even" and "odd". Version N makes CloudFront send the value of N's parity;
  * the other value is the previous one, which the function still accepts. Bumping the version
- * regenerates only the older value, so during an apply the function already accepts whatever
- * CloudFront sends before and after its (slow) configuration change: rotation without downtime.
+ * regenerates only the older value.
+ *
+ * The function gets neither value: both live in SSM SecureString parameters (`<path>/current` and
+ * `<path>/previous`, under the AWS-managed aws/ssm key) whose names it is given, and it re-reads them
+ * within a minute, or sooner when CloudFront presents a value it does not know. A rotation writes
+ * `previous` first (it takes the value CloudFront sends now), then `current`, then changes CloudFront
+ * (the distribution depends on `currentParameter`): at every moment the pair holds the value CloudFront
+ * sends, and the function reads `current` before `previous`, so it never sees a pair that lacks it.
  */
 export class OriginSecret extends Construct {
   /** The value CloudFront sends now. */
   public readonly current: string;
   /** The value CloudFront sent before the last rotation; still accepted by the function. */
   public readonly previous: string;
+  public readonly currentParameter: SsmParameter;
+  public readonly previousParameter: SsmParameter;
 
   constructor(scope: Construct, id: string, props: OriginSecretProps) {
     super(scope, id);
@@ -29,7 +40,7 @@ export class OriginSecret extends Construct {
     const slot = (name: string, generation: number) =>
       new Password(this, name, {
         length: 48,
-        // Letters and digits only: safe in an HTTP header and in an environment variable.
+        // Letters and digits only: safe in an HTTP header and in an SSM parameter.
         special: false,
         keepers: { generation: String(generation) },
       });
@@ -38,5 +49,10 @@ export class OriginSecret extends Construct {
     const currentIsEven = props.version % 2 === 0;
     this.current = (currentIsEven ? even : odd).result;
     this.previous = (currentIsEven ? odd : even).result;
+
+    const parameter = (name: "current" | "previous", value: string, description: string, dependsOn: SsmParameter[] = []) =>
+      new SsmParameter(this, name, { name: `${props.parameterPath}/${name}`, type: "SecureString", value, description, dependsOn });
+    this.previousParameter = parameter("previous", this.previous, "x-origin-verify value CloudFront sent before the last rotation; still accepted");
+    this.currentParameter = parameter("current", this.current, "x-origin-verify value CloudFront sends", [this.previousParameter]);
   }
 }

@@ -9,9 +9,10 @@ export function functionTimeoutSeconds(settings: Settings): number {
 
 /**
  * How long a deck answered in one piece (JSON, for clients that do not read streams) may take: its
- * first byte is its last, so CloudFront's read timeout bounds it.
+ * first byte is its last, so CloudFront's read timeout bounds it. Undefined when the read timeout
+ * comes from CloudFront's quota at plan time (the stack passes that expression instead).
  */
-export function requestBudgetSeconds(settings: Settings): number {
+export function requestBudgetSeconds(settings: Settings): number | undefined {
   return settings.originReadTimeout;
 }
 

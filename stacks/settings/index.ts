@@ -3,7 +3,7 @@
  * by the modules beside it. `import … from "./stacks/settings"` gets the public API; nothing here
  * loads cdktf or the provider (commands and tests that only read settings stay fast).
  */
-export { SETTINGS, DEFAULT_OAUTH_CALLBACK_URLS, DEFAULT_OAUTH_SCOPE, DEFAULT_ORIGIN_TIMEOUT_QUOTA, LAMBDA_MAX_TIMEOUT,
+export { SETTINGS, AUTO_MAX_CONCURRENCY, DEFAULT_OAUTH_CALLBACK_URLS, DEFAULT_OAUTH_SCOPE, DEFAULT_ORIGIN_READ_TIMEOUT_CAP, LAMBDA_MAX_TIMEOUT, RETIRED_SETTINGS,
   MAX_CLIP_CACHE_DAYS, MAX_ORIGIN_KEEPALIVE_TIMEOUT, MAX_RESERVED_CONCURRENCY, type Scope, type SettingName, type SettingSpec } from "./table";
 export { MAX_RATE_LIMIT, MIN_RATE_LIMIT } from "./rules";
 export {
@@ -15,6 +15,6 @@ export { cdktfJsonContext } from "./context";
 export { NOTHING_KNOWN, type Found, type Kind, type Known } from "./kinds";
 export { deckStreamBudgetSeconds, functionTimeoutSeconds, requestBudgetSeconds } from "./budgets";
 export {
-  AWS_REGIONS, COUNTRY_CODES, callbackUrlProblem, checkRegion, countryCodeProblem, dnsNameProblem, emailProblem, httpsUrlProblem, parseEcrImageUri,
+  AWS_REGIONS, POLLY_NEURAL_REGIONS, COUNTRY_CODES, callbackUrlProblem, checkRegion, countryCodeProblem, dnsNameProblem, emailProblem, httpsUrlProblem, parseEcrImageUri,
   type EcrImageUri,
 } from "./validators";

@@ -4,7 +4,7 @@
  * messages and the docs. A kind judges one value; rules between settings live in rules.ts.
  */
 import {
-  AWS_REGIONS, bucketNameProblem, callbackUrlProblem, checkRegion, countryCodeProblem, dnsNameProblem, emailProblem, httpsUrlProblem, parseEcrImageUri,
+  AWS_REGIONS, POLLY_NEURAL_REGIONS, bucketNameProblem, callbackUrlProblem, checkRegion, countryCodeProblem, dnsNameProblem, emailProblem, httpsUrlProblem, parseEcrImageUri,
 } from "./validators";
 
 /** A value as given, and where: `ANKIFY_DOMAIN` or `cdktf.json context "domain"`. */
@@ -56,8 +56,8 @@ export interface IntegerSpec<W extends string> {
   readonly why?: string | ((known: Known) => string);
   /** A value outside the range that means something, e.g. 0 = no web ACL. */
   readonly off?: { readonly value: number; readonly meaning: string };
-  /** A word taken instead of a number, e.g. "none" = no reservation. */
-  readonly word?: { readonly word: W; readonly meaning: string };
+  /** Words taken instead of a number, e.g. "none" = no reservation. */
+  readonly words?: ReadonlyArray<{ readonly word: W; readonly meaning: string }>;
   /** A value refused with its own reason (said before the range), e.g. 0 executions. */
   readonly refuse?: { readonly value: number; readonly because: string };
   /** Said after the range when a value is out of it. */
@@ -65,17 +65,18 @@ export interface IntegerSpec<W extends string> {
 }
 
 /** An integer (a JSON number, or digits in a string) within a range, or a word that stands for none. */
-export function integer<const W extends string>(spec: IntegerSpec<W> & { readonly word: { readonly word: W } }): Kind<number | W>;
+export function integer<const W extends string>(spec: IntegerSpec<W> & { readonly words: ReadonlyArray<{ readonly word: W; readonly meaning: string }> }): Kind<number | W>;
 export function integer(spec: IntegerSpec<never>): Kind<number>;
 export function integer<W extends string>(spec: IntegerSpec<W>): Kind<number | W> {
   const use = (known: Known) => {
     const why = typeof spec.why === "function" ? spec.why(known) : (spec.why ?? "");
     return `use ${spec.off ? `${spec.off.value} (${spec.off.meaning}) or ` : ""}an integer from ${boundOf(spec.min, known)} to ${boundOf(spec.max, known)}` +
-      `${spec.word ? `, or "${spec.word.word}" ${spec.word.meaning}` : ""}${why}`;
+      `${spec.words ? `, ${spec.words.length === 1 ? "or " : ""}${orList(spec.words.map((w) => `"${w.word}" ${w.meaning}`))}` : ""}${why}`;
   };
   return {
     read(found, known) {
-      if (spec.word && found.value === spec.word.word) return { value: spec.word.word };
+      const word = spec.words?.find((w) => w.word === found.value);
+      if (word) return { value: word.word };
       const value = typeof found.value === "number" ? found.value : typeof found.value === "string" && /^-?\d+$/.test(found.value) ? Number(found.value) : NaN;
       if (!Number.isInteger(value)) return wrong(`${at(found)} is not a whole number${spec.unit ? ` of ${spec.unit}` : ""}; ${use(known)}.`);
       if (spec.off && value === spec.off.value) return { value };
@@ -85,7 +86,7 @@ export function integer<W extends string>(spec: IntegerSpec<W>): Kind<number | W
       return { value };
     },
     allowed: `${boundDoc(spec.min)}..${boundDoc(spec.max)}${spec.unit ? ` ${spec.unit}` : ""}` +
-      (spec.off ? `, or ${code(spec.off.value)} for ${spec.off.meaning}` : "") + (spec.word ? `, or ${code(spec.word.word)} ${spec.word.meaning}` : ""),
+      (spec.off ? `, or ${code(spec.off.value)} for ${spec.off.meaning}` : "") + (spec.words ? `, or ${orList(spec.words.map((w) => `${code(w.word)} ${w.meaning}`))}` : ""),
   };
 }
 
@@ -123,6 +124,15 @@ export const region = (notACode?: string): Kind<string> =>
     const near = check.near.length > 0 ? ` (close matches: ${check.near.join(", ")})` : "";
     return `${at(found)} is not an AWS region code; ${notACode ?? `use one like eu-west-1${near}`}.`;
   });
+
+/** A region where Amazon Polly has neural voices (create_deck's default engine). */
+export const neuralRegion = (): Kind<string> => ({
+  read(found) {
+    return typeof found.value === "string" && POLLY_NEURAL_REGIONS.includes(found.value) ? { value: found.value }
+      : wrong(`${at(found)} has no Amazon Polly neural voices; use one of: ${POLLY_NEURAL_REGIONS.join(", ")}.`);
+  },
+  allowed: "a region where Amazon Polly has neural voices, e.g. `eu-west-1`, `us-east-1`",
+});
 
 export const email = (): Kind<string> => ({
   read(found) {

@@ -6,7 +6,7 @@
  */
 import type { Found, Kind, Known } from "./kinds";
 import { at } from "./kinds";
-import { ENTRIES, SETTINGS, type Scope, type SettingName, type SettingSpec } from "./table";
+import { ENTRIES, RETIRED_SETTINGS, SETTINGS, type Scope, type SettingName, type SettingSpec } from "./table";
 
 /** Thrown when settings are invalid; `problems` holds one self-contained line per problem. */
 export class SettingsError extends Error {
@@ -112,6 +112,12 @@ function readScope(scope: Scope, input: SettingsInput): ScopeRead {
       continue;
     }
     if (spec.default !== undefined) values[name] = typeof spec.default === "function" ? (spec.default as (k: Known) => unknown)(known) : spec.default;
+  }
+  if (scope === "stack") {
+    for (const [key, retired] of Object.entries(RETIRED_SETTINGS)) {
+      const given = find(key, { env: retired.env, scope, doc: "" });
+      if (given) problems.push({ index: -1, text: `${input.messagePrefix ?? ""}${given.where} is no longer a setting: ${retired.why}` });
+    }
   }
   const warnings: string[] = [];
   for (const name of names) {

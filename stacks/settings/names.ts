@@ -6,7 +6,7 @@
  */
 import { RUNTIME_VARIABLES, type RuntimeReader } from "../../lambda/src/env-names";
 import { closest, envNormal, keyNormal } from "./suggest";
-import { ENTRIES, SETTINGS, type Scope, type SettingName } from "./table";
+import { ENTRIES, RETIRED_SETTINGS, SETTINGS, type Scope, type SettingName } from "./table";
 
 /** synth: the app and the npm scripts (table.ts); github: repository variables the workflows read. */
 export type Reader = "synth" | RuntimeReader | "github";
@@ -33,6 +33,8 @@ export const KNOWN_ANKIFY_NAMES: ReadonlyMap<string, NameInfo> = (() => {
   for (const [, spec] of ENTRIES) if (spec.env) add(spec.env, "synth", spec.doc);
   for (const [name, variable] of Object.entries(RUNTIME_VARIABLES)) for (const reader of variable.readBy) add(name, reader, variable.doc);
   for (const [name, doc] of Object.entries(GITHUB_VARIABLES)) add(name, "github", doc);
+  // Retired settings are known, so that reading the settings says what replaced them (load.ts).
+  for (const retired of Object.values(RETIRED_SETTINGS)) add(retired.env, "synth", `no longer a setting: ${retired.why}`);
   return names;
 })();
 
@@ -79,7 +81,7 @@ export function checkContextKeys(context: Readonly<Record<string, unknown>>, lab
   const allowed: readonly Scope[] = block ? ["stack", "environment"] : ["stack", "state", "environments"];
   const problems: string[] = [];
   for (const key of Object.keys(context)) {
-    if (!block && CDKTF_KEY.test(key)) continue;
+    if ((!block && CDKTF_KEY.test(key)) || key in RETIRED_SETTINGS) continue;
     const scope = CONTEXT_KEYS.includes(key as SettingName) ? SETTINGS[key as SettingName].scope : undefined;
     if (scope === undefined) problems.push(`${label} "${key}" is not a setting; did you mean "${closest(key, CONTEXT_KEYS, keyNormal)}"?`);
     else if (allowed.includes(scope)) continue;

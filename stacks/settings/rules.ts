@@ -5,7 +5,7 @@
  * stays quiet (that setting's own problem is already reported).
  */
 import { at, show, type Known } from "./kinds";
-import { parseEcrImageUri } from "./validators";
+import { parseEcrImageUri, POLLY_NEURAL_REGIONS } from "./validators";
 
 /** AWS WAF's smallest rate-based rule limit (lowered from 100 on 30 Aug 2024) and its largest. */
 export const MIN_RATE_LIMIT = 10;
@@ -85,4 +85,15 @@ export function callbacksOnlyForCognito(known: Known): string | undefined {
   const callbacks = known.found("oauthCallbackUrls");
   if (known.value("clientAuth") !== "oauth" || !issuer || !callbacks) return undefined;
   return `${callbacks.where} is only used with the Cognito user pool; your issuer ${show(issuer.value)} keeps its own list of redirect URIs.`;
+}
+
+/** speechRegion: unset, it is the app region, which must then have Polly's neural voices. */
+export function speechRegionNeeded(known: Known): string | undefined {
+  const region = known.value("region") as string | undefined;
+  if (known.found("speechRegion") || region === undefined || POLLY_NEURAL_REGIONS.includes(region)) return undefined;
+  const area = region.split("-")[0]!;
+  const near = POLLY_NEURAL_REGIONS.filter((r) => r.startsWith(`${area}-`));
+  return `${at(known.found("region")!)} has no Amazon Polly neural voices, so every deck with speech would fail there; ` +
+    `set ${known.env("speechRegion")} to a region that has them (the function calls Polly there; the cards' text goes there), ` +
+    `e.g. ${(near.length > 0 ? near : ["us-east-1", "us-west-2"]).join(", ")}.`;
 }

@@ -17,13 +17,19 @@ import {
   MIN_FUNCTION_TIMEOUT_SECONDS, MIN_MAX_SPEECH_CHARACTERS, MIN_TIME_BUDGET_SECONDS,
 } from "../../lambda/src/limits";
 import {
-  bucketName, callbackUrls, choice, countries, dnsName, ecrImage, email, flag, integer, issuerUrl, keyPrefix, nonEmpty, oauthScope, region,
+  bucketName, callbackUrls, choice, countries, dnsName, ecrImage, email, flag, integer, issuerUrl, keyPrefix, neuralRegion, nonEmpty, oauthScope, region,
   type Bound, type Kind, type Known,
 } from "./kinds";
 import * as rules from "./rules";
+import { POLLY_NEURAL_REGIONS } from "./validators";
 
-/** CloudFront lets anyone set the origin read timeout up to this without a quota increase. */
-export const DEFAULT_ORIGIN_TIMEOUT_QUOTA = 120;
+/**
+ * The origin read timeout when none is set, if the account's CloudFront quota allows it: CloudFront's
+ * documented maximum without an increase. Longer buys little: streamed answers send a byte every 5 s.
+ */
+export const DEFAULT_ORIGIN_READ_TIMEOUT_CAP = 120;
+/** What maxConcurrency "auto" reserves, where the account's quota allows it. */
+export const AUTO_MAX_CONCURRENCY = 10;
 /** Lambda's hard maximum timeout; the function must outlive CloudFront's wait, so nothing may exceed it. */
 export const LAMBDA_MAX_TIMEOUT = 900;
 /** CloudFront's maximum origin keep-alive timeout without a quota increase. */
@@ -69,13 +75,12 @@ export interface SettingSpec {
   readonly internal?: true;
 }
 
-const quota = (known: Known) => (known.value("originTimeoutQuota") as number | undefined) ?? DEFAULT_ORIGIN_TIMEOUT_QUOTA;
-/** The read timeout's ceiling: the account's quota, and never longer than Lambda can run. */
-const readCeiling: Bound = { doc: "`ANKIFY_ORIGIN_TIMEOUT_QUOTA` (≤ 900)", of: (k) => Math.min(quota(k), LAMBDA_MAX_TIMEOUT) };
-const readCeilingWhy = (k: Known) => quota(k) < LAMBDA_MAX_TIMEOUT
-  ? ` (the ceiling is ${k.env("originTimeoutQuota")}; raise that only after AWS approved a quota increase)` : ` (Lambda cannot run longer than ${LAMBDA_MAX_TIMEOUT} s)`;
 /** Streamed decks may take the function's whole timeout, but a JSON answer needs it to outlast CloudFront's wait. */
 const functionFloor = (known: Known) => Math.max((known.value("originReadTimeout") as number | undefined) ?? MIN_FUNCTION_TIMEOUT_SECONDS, MIN_FUNCTION_TIMEOUT_SECONDS);
+/** With no read timeout set, it comes from CloudFront's quota at plan time, which checks the function's timeout against it. */
+const functionFloorWhy = (known: Known) => known.found("originReadTimeout")
+  ? ` (at least the origin read timeout and ${MIN_FUNCTION_TIMEOUT_SECONDS} s, at most Lambda's ${LAMBDA_MAX_TIMEOUT} s)`
+  : ` (at least ${MIN_FUNCTION_TIMEOUT_SECONDS} s and the origin read timeout, which the plan checks against CloudFront's quota when it is unset; at most Lambda's ${LAMBDA_MAX_TIMEOUT} s)`;
 const functionTimeout: Bound = { doc: "`ANKIFY_FUNCTION_TIMEOUT`", of: (k) => (k.value("functionTimeout") as number | undefined) ?? functionFloor(k) };
 const oauthOnly = { key: "clientAuth", value: "oauth" } as const;
 
@@ -84,16 +89,18 @@ export const SETTINGS = {
     doc: "the public name, `https://<domain>/mcp`: in `ANKIFY_ZONE` or its apex" },
   zone: { env: "ANKIFY_ZONE", scope: "stack", required: true, kind: dnsName(), doc: "the public Route 53 hosted zone (looked up by name)" },
   region: { env: "ANKIFY_REGION", scope: "stack", required: true, kind: region(), doc: "the app region: function, deck bucket, image repository" },
+  speechRegion: { env: "ANKIFY_SPEECH_REGION", scope: "stack", kind: neuralRegion(), needs: ["region"], rule: rules.speechRegionNeeded,
+    default: (k: Known) => (POLLY_NEURAL_REGIONS.includes(k.value("region") as string) ? k.value("region") : undefined),
+    defaultDoc: "the app region", doc: "where the function calls Amazon Polly (the cards' text goes there); unset, the app region, which must then have neural voices" },
   originProtection: { env: "ANKIFY_ORIGIN_PROTECTION", scope: "stack", kind: choice(["secret-header", "oac"]), default: "secret-header",
     doc: "how CloudFront proves itself: a secret header, or SigV4 (OAC)" },
-  originReadTimeout: { env: "ANKIFY_ORIGIN_READ_TIMEOUT", scope: "stack", default: 120, needs: ["originTimeoutQuota"],
+  originReadTimeout: { env: "ANKIFY_ORIGIN_READ_TIMEOUT", scope: "stack",
+    defaultDoc: `min(${DEFAULT_ORIGIN_READ_TIMEOUT_CAP}, quota)`,
     // Its floor is the function's time budget's (limits.ts): below it, speech would get no time at all.
-    kind: integer({ min: MIN_TIME_BUDGET_SECONDS, max: readCeiling, unit: "seconds", why: readCeilingWhy }),
-    doc: "CloudFront's wait for the first byte and between bytes" },
-  originTimeoutQuota: { env: "ANKIFY_ORIGIN_TIMEOUT_QUOTA", scope: "stack", default: DEFAULT_ORIGIN_TIMEOUT_QUOTA,
-    kind: integer({ min: DEFAULT_ORIGIN_TIMEOUT_QUOTA, max: 86_400, unit: "seconds",
-      why: ` (${DEFAULT_ORIGIN_TIMEOUT_QUOTA} needs no approval; set more only after Service Quotas approved "Response timeout per origin")` }),
-    doc: "your \"Response timeout per origin\" quota (raise it first)" },
+    // Above the account's quota (L-AECE9FA7) the plan stops: stacks/edge/origin-read-timeout.ts.
+    kind: integer({ min: MIN_TIME_BUDGET_SECONDS, max: LAMBDA_MAX_TIMEOUT, unit: "seconds",
+      why: ` (unset: the smaller of ${DEFAULT_ORIGIN_READ_TIMEOUT_CAP} and CloudFront's "Response timeout per origin" quota, read at plan time; a value above that quota stops the plan)` }),
+    doc: "CloudFront's wait for the first byte and between bytes; unset, the smaller of 120 and your \"Response timeout per origin\" quota, read at plan time" },
   responseCompletionTimeout: { env: "ANKIFY_RESPONSE_COMPLETION_TIMEOUT", scope: "stack", needs: ["functionTimeout"], defaultDoc: "unset (no limit)",
     kind: integer({ min: functionTimeout, max: LAMBDA_MAX_TIMEOUT, unit: "seconds",
       why: ` (at least the function timeout, or CloudFront would cut off a deck that is still streaming; at most Lambda's ${LAMBDA_MAX_TIMEOUT} s; unset it to have no overall limit)` }),
@@ -101,7 +108,7 @@ export const SETTINGS = {
   functionTimeout: { env: "ANKIFY_FUNCTION_TIMEOUT", scope: "stack", needs: ["originReadTimeout"],
     default: (k: Known) => Math.max(DEFAULT_FUNCTION_TIMEOUT_SECONDS, functionFloor(k)), defaultDoc: "`300` (or the read timeout, if longer)",
     kind: integer({ min: { doc: `the read timeout (≥ ${MIN_FUNCTION_TIMEOUT_SECONDS})`, of: functionFloor }, max: LAMBDA_MAX_TIMEOUT, unit: "seconds",
-      why: ` (at least the origin read timeout and ${MIN_FUNCTION_TIMEOUT_SECONDS} s, at most Lambda's ${LAMBDA_MAX_TIMEOUT} s)` }),
+      why: functionFloorWhy }),
     doc: "the function's timeout: a streamed deck may take it all" },
   originKeepaliveTimeout: { env: "ANKIFY_ORIGIN_KEEPALIVE_TIMEOUT", scope: "stack", default: 5,
     kind: integer({ min: 1, max: MAX_ORIGIN_KEEPALIVE_TIMEOUT, unit: "seconds" }), doc: "how long CloudFront keeps an idle origin connection" },
@@ -116,11 +123,12 @@ export const SETTINGS = {
     doc: "requests per client IP in 5 minutes before WAF says 429" },
   allowedCountries: { env: "ANKIFY_ALLOWED_COUNTRIES", scope: "stack", kind: countries(), needs: ["rateLimit"], rule: rules.countriesNeedWebAcl,
     defaultDoc: "unset (every country)", doc: "countries that may call (needs `ANKIFY_RATE_LIMIT` > 0)" },
-  maxConcurrency: { env: "ANKIFY_MAX_CONCURRENCY", scope: "stack", default: 10,
-    kind: integer({ min: 1, max: MAX_RESERVED_CONCURRENCY, unit: "executions", word: { word: "none", meaning: "for no reservation" },
+  maxConcurrency: { env: "ANKIFY_MAX_CONCURRENCY", scope: "stack", default: "auto",
+    kind: integer({ min: 1, max: MAX_RESERVED_CONCURRENCY, unit: "executions",
+      words: [{ word: "auto", meaning: `(reserve ${AUTO_MAX_CONCURRENCY} where the account quota allows it)` }, { word: "none", meaning: "for no reservation" }],
       refuse: { value: 0, because: "would reserve no executions at all, so Lambda would throttle every request" },
       rangeNote: () => ` (Lambda keeps 100 of an account's executions unreserved, so a default account of 1000 can reserve at most ${MAX_RESERVED_CONCURRENCY})` }),
-    doc: "reserved concurrency: the most copies running at once" },
+    doc: "reserved concurrency: the most copies running at once (a number fails the plan where the account's quota cannot hold it)" },
   alarmEmail: { env: "ANKIFY_ALARM_EMAIL", scope: "stack", kind: email(), defaultDoc: "unset", doc: "gets every alarm by e-mail (it must confirm first)" },
   imageUri: { env: "ANKIFY_IMAGE_URI", scope: "stack", kind: ecrImage(), needs: ["region"], rule: rules.imageInAppRegion, warn: rules.movingTag,
     defaultDoc: "unset (build `lambda/`)", doc: "run this image instead of building `lambda/`" },
@@ -160,6 +168,19 @@ export const SETTINGS = {
     doc: "set by `npm run synth|diff|deploy|destroy` for the app they run: the warnings are printed already" },
 } as const satisfies Readonly<Record<string, SettingSpec>>;
 const TABLE: Readonly<Record<string, SettingSpec>> = SETTINGS;
+
+/**
+ * Settings that existed once: naming one (environment, cdktf.json, an environment's block) is an
+ * error that says what replaced it, rather than "not a setting" with a guess.
+ */
+export const RETIRED_SETTINGS: Readonly<Record<string, { readonly env: `ANKIFY_${string}`; readonly why: string }>> = {
+  originTimeoutQuota: {
+    env: "ANKIFY_ORIGIN_TIMEOUT_QUOTA",
+    why:
+      `the stack reads CloudFront's "Response timeout per origin" quota (L-AECE9FA7) at plan time. ` +
+      "Remove it; set ANKIFY_ORIGIN_READ_TIMEOUT only to ask for a particular read timeout (the plan stops if the quota does not allow it).",
+  },
+};
 
 export type SettingName = keyof typeof SETTINGS;
 /** The table's entries, each as a plain SettingSpec, in table order. */

@@ -170,3 +170,13 @@ export function dnsNameProblem(name: string): string | undefined {
 export function bucketNameProblem(name: string): string | undefined {
   return /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(name) && !name.includes("..") ? undefined : "not a valid S3 bucket name";
 }
+
+/**
+ * Regions where Amazon Polly has neural voices (create_deck's default engine), commercial partition:
+ * Amazon Polly Developer Guide, "Neural voices" → "Feature and region compatibility" (the list as
+ * published in 2026, read 2026-11-30). In any other region every neural SynthesizeSpeech call fails.
+ */
+export const POLLY_NEURAL_REGIONS: readonly string[] = [
+  "us-east-1", "us-west-2", "af-south-1", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1", "ap-southeast-1",
+  "ap-southeast-2", "ap-southeast-5", "ca-central-1", "eu-central-1", "eu-west-1", "eu-west-2", "eu-west-3", "eu-south-2",
+];

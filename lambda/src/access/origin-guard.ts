@@ -7,6 +7,7 @@ import type { FunctionConfig } from "../config";
 import { jsonResponse } from "../http/responses";
 import { log } from "../log";
 import { findDigest, sha256 } from "./constant-time";
+import type { OriginSecrets } from "./origin-secrets";
 
 /** The header CloudFront adds in secret-header mode (stacks/edge/distribution.ts). */
 export const ORIGIN_VERIFY_HEADER = "x-origin-verify";
@@ -34,7 +35,7 @@ export function isAcceptedSecret(presented: string | undefined, accepted: readon
 
 /**
  * Why the presented header is refused, or undefined when it is accepted. A pure function of the header
- * and the accepted secrets, wherever those come from (environment today, a parameter store tomorrow).
+ * and the accepted secrets, wherever those come from (SSM when deployed, the dev server's own).
  */
 export function originRefusal(presented: string | undefined, accepted: readonly string[]): OriginRefusal | undefined {
   if (isAcceptedSecret(presented, accepted)) return undefined;
@@ -51,16 +52,32 @@ export interface OriginGuardOptions {
 }
 
 /**
- * A 403 for a request that did not come through CloudFront, or undefined to let it pass. In oac mode
- * Lambda's IAM layer has already refused unsigned callers, so everything that arrives passes.
+ * A 403 for a request that did not come through CloudFront, a 503 when the accepted secrets cannot
+ * be read (never a pass), or undefined to let it pass. In oac mode Lambda's IAM layer has already
+ * refused unsigned callers, so everything that arrives passes.
  */
-export function checkOrigin(
+export async function checkOrigin(
   request: Request,
-  config: Pick<FunctionConfig, "originProtection" | "originSecrets">,
+  config: Pick<FunctionConfig, "originProtection">,
+  secrets: OriginSecrets,
   { explain = false }: OriginGuardOptions = {},
-): Response | undefined {
+): Promise<Response | undefined> {
   if (config.originProtection !== "secret-header") return undefined;
-  const refusal = originRefusal(request.headers.get(ORIGIN_VERIFY_HEADER) ?? undefined, config.originSecrets);
+  const presented = request.headers.get(ORIGIN_VERIFY_HEADER) || undefined;
+  let refusal: OriginRefusal | undefined;
+  try {
+    refusal = originRefusal(presented, await secrets.accepted());
+    // CloudFront may send a freshly rotated value before this copy of the secrets expires. A request
+    // without the header cannot be that, and reads nothing.
+    if (refusal === "mismatch") {
+      const fresher = await secrets.recheck();
+      if (fresher && isAcceptedSecret(presented, fresher)) refusal = undefined;
+    }
+  } catch (error) {
+    log("error", "origin_secret.unreadable", { message: (error as Error).message });
+    // The same answer as for unreadable client keys (access/api-keys.ts) and as the Python guard's.
+    return jsonResponse(503, { jsonrpc: "2.0", error: { code: -32603, message: "The origin secret could not be read; try again shortly." }, id: null }, { "retry-after": "5" });
+  }
   if (refusal === undefined) return undefined;
   const reason = ORIGIN_REFUSAL_REASONS[refusal];
   const { pathname } = new URL(request.url);
