@@ -17,6 +17,7 @@ import { toWebRequest, writeWebResponse } from "./http/node-adapter";
 import { DEFAULT_CLIP_CACHE_DAYS } from "./limits";
 import { log } from "./log";
 import { S3ClipCache } from "./storage/clip-cache";
+import { S3PreviewMedia } from "./storage/preview-media";
 import { S3DeckStore } from "./storage/s3";
 import { EspeakSynthesizer } from "./tts/espeak";
 import type { Synthesizer } from "./tts/index";
@@ -141,6 +142,8 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     config,
     synthesizer: devSynthesizer(options),
     store: new S3DeckStore(client, BUCKET, config.linkTtlSeconds),
+    // Links are path-style on the local store's origin: the preview's CSP declares exactly that.
+    preview: { store: new S3PreviewMedia(client, BUCKET, config.linkTtlSeconds), mediaOrigin: `http://127.0.0.1:${s3Address.port}` },
     clients: createClientGate(config.clientAuth, config.originProtection, auth.mode === "api-key" ? new StaticApiKeyStore(auth.keys) : undefined),
     ...(options.keepAliveMs !== undefined ? { keepAliveMs: options.keepAliveMs } : {}),
     ...(options.clipCache !== false ? { clipCache: new S3ClipCache(client, BUCKET, CLIP_PREFIX) } : {}),

@@ -20,6 +20,7 @@ import { InFlightCalls } from "./mcp/cancellation";
 import { serveMcp } from "./mcp/endpoint";
 import { PROTOCOL_VERSIONS } from "./mcp/protocol";
 import { SERVER_INFO } from "./mcp/server";
+import type { PreviewDeps } from "./preview/publish";
 import type { ClipCache } from "./storage/clip-cache";
 import type { DeckStore } from "./storage/s3";
 import type { Synthesizer } from "./tts/index";
@@ -33,6 +34,8 @@ export interface HandlerDeps {
   readonly keepAliveMs?: number;
   /** Spoken clips reused across requests. @default none */
   readonly clipCache?: ClipCache;
+  /** Where the deck preview's clips go, and their links' origin. @default no preview in results */
+  readonly preview?: PreviewDeps;
 }
 
 export interface RequestContext {
@@ -101,6 +104,7 @@ export function createRequestHandler(deps: HandlerDeps): (request: Request, cont
       inFlight,
       clientId: client.clientId,
       ...(deps.clipCache ? { clipCache: deps.clipCache } : {}),
+      ...(deps.preview ? { preview: deps.preview } : {}),
     }, client);
   }
 }

@@ -16,6 +16,7 @@ import { createRequestHandler } from "./handler";
 import { jsonResponse } from "./http/responses";
 import { log } from "./log";
 import { S3ClipCache } from "./storage/clip-cache";
+import { S3PreviewMedia, s3LinkOrigin } from "./storage/preview-media";
 import { S3DeckStore } from "./storage/s3";
 import { EspeakSynthesizer } from "./tts/espeak";
 import { PollySynthesizer } from "./tts/polly";
@@ -35,6 +36,10 @@ function init(): ReturnType<typeof createRequestHandler> {
     ...(config.clipCachePrefix ? { clipCache: new S3ClipCache(s3, config.deckBucket, config.clipCachePrefix) } : {}),
     synthesizer: config.ttsEngine === "polly" ? new PollySynthesizer(new PollyClient({ maxAttempts: 1 })) : new EspeakSynthesizer(),
     store: new S3DeckStore(s3, config.deckBucket, config.linkTtlSeconds),
+    // Lambda always sets AWS_REGION: the region the bucket is in, and so the origin of its links.
+    ...(process.env["AWS_REGION"]
+      ? { preview: { store: new S3PreviewMedia(s3, config.deckBucket, config.linkTtlSeconds), mediaOrigin: s3LinkOrigin(config.deckBucket, process.env["AWS_REGION"]) } }
+      : {}),
     clients: createClientGate(
       config.clientAuth,
       config.originProtection,

@@ -18,6 +18,7 @@ import type { ClipCache } from "../storage/clip-cache";
 import type { DeckStore } from "../storage/s3";
 import { findCachedClips, storeClips, type CacheContext } from "../tts/cached";
 import { FINISHING_RESERVE_SECONDS, LimitError, MAX_PACKAGE_BYTES, OutOfTimeError } from "../limits";
+import { publishPreview, type DeckPreview, type PreviewDeps } from "../preview/publish";
 
 export { FINISHING_RESERVE_SECONDS };
 
@@ -63,6 +64,8 @@ export interface DeckDeps {
   readonly clipCache?: ClipCache;
   /** Where the work is: `progress` of `total` steps (each clip, packaging, uploading). */
   readonly onProgress?: (progress: number, total: number, message: string) => void;
+  /** Where the deck preview's media go; absent: the result has no preview. */
+  readonly preview?: PreviewDeps;
 }
 
 export interface DeckResult {
@@ -83,6 +86,8 @@ export interface DeckResult {
   clips_cached: number;
   /** Characters sent to speech: what the speech bill counts. */
   characters_spoken: number;
+  /** The first cards and links to their media, for the deck preview (preview/publish.ts). */
+  preview?: DeckPreview;
 }
 
 export async function createDeck(args: DeckRequest, deps: DeckDeps): Promise<DeckResult> {
@@ -172,6 +177,7 @@ export async function createDeck(args: DeckRequest, deps: DeckDeps): Promise<Dec
       if (timeUp.aborted) throw new OutOfTimeError("uploading the deck did not finish within the time budget");
       throw error;
     }
+    const preview = deps.preview && (await publishPreview({ noteType, notes, media }, key, deps.preview, finish));
     await writeBack;
     return {
       url: stored.url,
@@ -186,6 +192,7 @@ export async function createDeck(args: DeckRequest, deps: DeckDeps): Promise<Dec
       clips_spoken: fresh.size,
       clips_cached: hits.size,
       characters_spoken: charactersSpoken,
+      ...(preview ? { preview } : {}),
     };
   } finally {
     await writeBack;
