@@ -3,8 +3,8 @@
  * the tool's arguments, then its result (ext-apps' App speaks the protocol). It shows the deck, its
  * cards and their audio, steps through them in study mode, and asks the host to open the download.
  */
+import "./no-eval";
 import { App, applyDocumentTheme, applyHostStyleVariables, type McpUiHostContext } from "@modelcontextprotocol/ext-apps";
-import { config } from "zod";
 import { h } from "./dom";
 import { expiryText } from "./format";
 import { studyKey } from "./keys";
@@ -13,17 +13,16 @@ import { cardList, clipLinks, header, studyView, type StudyActions } from "./ren
 import { stateFromInput, stateFromResult, type DeckResult, type ViewState } from "./result";
 import { startStudy, step, type Study, type StudyStep } from "./study";
 
-// Hosts allow no eval (the spec's CSP has no 'unsafe-eval'): without this, zod tries `new Function`
-// once to find out, and the browser reports that attempt as a policy violation.
-config({ jitless: true });
-
 const root = document.getElementById("app")!;
 const audio = h("audio", { id: "player", preload: "none" });
 document.body.append(audio);
 const player = new Player(audio);
+/** The play button whose clip is playing, marked while it plays. */
+let playingFrom: HTMLButtonElement | undefined;
 player.onchange = (playing) => {
-  for (const button of document.querySelectorAll<HTMLButtonElement>("button.play")) {
-    button.classList.toggle("playing", playing.length > 0 && button.dataset["clip"] !== undefined && playing.some((link) => link.includes(`/${encodeURIComponent(button.dataset["clip"]!)}`)));
+  if (playing.length === 0) {
+    playingFrom?.classList.remove("playing");
+    playingFrom = undefined;
   }
 };
 
@@ -34,7 +33,11 @@ let context: McpUiHostContext = {};
 const locale = () => ({ ...(context.locale ? { locale: context.locale } : {}), ...(context.timeZone ? { timeZone: context.timeZone } : {}) });
 
 const actions: StudyActions = {
-  play: (links) => void player.play(links),
+  play: (links, from) => {
+    void player.play(links);
+    playingFrom = from;
+    from?.classList.add("playing");
+  },
   download: () => void download(),
   study: (from) => {
     if (state.kind !== "ready") return;

@@ -9,8 +9,8 @@ export type PreviewCard = DeckPreviewData["cards"][number];
 type Side = PreviewCard["question"];
 
 export interface Actions {
-  /** Plays the links in order (one side's clips). */
-  play(links: readonly string[]): void;
+  /** Plays the links in order (one side's clips); `from` is the button asked, shown as playing. */
+  play(links: readonly string[], from?: HTMLButtonElement): void;
   download(): void;
   study(from?: number): void;
 }
@@ -31,15 +31,16 @@ export function face(side: Side, files: Readonly<Record<string, string>>, action
   const clips = side.media.filter((m) => m.kind === "audio");
   const buttons = clips.map((clip, i) => {
     const link = files[clip.file];
-    return h("button", {
+    const button: HTMLButtonElement = h("button", {
       type: "button",
       class: "play",
       "data-clip": clip.file,
       "aria-label": clips.length > 1 ? `Play the ${label}'s audio, clip ${i + 1} of ${clips.length}` : `Play the ${label}'s audio`,
       disabled: !link,
       title: link ? "Play" : "This clip could not be linked",
-      onclick: () => link && actions.play([link]),
+      onclick: () => link && actions.play([link], button),
     }, h("span", { "aria-hidden": "true" }, "▶"), " Play");
+    return button;
   });
   return h("div", { class: "face" }, content, buttons.length > 0 && h("div", { class: "clips" }, ...buttons));
 }
@@ -68,7 +69,7 @@ export function cardItem(card: PreviewCard, index: number, total: number, files:
   const item = h("article", { class: "card", "data-index": index, "data-side": "question", "aria-label": `${title}, ${card.template}` },
     h("div", { class: "card-head" }, h("span", { class: "card-number" }, `${index + 1}`), h("span", { class: "template" }, card.template)),
     h("div", { class: "sides", "aria-live": "polite" }, question, answer),
-    h("div", { class: "card-actions" }, flip, h("button", { type: "button", class: "study-from", "aria-label": `Study from card ${index + 1}`, onclick: () => actions.study(index) }, "Study from here")),
+    h("div", { class: "card-actions" }, flip),
   );
   flip.addEventListener("click", () => {
     const showAnswer = item.dataset["side"] === "question";
