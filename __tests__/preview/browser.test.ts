@@ -156,6 +156,8 @@ describe("the deck preview in headless Chromium, as a web host renders an MCP Ap
     await view.locator("#study-primary").focus();
     await page.keyboard.press("Enter");
     await expect(study.getAttribute("data-side")).resolves.toBe("answer");
+    await settled(page, view);
+    await shoot(page, "preview-study.png");
     await page.keyboard.press("Escape");
     await expect(view.locator("#study-view").count()).resolves.toBe(0);
     await expect(cards.count()).resolves.toBe(8);

@@ -1,7 +1,8 @@
 /**
- * Headless Chromium for the browser tests: the system's own (Debian's `chromium` package; .ci/run
- * installs it), driven by playwright-core, which never downloads a browser. ANKIFY_CHROMIUM names
- * another executable.
+ * Headless Chromium for the browser tests: the system's own (Debian's `chromium` package, which
+ * .ci/run installs; Google Chrome where that is what the machine has, as on GitHub's Ubuntu
+ * runners, whose apt `chromium` is only a snap stub), driven by playwright-core, which never
+ * downloads a browser. ANKIFY_CHROMIUM names another executable.
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
@@ -9,10 +10,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type BrowserContext } from "playwright-core";
 
+/** The commands tried, in order: the same list as scripts/preflight.js and .ci/run. */
+export const BROWSERS = ["chromium", "chromium-browser", "google-chrome"] as const;
+
 export function chromiumPath(): string | undefined {
   const named = process.env["ANKIFY_CHROMIUM"];
   if (named) return named;
-  for (const command of ["chromium", "chromium-browser"]) {
+  for (const command of BROWSERS) {
     try {
       return execFileSync("sh", ["-c", `command -v ${command}`], { encoding: "utf8" }).trim() || undefined;
     } catch {
