@@ -180,7 +180,7 @@ describe("official clients and a deck longer than their timeout", () => {
     } finally {
       await client.close();
     }
-  });
+  }, 60_000);
 
   it("the 1.x client (2025 era) with resetTimeoutOnProgress gets its deck too", async () => {
     const client = new LegacyClient({ name: "timeout-test-2025", version: "1" });
@@ -193,5 +193,5 @@ describe("official clients and a deck longer than their timeout", () => {
     } finally {
       await client.close();
     }
-  });
+  }, 60_000);
 });

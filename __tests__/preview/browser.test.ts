@@ -8,7 +8,6 @@
 import { join } from "node:path";
 import type { Frame, Page } from "playwright-core";
 import { runDevServer, type Running, type ToolResult } from "../../testing/function/harness";
-import { PROJECT_ROOT } from "../../testing/paths";
 import { launchChromium, type Browser } from "../../testing/preview/chromium";
 import { startTestHost, type ResourceCsp, type TestHost } from "../../testing/preview/host-server";
 

@@ -27,7 +27,7 @@ export const PREVIEW_LIMITS = {
   bytes: 256 * 1024,
 } as const;
 
-/** Files stored at once: enough to hide S3's latency, few enough for a Lambda's sockets. */
+/** Files stored at once: enough to hide S3's latency, few enough to leave the deck's own clip cache writes room. */
 const UPLOADS_IN_FLIGHT = 8;
 
 /** The media types a preview links, by extension: what an `<audio>` or `<img>` plays or shows. */
