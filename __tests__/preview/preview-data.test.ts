@@ -47,6 +47,7 @@ describe.each(ERAS)("the deck preview as an MCP App, %s client", (era) => {
 
   it("answers a client that shows no apps exactly as before: the same sentence, today's fields, the preview an extra field", async () => {
     const result = await client.callTool({ name: "create_deck", arguments: { deck_name: "Plain", cards: [{ front: "uno", back: "one" }], audio: "none" } });
+    expect(result.content[0]!.text).toMatch(/^Deck "Plain"/);
     const { preview, ...today } = result.structuredContent!;
     expect(result.content).toEqual([{ type: "text", text: resultText(today as unknown as Parameters<typeof resultText>[0]) }]);
     expect(Object.keys(today)).toEqual(["url", "expires_at", "deck_name", "card_count", "audio_clips", "size_bytes", "note_count", "note_type", "requested_deck_name", "clips_spoken", "clips_cached", "characters_spoken"]);
