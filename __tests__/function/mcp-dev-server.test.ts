@@ -2,6 +2,10 @@ import { join } from "node:path";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { audioSeconds, ERAS, readApkg, runDevServer, type McpPeer, type Running } from "../../testing/function/harness";
 
+// Each test builds decks through the dev server (speech, packaging, the preview's clips): seconds on
+// a busy machine, so an explicit bound instead of jest's 5 s.
+jest.setTimeout(60_000);
+
 describe.each(ERAS)("create_deck through the dev server with the official %s client", (era) => {
   let run: Running;
   let client: McpPeer;
