@@ -5,7 +5,7 @@
  * ANKIFY_OAUTH_ISSUER; none), espeak-ng for speech, and a real S3-compatible server (s3rver, on
  * 127.0.0.1) for decks, so the returned links download from this machine.
  */
-import { createServer, type Server } from "node:http";
+import { Agent, createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { DeleteObjectsCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
@@ -137,6 +137,10 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" },
     // s3rver stores streamed bodies corrupted under the SDK's default checksum mode.
     requestChecksumCalculation: "WHEN_REQUIRED",
+    // s3rver's server closes an idle kept-alive connection after Node's 5 s; a PUT sent on it just
+    // then fails with "socket hang up", and a streamed body cannot be retried. On loopback a
+    // connection per request costs nothing.
+    requestHandler: { httpAgent: new Agent({ keepAlive: false }) },
   });
   handle = createRequestHandler({
     config,
