@@ -10,6 +10,7 @@ import type { Synthesizer } from "../../lambda/src/tts/index";
 import { RecordingResponseStream } from "../../testing/function/lambda-stream";
 import { runDevServer, type Running } from "../../testing/function/harness";
 import { scratchTmpdir } from "../../testing/function/scratch-tmpdir";
+import { quietTurnForThisFile } from "../../testing/quiet";
 
 /**
  * Streaming as Lambda runs it, at a tenth of the real scale so the suite stays fast: keep-alive and
@@ -18,6 +19,9 @@ import { scratchTmpdir } from "../../testing/function/scratch-tmpdir";
  */
 const KEEPALIVE_MS = 100;
 const REVISION = "2026-07-28";
+
+// These tests measure gaps between bytes: never while the browser test starts Chromium on every core.
+quietTurnForThisFile();
 
 function handlerWith(latencyMs: number, store: Partial<DeckStore> = {}) {
   const spoken: string[] = [];

@@ -10,6 +10,7 @@ import type { Frame, Page } from "playwright-core";
 import { runDevServer, type Running, type ToolResult } from "../../testing/function/harness";
 import { launchChromium, type Browser } from "../../testing/preview/chromium";
 import { startTestHost, type ResourceCsp, type TestHost } from "../../testing/preview/host-server";
+import { takeQuietTurn } from "../../testing/quiet";
 
 // A loaded machine starts Chromium and speaks clips slowly: generous bounds, never a timing assertion.
 jest.setTimeout(240_000);
@@ -48,8 +49,11 @@ let resource: Resource;
 let result: ToolResult;
 const requests: string[] = [];
 const consoleViolations: string[] = [];
+let releaseTurn: (() => void) | undefined;
 
 beforeAll(async () => {
+  // Chromium loads every core for seconds: not while a suite that measures time between events runs.
+  releaseTurn = await takeQuietTurn();
   [run, host, browser] = await Promise.all([runDevServer(), startTestHost(), launchChromium()]);
   client = (await run.client()) as unknown as AppsClient;
   browser.context.on("request", (request) => requests.push(request.url()));
@@ -63,9 +67,13 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await host?.close();
-  await run?.stop();
+  try {
+    await browser?.close();
+    await host?.close();
+    await run?.stop();
+  } finally {
+    releaseTurn?.();
+  }
 });
 
 /** The view's frame: inside the sandbox proxy's, inside the host page. */
