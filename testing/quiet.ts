@@ -1,7 +1,8 @@
 /**
  * A machine-wide turn for test suites that must not run at the same time as each other, across jest's
  * worker processes: suites that measure the time between events (streaming's keep-alive gaps, a
- * client's 500 ms timeout) and suites that load every core for seconds (headless Chromium starting).
+ * client's 500 ms timeout) and suites that load every core for seconds (headless Chromium starting,
+ * esbuild bundling the deck preview).
  * On two cores the second kind stalls the first's event loop past its bounds.
  *
  * The turn is a lock file created exclusively. One left by a process that died is taken over, and so

@@ -9,8 +9,11 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { buildViewHtml, MAX_GZIP_BYTES } from "../../lambda/ui/build";
 import { PROJECT_ROOT } from "../../testing/paths";
+import { quietTurnForThisFile } from "../../testing/quiet";
 
 jest.setTimeout(180_000);
+// esbuild bundles the page on every core for a second or two: not while streaming's timing tests run.
+quietTurnForThisFile();
 
 let page: Awaited<ReturnType<typeof buildViewHtml>>;
 beforeAll(async () => {

@@ -11,8 +11,11 @@ import { resultText } from "../../lambda/src/mcp/create-deck-tool";
 import { DECK_PREVIEW_URI } from "../../lambda/src/preview/resource";
 import { buildViewHtml } from "../../lambda/ui/build";
 import { ERAS, readApkg, runDevServer, type Running, type ToolResult } from "../../testing/function/harness";
+import { quietTurnForThisFile } from "../../testing/quiet";
 
 jest.setTimeout(120_000);
+// esbuild bundles the page on every core for a second or two: not while streaming's timing tests run.
+quietTurnForThisFile();
 
 interface AppsClient {
   listTools(): Promise<{ tools: Array<{ name: string; _meta?: Record<string, unknown> }> }>;
