@@ -1,4 +1,4 @@
-const ESM_ONLY = ["htmlparser2", "entities", "domhandler", "domutils", "dom-serializer", "domelementtype"];
+const ESM_ONLY = ["htmlparser2", "entities", "domhandler", "domutils", "dom-serializer", "domelementtype", "@modelcontextprotocol/ext-apps"];
 
 /** @type {import('jest').Config} */
 module.exports = {
@@ -7,7 +7,7 @@ module.exports = {
   // pure JS, so no native transform to build, and ~10x faster than ts-jest.
   transform: {
     "^.+\\.ts$": "@sucrase/jest-plugin",
-    // htmlparser2 (under sanitize-html) and its family ship ES modules only, and Jest's module system
+    // htmlparser2 (under sanitize-html) and its family, and ext-apps, ship ES modules only, and Jest's module system
     // cannot require ES modules on Node 20 (plain Node and the esbuild bundle can).
     [`/node_modules/(${ESM_ONLY.join("|")})/.+\\.js$`]: ["@sucrase/jest-plugin", { transforms: ["imports"] }],
   },

@@ -43,11 +43,11 @@ describe("npm test's preflight (scripts/preflight.js)", () => {
       const run = spawnSync(join(bare, "node"), [join(PROJECT_ROOT, "scripts", "preflight.js")], { encoding: "utf8", env: { PATH: bare } });
       expect(run.status).toBe(1);
       const lines = run.stderr.trim().split("\n");
-      expect(lines).toHaveLength(4);
+      expect(lines).toHaveLength(5);
       const installs = process.platform === "darwin"
-        ? ["brew install hashicorp/tap/terraform", "brew install espeak-ng", "brew install sox", "brew install python"]
-        : ["https://developer.hashicorp.com/terraform/install#linux", "sudo apt-get install espeak-ng", "sudo apt-get install sox", "sudo apt-get install python3"];
-      ["terraform", "espeak-ng", "sox", "python3"].forEach((tool, i) => {
+        ? ["brew install hashicorp/tap/terraform", "brew install espeak-ng", "brew install sox", "brew install --cask chromium", "brew install python"]
+        : ["https://developer.hashicorp.com/terraform/install#linux", "sudo apt-get install espeak-ng", "sudo apt-get install sox", "sudo apt-get install chromium", "sudo apt-get install python3"];
+      ["terraform", "espeak-ng", "sox", "chromium", "python3"].forEach((tool, i) => {
         expect(lines[i]).toMatch(new RegExp(`^preflight: ${tool}[^:]* is missing \\(.+\\): `));
         expect(lines[i]).toContain(installs[i]);
       });

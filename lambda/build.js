@@ -1,13 +1,32 @@
 // Bundles the function into one CommonJS file plus sql.js's WebAssembly, for the Lambda image
 // (Dockerfile) and for tests: `npm run build -w lambda`. ANKIFY_BUILD_OUTDIR overrides dist/.
+// The deck preview's page (lambda/ui/) is built first and goes into the bundle as a string.
 const { build } = require("esbuild");
 const { copyFileSync, mkdirSync, statSync } = require("node:fs");
 const { join } = require("node:path");
+const { buildViewHtml } = require("./ui/build.js");
+
+/**
+ * src/preview/view-html.ts builds the page when run from source; in the bundle it is replaced by
+ * the page itself, so the function serves it from memory and esbuild never ships in the image.
+ */
+const inlineViewHtml = (html) => ({
+  name: "inline-view-html",
+  setup(b) {
+    b.onResolve({ filter: /^\.\/view-html$/ }, (args) =>
+      args.importer.endsWith(join("src", "preview", "resource.ts")) ? { path: "view-html", namespace: "inline-view-html" } : undefined);
+    b.onLoad({ filter: /.*/, namespace: "inline-view-html" }, () => ({
+      contents: `const html = Promise.resolve(${JSON.stringify(html)});\nexport function viewHtml() { return html; }\n`,
+      loader: "js",
+    }));
+  },
+});
 
 const outdir = process.env.ANKIFY_BUILD_OUTDIR || join(__dirname, "dist");
 
 async function main() {
   mkdirSync(outdir, { recursive: true });
+  const view = await buildViewHtml();
   const result = await build({
     entryPoints: [join(__dirname, "src", "index.ts")],
     outfile: join(outdir, "index.js"),
@@ -20,10 +39,12 @@ async function main() {
     legalComments: "none",
     metafile: true,
     logLevel: "warning",
+    plugins: [inlineViewHtml(view.html)],
   });
   copyFileSync(require.resolve("sql.js/dist/sql-wasm.wasm"), join(outdir, "sql-wasm.wasm"));
   const bytes = (file) => statSync(join(outdir, file)).size;
-  console.log(`bundle: ${join(outdir, "index.js")} ${bytes("index.js")} bytes + sql-wasm.wasm ${bytes("sql-wasm.wasm")} bytes`);
+  console.log(`bundle: ${join(outdir, "index.js")} ${bytes("index.js")} bytes + sql-wasm.wasm ${bytes("sql-wasm.wasm")} bytes; ` +
+    `deck preview inside: ${view.bytes} bytes, ${view.gzipBytes} gzipped`);
   return result;
 }
 

@@ -27,6 +27,13 @@ const TOOLS = [
     install: mac ? "brew install sox" : "sudo apt-get install sox",
   },
   {
+    name: "chromium",
+    why: "the deck preview's browser test (headless, driven by playwright-core, which downloads no browser)",
+    // Google Chrome does as well (GitHub's Ubuntu runners have it; their apt chromium is a snap stub).
+    check: () => /(Chromium|Chrome) \d+/.exec(process.env.ANKIFY_CHROMIUM ? run(process.env.ANKIFY_CHROMIUM, ["--version"]) : ["chromium", "chromium-browser", "google-chrome"].map((c) => run(c, ["--version"])).join("")),
+    install: mac ? "brew install --cask chromium, then export ANKIFY_CHROMIUM=/Applications/Chromium.app/Contents/MacOS/Chromium" : "sudo apt-get install chromium",
+  },
+  {
     name: "python3 (with sqlite3 and zipfile)",
     why: "the tests read decks back independently of the code that wrote them",
     check: () => /ok/.exec(run("python3", ["-c", "import sqlite3, zipfile; print('ok')"])),

@@ -14,6 +14,10 @@ import { readApkg, runDevServer, type McpPeer, type Running } from "../../testin
 type Stats = { clips_spoken: number; clips_cached: number; characters_spoken: number; audio_clips: number; url: string };
 const words = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => ({ front: `${prefix} ${i}`, back: `${prefix} meaning ${i}` }));
 
+// Each test builds decks through the dev server (speech, packaging, the preview's clips): seconds on
+// a busy machine, so an explicit bound instead of jest's 5 s.
+jest.setTimeout(60_000);
+
 describe("the clip cache", () => {
   let run: Running;
   let client: McpPeer;

@@ -7,6 +7,10 @@ import { ERAS, readApkg, runDevServer, type McpPeer, type ReadDeck, type Running
 
 const sound = (text: string, language = "en-US") => `[sound:${clipFileName(text, VOICES[language]!, "wav")}]`;
 
+// Each test builds decks through the dev server (speech, packaging, the preview's clips): seconds on
+// a busy machine, so an explicit bound instead of jest's 5 s.
+jest.setTimeout(60_000);
+
 // What a deck holds does not depend on the protocol era; mcp-dev-server.test.ts builds and reads decks
 // through both eras' clients. One era here keeps the suite quick.
 describe.each([ERAS[0]!])("note types, tags, formatting and names through the dev server with the official %s client", (era) => {

@@ -179,7 +179,7 @@ describe("the 2026-07-28 revision on the same endpoint (raw HTTP)", () => {
     expect(result.headers["content-type"]).toBe("application/json");
     const { result: discover } = JSON.parse(result.body);
     expect(discover.supportedVersions).toEqual(MODERN_PROTOCOL_VERSIONS);
-    expect(discover.capabilities).toEqual({ tools: { listChanged: false } });
+    expect(discover.capabilities).toEqual({ tools: { listChanged: false }, resources: { listChanged: false } });
     expect(discover._meta["io.modelcontextprotocol/serverInfo"]).toEqual({ name: "ankify", version: "0.2.0" });
     expect(discover.instructions).toBe(INSTRUCTIONS);
     expect(discover.instructions).toMatch(/create_deck.*500 cards.*expires/s);
@@ -234,7 +234,7 @@ describe("the 2026-07-28 revision on the same endpoint (raw HTTP)", () => {
   it("still answers the 2025 handshake, with the same instructions", async () => {
     const init = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "raw", version: "1" } } });
     const body = rpcMessage(await post({ "x-origin-verify": current, ...mcpHeaders }, init));
-    expect(body.result).toEqual(expect.objectContaining({ protocolVersion: "2025-11-25", instructions: INSTRUCTIONS, capabilities: { tools: { listChanged: false } } }));
+    expect(body.result).toEqual(expect.objectContaining({ protocolVersion: "2025-11-25", instructions: INSTRUCTIONS, capabilities: { tools: { listChanged: false }, resources: { listChanged: false } } }));
   });
 
   it("refuses a 2025 request naming a version it does not speak", async () => {

@@ -2,6 +2,10 @@ import { join } from "node:path";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { audioSeconds, ERAS, readApkg, runDevServer, type McpPeer, type Running } from "../../testing/function/harness";
 
+// Each test builds decks through the dev server (speech, packaging, the preview's clips): seconds on
+// a busy machine, so an explicit bound instead of jest's 5 s.
+jest.setTimeout(60_000);
+
 describe.each(ERAS)("create_deck through the dev server with the official %s client", (era) => {
   let run: Running;
   let client: McpPeer;
@@ -17,7 +21,10 @@ describe.each(ERAS)("create_deck through the dev server with the official %s cli
     expect(tools.map((t) => t.name)).toEqual(["create_deck"]);
     expect(Object.keys(tools[0]!.inputSchema.properties ?? {})).toEqual(["deck_name", "note_type", "cards", "tags", "format", "language", "audio", "engine"]);
     expect(tools[0]!.inputSchema.required).toEqual(["deck_name", "cards"]);
-    expect(Object.keys(tools[0]!.outputSchema?.properties ?? {})).toEqual(["url", "expires_at", "deck_name", "card_count", "audio_clips", "images", "size_bytes", "note_count", "note_type", "requested_deck_name", "clips_spoken", "clips_cached", "characters_spoken"]);
+    const fields = ["url", "expires_at", "deck_name", "card_count", "audio_clips", "images", "size_bytes", "note_count", "note_type", "requested_deck_name", "clips_spoken", "clips_cached", "characters_spoken"];
+    // The deck preview's data (docs/preview.md) is the one optional addition; every other field stays required.
+    expect(Object.keys(tools[0]!.outputSchema?.properties ?? {})).toEqual([...fields, "preview"]);
+    expect((tools[0]!.outputSchema as { required?: string[] }).required).toEqual(fields);
   });
 
   it("returns a link that downloads an .apkg an independent reader opens, with notes, cards, deck, media and real audio", async () => {

@@ -271,7 +271,7 @@ describe("official clients and a deck longer than their timeout", () => {
     } finally {
       await client.close();
     }
-  });
+  }, 60_000);
 
   it.each(eras)("the %s without it gives up on the same deck once its timeout has passed", async (_era, connect) => {
     const client = await connect(server.url);
@@ -285,5 +285,5 @@ describe("official clients and a deck longer than their timeout", () => {
     } finally {
       await client.close();
     }
-  });
+  }, 60_000);
 });

@@ -7,7 +7,7 @@
  * this machine. Card pictures come from public addresses only, as in Lambda, unless
  * ANKIFY_DEV_ALLOW_LOOPBACK_IMAGES=1 lets http://127.0.0.1 serve them (for tests).
  */
-import { createServer, type Server } from "node:http";
+import { Agent, createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { DeleteObjectsCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
@@ -25,6 +25,7 @@ import { S3NoteTimesStore } from "./storage/note-times";
 // The dev server's check of ANKIFY_* names is synth's (one shell holds both commands' variables, so it
 // must know the stack's settings too). Only this repository tool loads it; the function's bundle does not.
 import { checkEnvNames } from "../../stacks/settings/names";
+import { S3PreviewMedia } from "./storage/preview-media";
 import { S3DeckStore } from "./storage/s3";
 import { EspeakSynthesizer } from "./tts/espeak";
 import type { Synthesizer } from "./tts/index";
@@ -154,11 +155,17 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" },
     // s3rver stores streamed bodies corrupted under the SDK's default checksum mode.
     requestChecksumCalculation: "WHEN_REQUIRED",
+    // s3rver's server closes an idle kept-alive connection after Node's 5 s; a PUT sent on it just
+    // then fails with "socket hang up", and a streamed body cannot be retried. On loopback a
+    // connection per request costs nothing.
+    requestHandler: { httpAgent: new Agent({ keepAlive: false }) },
   });
   handle = createRequestHandler({
     config,
     synthesizer: devSynthesizer(options),
     store: new S3DeckStore(client, BUCKET, config.linkTtlSeconds),
+    // Links are path-style on the local store's origin: the preview's CSP declares exactly that.
+    preview: { store: new S3PreviewMedia(client, BUCKET, config.linkTtlSeconds), mediaOrigin: `http://127.0.0.1:${s3Address.port}` },
     clients: createClientGate(config.clientAuth, config.originProtection, auth.mode === "api-key" ? new StaticApiKeyStore(auth.keys) : undefined),
     // Here the one refused is the developer: the 403 and a warning in this terminal say why.
     explainOriginRefusals: true,

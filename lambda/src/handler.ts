@@ -22,6 +22,7 @@ import { serveMcp } from "./mcp/endpoint";
 import { PROTOCOL_VERSIONS } from "./mcp/protocol";
 import { SERVER_INFO } from "./mcp/server";
 import type { ImageFetcher } from "./deck/images";
+import type { PreviewDeps } from "./preview/publish";
 import type { ClipCache } from "./storage/clip-cache";
 import type { NoteTimesStore } from "./storage/note-times";
 import type { DeckStore } from "./storage/s3";
@@ -44,6 +45,8 @@ export interface HandlerDeps {
   readonly fetchImage?: ImageFetcher;
   /** The origin guard's accepted secrets (SSM when deployed). @default config.originSecrets, as given */
   readonly originSecrets?: OriginSecrets;
+  /** Where the deck preview's clips go, and their links' origin. @default no preview in results */
+  readonly preview?: PreviewDeps;
 }
 
 export interface RequestContext {
@@ -115,6 +118,7 @@ export function createRequestHandler(deps: HandlerDeps): (request: Request, cont
       ...(deps.clipCache ? { clipCache: deps.clipCache } : {}),
       ...(deps.noteTimes ? { noteTimes: deps.noteTimes } : {}),
       ...(deps.fetchImage ? { fetchImage: deps.fetchImage } : {}),
+      ...(deps.preview ? { preview: deps.preview } : {}),
     }, client);
   }
 }

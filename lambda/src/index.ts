@@ -18,6 +18,7 @@ import { jsonResponse } from "./http/responses";
 import { log } from "./log";
 import { S3ClipCache } from "./storage/clip-cache";
 import { S3NoteTimesStore } from "./storage/note-times";
+import { S3PreviewMedia, s3LinkOrigin } from "./storage/preview-media";
 import { S3DeckStore } from "./storage/s3";
 import { EspeakSynthesizer } from "./tts/espeak";
 import { PollySynthesizer } from "./tts/polly";
@@ -46,6 +47,10 @@ function init(): ReturnType<typeof createRequestHandler> {
     ...(config.noteTimesPrefix ? { noteTimes: new S3NoteTimesStore(s3, config.deckBucket, config.noteTimesPrefix) } : {}),
     synthesizer: config.ttsEngine === "polly" ? new PollySynthesizer(pollyClient(config)) : new EspeakSynthesizer(),
     store: new S3DeckStore(s3, config.deckBucket, config.linkTtlSeconds),
+    // Lambda always sets AWS_REGION: the region the bucket is in, and so the origin of its links.
+    ...(process.env["AWS_REGION"]
+      ? { preview: { store: new S3PreviewMedia(s3, config.deckBucket, config.linkTtlSeconds), mediaOrigin: s3LinkOrigin(config.deckBucket, process.env["AWS_REGION"]) } }
+      : {}),
     clients: createClientGate(
       config.clientAuth,
       config.originProtection,

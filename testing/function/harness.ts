@@ -36,7 +36,12 @@ export interface ClientOptions {
   readonly secret?: string | null;
   /** How the client authenticates: headers sent on every request. @default Authorization: Bearer <the dev server's API key>, if it has one */
   readonly auth?: Record<string, string>;
+  /** Declare MCP Apps support (the io.modelcontextprotocol/ui extension), as hosts that render apps do. @default false */
+  readonly apps?: boolean;
 }
+
+/** What a host that renders MCP Apps declares (ext-apps: extension io.modelcontextprotocol/ui). */
+export const APPS_CAPABILITIES = { extensions: { "io.modelcontextprotocol/ui": { mimeTypes: ["text/html;profile=mcp-app"] } } } as const;
 
 export interface Running {
   readonly dev: DevServer;
@@ -50,13 +55,16 @@ export interface Running {
 }
 
 /** Connects an official client of the given era to `url`, sending `headers` on every request. */
-export async function connectClient(url: URL, era: Era, headers: Record<string, string>): Promise<McpPeer> {
+export async function connectClient(url: URL, era: Era, headers: Record<string, string>, apps = false): Promise<McpPeer> {
   if (era === "2025") {
-    const client = new LegacyClient({ name: "ankify-test-2025", version: "1.0.0" });
+    const client = new LegacyClient({ name: "ankify-test-2025", version: "1.0.0" }, apps ? { capabilities: APPS_CAPABILITIES as never } : {});
     await client.connect(new LegacyTransport(url, { requestInit: { headers } }));
     return client as unknown as McpPeer;
   }
-  const client = new Client({ name: "ankify-test", version: "1.0.0" }, { versionNegotiation: { mode: { pin: "2026-07-28" } } });
+  const client = new Client({ name: "ankify-test", version: "1.0.0" }, {
+    versionNegotiation: { mode: { pin: "2026-07-28" } },
+    ...(apps ? { capabilities: APPS_CAPABILITIES as never } : {}),
+  });
   await client.connect(new StreamableHTTPClientTransport(url, { requestInit: { headers } }));
   if (client.getProtocolEra() !== "modern") throw new Error(`expected the 2026-07-28 era, got ${client.getProtocolEra()}`);
   return client as unknown as McpPeer;
@@ -72,9 +80,9 @@ export async function runDevServer(options: Partial<DevServerOptions> = {}): Pro
   const clients: McpPeer[] = [];
   return {
     dev, secrets, dir, ...(apiKey ? { apiKey } : {}),
-    async client({ era = "2026-07-28", secret = secrets[0]!, auth = apiKey ? { authorization: `Bearer ${apiKey}` } : {} } = {}) {
+    async client({ era = "2026-07-28", secret = secrets[0]!, auth = apiKey ? { authorization: `Bearer ${apiKey}` } : {}, apps = false } = {}) {
       const headers = { ...(secret === null ? {} : { "x-origin-verify": secret }), ...auth };
-      const client = await connectClient(new URL(`${dev.url}/mcp`), era, headers);
+      const client = await connectClient(new URL(`${dev.url}/mcp`), era, headers, apps);
       clients.push(client);
       return client;
     },

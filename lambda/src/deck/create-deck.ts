@@ -21,6 +21,7 @@ import type { DeckStore } from "../storage/s3";
 import type { NoteTimesStore } from "../storage/note-times";
 import { findCachedClips, storeClips, type CacheContext } from "../tts/cached";
 import { FINISHING_RESERVE_SECONDS, LimitError, MAX_PACKAGE_BYTES, OutOfTimeError } from "../limits";
+import { publishPreview, type DeckPreview, type PreviewDeps } from "../preview/publish";
 
 export { FINISHING_RESERVE_SECONDS };
 
@@ -72,6 +73,8 @@ export interface DeckDeps {
   readonly clientId?: string;
   /** Fetches pictures given by URL. @default public addresses only (images.ts guardedImageFetcher) */
   readonly fetchImage?: ImageFetcher;
+  /** Where the deck preview's media go; absent: the result has no preview. */
+  readonly preview?: PreviewDeps;
 }
 
 export interface DeckResult {
@@ -94,6 +97,8 @@ export interface DeckResult {
   clips_cached: number;
   /** Characters sent to speech: what the speech bill counts. */
   characters_spoken: number;
+  /** The first cards and links to their media, for the deck preview (preview/publish.ts). */
+  preview?: DeckPreview;
 }
 
 export async function createDeck(args: DeckRequest, deps: DeckDeps): Promise<DeckResult> {
@@ -192,6 +197,7 @@ export async function createDeck(args: DeckRequest, deps: DeckDeps): Promise<Dec
       if (timeUp.aborted) throw new OutOfTimeError("uploading the deck did not finish within the time budget");
       throw error;
     }
+    const preview = deps.preview && (await publishPreview({ noteType, notes, media }, key, deps.preview, finish));
     await Promise.all([writeBack, noteTimes.commit(finish)]);
     return {
       url: stored.url,
@@ -207,6 +213,7 @@ export async function createDeck(args: DeckRequest, deps: DeckDeps): Promise<Dec
       clips_spoken: fresh.size,
       clips_cached: hits.size,
       characters_spoken: charactersSpoken,
+      ...(preview ? { preview } : {}),
     };
   } finally {
     await writeBack;

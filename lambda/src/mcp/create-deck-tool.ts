@@ -12,6 +12,8 @@ import { ALLOWED_TAGS, TEXT_FORMATS } from "../deck/text";
 import { cardTextProblem, LIMITS, requestProblems } from "../deck/validate";
 import { LimitError, OutOfTimeError } from "../limits";
 import { log } from "../log";
+import { clientMayShowPreview, DECK_PREVIEW_LINK } from "../preview/resource";
+import { deckPreviewSchema } from "../preview/schema";
 import { engineProblem, ENGINES, POLLY_RATES, VOICES } from "../tts/index";
 import type { InFlightCalls } from "./cancellation";
 import { createProgressReporter } from "./progress";
@@ -111,6 +113,7 @@ export const createDeckOutput = z.object({
   clips_spoken: z.number().int().describe("Clips spoken for this request"),
   clips_cached: z.number().int().describe("Clips reused from earlier builds (not spoken, not billed)"),
   characters_spoken: z.number().int().describe("Characters sent to speech: what the speech bill counts"),
+  preview: deckPreviewSchema.optional(),
 });
 
 const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
@@ -140,6 +143,7 @@ export function registerCreateDeck(server: McpServer, deps: ToolDeps): void {
         "a client that sends a progressToken gets progress while a long deck is built.",
       inputSchema: createDeckInput,
       outputSchema: createDeckOutput,
+      _meta: DECK_PREVIEW_LINK,
     },
     async (args, ctx) => {
       // Progress only on a stream: on a JSON answer it would turn the response into one.
@@ -151,9 +155,11 @@ export function registerCreateDeck(server: McpServer, deps: ToolDeps): void {
           )
         : undefined;
       const call = deps.inFlight.start(deps.clientId, ctx.mcpReq.id);
+      const { preview, ...deckDeps } = deps;
       try {
         const result = await createDeck(args, {
-          ...deps,
+          ...deckDeps,
+          ...(preview && clientMayShowPreview(ctx.mcpReq.envelope as Record<string, unknown> | undefined) ? { preview } : {}),
           cancel: AbortSignal.any([ctx.mcpReq.signal, call.signal]),
           ...(progress ? { onProgress: progress.update } : {}),
         });

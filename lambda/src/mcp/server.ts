@@ -1,8 +1,9 @@
 /**
- * The MCP server: one tool, `create_deck`, built fresh for every request (stateless: a Lambda
- * invocation keeps nothing for the next).
+ * The MCP server: one tool, `create_deck`, and the deck preview it links (an MCP App resource), built
+ * fresh for every request (stateless: a Lambda invocation keeps nothing for the next).
  */
 import { McpServer, type CacheHint } from "@modelcontextprotocol/server";
+import { registerDeckPreview } from "../preview/resource";
 import { registerCreateDeck, LIMITS, type ToolDeps } from "./create-deck-tool";
 
 export const SERVER_INFO = { name: "ankify", version: "0.2.0" } as const;
@@ -18,18 +19,19 @@ export const INSTRUCTIONS =
   'audio: "none" builds a text-only deck at once. Re-importing a deck of the same name updates its notes.';
 
 /**
- * The tool list and the discover document change only when a new version is deployed, and hold
- * nothing about the caller, so any cache may keep them for an hour.
+ * The tool list, the preview's page and the discover document change only when a new version is
+ * deployed, and hold nothing about the caller, so any cache may keep them for an hour.
  */
 const DEPLOY_STABLE: CacheHint = { ttlMs: 60 * 60 * 1000, cacheScope: "public" };
 
 export function createServer(deps: ToolDeps): McpServer {
   const server = new McpServer(SERVER_INFO, {
     // Stateless: no connection outlives a request, so a list-changed notification could never arrive.
-    capabilities: { tools: { listChanged: false } },
+    capabilities: { tools: { listChanged: false }, resources: { listChanged: false } },
     instructions: INSTRUCTIONS,
-    cacheHints: { "server/discover": DEPLOY_STABLE, "tools/list": DEPLOY_STABLE },
+    cacheHints: { "server/discover": DEPLOY_STABLE, "tools/list": DEPLOY_STABLE, "resources/list": DEPLOY_STABLE, "resources/read": DEPLOY_STABLE },
   });
   registerCreateDeck(server, deps);
+  registerDeckPreview(server, deps.preview?.mediaOrigin);
   return server;
 }
