@@ -95,7 +95,9 @@ describe("imageInputs (the repository's own build)", () => {
     expect(inputs).toContain("lambda/package.json");
     expect(inputs).toContain("lambda/build.js");
     expect(inputs).toContain("lambda/src/index.ts");
-    expect(inputs.filter((path) => !path.startsWith("lambda/src/"))).toEqual(["lambda/Dockerfile", "lambda/build.js", "lambda/package.json"]);
+    // lambda/ui/: the deck preview's page, built into the bundle at image build time.
+    expect(inputs).toContain("lambda/ui/main.ts");
+    expect(inputs.filter((path) => !path.startsWith("lambda/src/") && !path.startsWith("lambda/ui/"))).toEqual(["lambda/Dockerfile", "lambda/build.js", "lambda/package.json"]);
   });
 
   it("never reads the Lambda@Edge source, installs, bundles or the ignore file itself", () => {

@@ -11,8 +11,8 @@
  * Light on purpose (no imports): the stack's settings check loads it without loading the function.
  */
 
-/** function: the Lambda function (from the environment the stack, or the dev server, gives it); dev: `npm run dev`; build: lambda/build.js. */
-export type RuntimeReader = "function" | "dev" | "build";
+/** function: the Lambda function (from the environment the stack, or the dev server, gives it); dev: `npm run dev`; build: lambda/build.js; test: `npm test`. */
+export type RuntimeReader = "function" | "dev" | "build" | "test";
 
 export interface RuntimeVariable {
   readonly readBy: readonly RuntimeReader[];
@@ -49,6 +49,7 @@ export const RUNTIME_VARIABLES = {
   ANKIFY_DEV_SPEECH_LATENCY_MS: { readBy: ["dev"], doc: "extra milliseconds every clip takes, to act like a slower service" },
   ANKIFY_DEV_STORAGE_DIR: { readBy: ["dev"], doc: "where the local S3 store keeps decks and clips (`.ankify-local/s3`)" },
   ANKIFY_DEV_ALLOW_LOOPBACK_IMAGES: { readBy: ["dev"], doc: "`1` lets card pictures come from http://127.0.0.1 (tests); `0` (default) allows public https only" },
+  ANKIFY_CHROMIUM: { readBy: ["test"], doc: "the Chromium (or Chrome) executable the preview's browser test drives, when it is not on the PATH" },
   ANKIFY_BUILD_OUTDIR: { readBy: ["build"], doc: "where lambda/build.js writes the bundle (`lambda/dist`)" },
 } as const satisfies Readonly<Record<`ANKIFY_${string}`, RuntimeVariable>>;
 

@@ -70,6 +70,7 @@ const READERS: Readonly<Record<Reader, string>> = {
   function: "the function",
   dev: "`npm run dev`",
   build: "`lambda/build.js`",
+  test: "`npm test`",
   github: "GitHub workflows (`vars.*`)",
 };
 
