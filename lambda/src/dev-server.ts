@@ -13,7 +13,7 @@ import { StaticApiKeyStore } from "./access/api-keys";
 import { createClientGate } from "./access/client-auth";
 import { ConfigError, loadConfig, type FunctionConfig } from "./config";
 import { createRequestHandler } from "./handler";
-import { toWebRequest, writeWebResponse } from "./http/node-adapter";
+import { serveNode } from "./http/node-adapter";
 import { DEFAULT_CLIP_CACHE_DAYS } from "./limits";
 import { log } from "./log";
 import { S3ClipCache } from "./storage/clip-cache";
@@ -72,19 +72,12 @@ const BUCKET = "ankify-local";
 const CLIP_PREFIX = "clips/";
 
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
-  let handle: ((request: Request) => Promise<Response>) | undefined;
-  const server: Server = createServer((req, res) => {
-    void (async () => {
-      try {
-        const request = toWebRequest(req, res);
-        await writeWebResponse(res, request instanceof Response ? request : await handle!(request));
-      } catch (error) {
-        log("error", "dev_server.failed", { message: (error as Error).message });
-        if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
-        res.end(JSON.stringify({ error: "Internal Server Error" }));
-      }
-    })();
-  });
+  let handle: ReturnType<typeof createRequestHandler> | undefined;
+  // Requests that arrive before the store is up are answered (500, with their id) like any failure.
+  const server: Server = createServer(serveNode((incoming, context) => {
+    if (!handle) throw new Error("the dev server is still starting");
+    return handle(incoming, context);
+  }));
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 8787, "127.0.0.1", resolve);

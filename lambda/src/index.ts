@@ -60,5 +60,6 @@ async function respond(event: FunctionUrlEvent, context: LambdaContext | undefin
     log("error", "config.invalid", { requestId: context?.awsRequestId, problems: error.problems });
     return jsonResponse(500, { error: "Ankify is misconfigured: its deployment needs fixing (the function's log says what).", requestId: context?.awsRequestId });
   }
-  return handle(toRequest(event, signal), context ? { remainingMs: context.getRemainingTimeInMillis(), ...(context.awsRequestId ? { requestId: context.awsRequestId } : {}) } : {});
+  // Mapped inside the handler's guard: an event no Web Request can carry is a 4xx there, not a crash here.
+  return handle(() => toRequest(event, signal), context ? { remainingMs: context.getRemainingTimeInMillis(), ...(context.awsRequestId ? { requestId: context.awsRequestId } : {}) } : {});
 }

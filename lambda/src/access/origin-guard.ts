@@ -23,7 +23,7 @@ export function isAcceptedSecret(presented: string | undefined, accepted: readon
  * A 403 for a request that did not come through CloudFront, or undefined to let it pass. In oac mode
  * Lambda's IAM layer has already refused unsigned callers, so everything that arrives passes.
  */
-export function checkOrigin(request: Request, config: Pick<FunctionConfig, "originProtection" | "originSecrets">): Response | undefined {
+export function checkOrigin(request: { readonly headers: { get(name: string): string | null } }, config: Pick<FunctionConfig, "originProtection" | "originSecrets">): Response | undefined {
   if (config.originProtection !== "secret-header") return undefined;
   if (isAcceptedSecret(request.headers.get(ORIGIN_VERIFY_HEADER) ?? undefined, config.originSecrets)) return undefined;
   return jsonResponse(403, { error: "Forbidden" });
