@@ -25,6 +25,12 @@ interface LambdaContext {
   getRemainingTimeInMillis(): number;
 }
 
+/**
+ * Kept between the stream writer's deadline and Lambda's timeout: a client that stops reading is
+ * given up on just before the timeout, so the invocation ends itself instead of being killed.
+ */
+const WRITER_STOP_MARGIN_MS = 1_000;
+
 let handle: ReturnType<typeof createRequestHandler> | undefined;
 
 function init(): ReturnType<typeof createRequestHandler> {
@@ -47,7 +53,8 @@ export const handler = streamifyResponse<FunctionUrlEvent, LambdaContext | undef
   // Aborts when the client goes away: the request's signal reaches the MCP transport and the tool.
   const client = new AbortController();
   const response = await respond(event, context, client.signal);
-  await writeStreamingResponse(response, responseStream, () => client.abort(new Error("the client disconnected")));
+  const deadline = context ? Date.now() + context.getRemainingTimeInMillis() - WRITER_STOP_MARGIN_MS : undefined;
+  await writeStreamingResponse(response, responseStream, () => client.abort(new Error("the client disconnected")), deadline === undefined ? {} : { deadline });
 });
 
 async function respond(event: FunctionUrlEvent, context: LambdaContext | undefined, signal: AbortSignal): Promise<Response> {

@@ -10,9 +10,11 @@
  */
 import { createMcpHandler, isJsonContentType, readRequestBody, type AuthInfo } from "@modelcontextprotocol/server";
 import type { ToolDeps } from "./create-deck-tool";
+import { boundEcho, MAX_ECHO } from "../http/echo";
 import { jsonRpcErrorResponse } from "../http/responses";
 import { MAX_REQUEST_BODY_BYTES } from "../limits";
 import { log } from "../log";
+import { boundAnswer, longClientStrings, overlongIdentifier } from "./echo-guard";
 import { createServer } from "./server";
 
 /**
@@ -27,7 +29,8 @@ export async function serveMcp(request: Request, deps: ToolDeps, client: AuthInf
     keepAliveMs: deps.keepAliveMs,
     maxRequestBodySize: MAX_REQUEST_BODY_BYTES,
     // Refusals of malformed or mismatched requests: the client's mistake, worth a line, not an alarm.
-    onerror: (error) => log("info", "mcp.refused", { requestId: deps.requestId, message: error.message }),
+    // Its message may repeat client input: the log keeps an excerpt, as answers do.
+    onerror: (error) => log("info", "mcp.refused", { requestId: deps.requestId, message: boundEcho(error.message, 10 * MAX_ECHO) }),
   });
   // Not JSON: the SDK answers 415 without reading the body.
   if (!isJsonContentType(request.headers.get("content-type"))) return handler("auto").fetch(request, { authInfo: client });
@@ -43,11 +46,13 @@ export async function serveMcp(request: Request, deps: ToolDeps, client: AuthInf
   if (Array.isArray(message)) {
     return jsonRpcErrorResponse(400, -32600, "Invalid Request: JSON-RPC batches are not supported; send one request per HTTP POST (MCP 2025-06-18 and later).");
   }
+  const overlong = overlongIdentifier(message);
+  if (overlong) return jsonRpcErrorResponse(400, -32600, `Invalid Request: the ${overlong} is longer than ${MAX_ECHO} characters.`);
   if (isCancellation(message)) deps.inFlight.cancel(client.clientId, message.params.requestId);
   // A deck streams from the first moment (SSE: comment lines, then progress, then the result) to a
   // client that reads streams; everything else, and every JSON-only client, gets one JSON answer.
   const mode = deps.streaming && isToolCall(message, "create_deck") ? "sse" : "auto";
-  return handler(mode).fetch(request, { authInfo: client, parsedBody: message });
+  return boundAnswer(await handler(mode).fetch(request, { authInfo: client, parsedBody: message }), longClientStrings(message, request.headers));
 }
 
 function isToolCall(message: unknown, name: string): boolean {
