@@ -27,7 +27,7 @@ describe("the time budget", () => {
     const saved: string[] = [];
     const store: DeckStore = { save: async (key) => { saved.push(key); return { url: "http://x/deck.apkg", expiresAt: new Date() }; } };
     const server = createServer({ synthesizer: slow, store, deckPrefix: "decks/", deadline: Date.now() + FINISHING_RESERVE_SECONDS * 1000 + 300, maxSpeechCharacters: 60_000, requestId: "test-request",
-      streaming: false, keepAliveMs: 5_000, inFlight: new InFlightCalls(), clientId: "test" });
+      streaming: false, keepAliveMs: 5_000, inFlight: new InFlightCalls() });
     const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
     await server.connect(serverSide);
     const client = new Client({ name: "t", version: "1" });

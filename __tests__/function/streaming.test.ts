@@ -1,6 +1,7 @@
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { Client as LegacyClient } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport as LegacyTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { newApiKey, StaticApiKeyStore } from "../../lambda/src/access/api-keys";
 import { createClientGate } from "../../lambda/src/access/client-auth";
 import { loadConfig } from "../../lambda/src/config";
 import { createRequestHandler } from "../../lambda/src/handler";
@@ -19,7 +20,8 @@ import { scratchTmpdir } from "../../testing/function/scratch-tmpdir";
 const KEEPALIVE_MS = 100;
 const REVISION = "2026-07-28";
 
-function handlerWith(latencyMs: number, store: Partial<DeckStore> = {}) {
+/** The handler in none mode, or in api-key mode with these keys (cancellations need a known caller). */
+function handlerWith(latencyMs: number, store: Partial<DeckStore> = {}, keys?: Record<string, string>) {
   const spoken: string[] = [];
   const saved: string[] = [];
   const synthesizer: Synthesizer = {
@@ -30,9 +32,12 @@ function handlerWith(latencyMs: number, store: Partial<DeckStore> = {}) {
       signal.addEventListener("abort", onAbort, { once: true });
     }),
   };
-  const config = loadConfig({ ANKIFY_ORIGIN_PROTECTION: "oac", ANKIFY_DECK_BUCKET: "b", ANKIFY_CLIENT_AUTH: "none", ANKIFY_TIME_BUDGET_SECONDS: "10", ANKIFY_STREAM_BUDGET_SECONDS: "120" });
+  const config = loadConfig({
+    ANKIFY_ORIGIN_PROTECTION: "oac", ANKIFY_DECK_BUCKET: "b", ANKIFY_CLIENT_AUTH: keys ? "api-key" : "none", ANKIFY_API_KEY_PATH: "/ankify/test/client-keys",
+    ANKIFY_TIME_BUDGET_SECONDS: "10", ANKIFY_STREAM_BUDGET_SECONDS: "120",
+  });
   const handle = createRequestHandler({
-    config, synthesizer, keepAliveMs: KEEPALIVE_MS, clients: createClientGate(config.clientAuth, config.originProtection),
+    config, synthesizer, keepAliveMs: KEEPALIVE_MS, clients: createClientGate(config.clientAuth, config.originProtection, keys ? new StaticApiKeyStore(keys) : undefined),
     store: { save: store.save ?? (async (key) => (saved.push(key), { url: "https://decks.example/d.apkg", expiresAt: new Date() })) },
   });
   return { handle, spoken, saved };
@@ -127,17 +132,18 @@ describe("a long deck through the Lambda streaming handler", () => {
   });
 
   it("stops a call when the same client sends notifications/cancelled for it", async () => {
-    const { handle, spoken, saved } = handlerWith(40);
+    const key = newApiKey();
+    const { handle, spoken, saved } = handlerWith(40, {}, { laptop: key });
     const tmp = scratchTmpdir();
     const workspaces = () => tmp.count("ankify-deck-");
     try {
-      const call = handle(new Request("https://ankify.test/mcp", { method: "POST", headers: headers("application/json, text/event-stream"), body: deckCall(5, 100) }));
+      const call = handle(new Request("https://ankify.test/mcp", { method: "POST", headers: { ...headers("application/json, text/event-stream"), "x-api-key": key }, body: deckCall(5, 100) }));
       const body = (await call).text();
       await new Promise((resolve) => setTimeout(resolve, 200));
       expect(workspaces()).toBe(1);
       const cancel = await handle(new Request("https://ankify.test/mcp", {
         method: "POST",
-        headers: { ...headers("application/json, text/event-stream"), "mcp-method": "notifications/cancelled", "mcp-name": "" },
+        headers: { ...headers("application/json, text/event-stream"), "mcp-method": "notifications/cancelled", "mcp-name": "", "x-api-key": key },
         body: JSON.stringify({ jsonrpc: "2.0", method: "notifications/cancelled", params: { requestId: 5, _meta: { "io.modelcontextprotocol/protocolVersion": REVISION, "io.modelcontextprotocol/clientCapabilities": {} } } }),
       }));
       expect(cancel.status).toBe(202);

@@ -14,6 +14,7 @@ import { randomUUID } from "node:crypto";
 import type { FunctionConfig } from "./config";
 import type { ClientGate } from "./access/client-auth";
 import { checkOrigin } from "./access/origin-guard";
+import { subjectOf } from "./access/subject";
 import { isMalformed, type MalformedRequest } from "./http/malformed";
 import { jsonResponse, jsonRpcErrorResponse, REQUEST_ID_HEADER } from "./http/responses";
 import { KEEPALIVE_SECONDS } from "./limits";
@@ -104,7 +105,7 @@ export function createRequestHandler(deps: HandlerDeps): (request: IncomingReque
       streaming,
       keepAliveMs,
       inFlight,
-      clientId: client.clientId,
+      ...(subjectOf(client) !== undefined ? { subject: subjectOf(client)! } : {}),
       ...(deps.clipCache ? { clipCache: deps.clipCache } : {}),
     }, client);
   }

@@ -9,6 +9,7 @@ import type { AuthInfo } from "@modelcontextprotocol/server";
 import { jsonResponse } from "../http/responses";
 import { log } from "../log";
 import { findDigest, sha256 } from "./constant-time";
+import { withSubject } from "./subject";
 
 /** Recognisable in a leaked log or a secret scanner's rules. */
 export const API_KEY_PREFIX = "ank_";
@@ -121,5 +122,5 @@ export async function authenticateApiKey(request: Request, store: ApiKeyStore, o
       { "www-authenticate": 'Bearer realm="ankify"' },
     );
   }
-  return { token: "", clientId: client, scopes: [] };
+  return withSubject({ token: "", clientId: client, scopes: [] }, "api-key", client);
 }

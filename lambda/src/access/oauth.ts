@@ -21,6 +21,7 @@ import { SimpleJwksCache } from "aws-jwt-verify/jwk";
 import type { JwtPayload } from "aws-jwt-verify/jwt-model";
 import { jsonResponse } from "../http/responses";
 import { log } from "../log";
+import { withSubject } from "./subject";
 
 export interface OAuthSettings {
   /** The MCP endpoint as clients name it, e.g. `https://ankify.example.com/mcp`: the resource. */
@@ -104,13 +105,14 @@ export class OAuthResourceServer {
           // aws-jwt-verify's messages name the failed check ("Token expired at …"), never the token.
           throw new OAuthError(OAuthErrorCode.InvalidToken, (error as Error).message);
         }
-        return {
+        const auth: AuthInfo = {
           token,
           clientId: String(payload["client_id"] ?? payload["azp"] ?? payload.sub ?? ""),
           scopes: typeof payload["scope"] === "string" ? payload["scope"].split(" ").filter(Boolean) : [],
           ...(typeof payload.exp === "number" ? { expiresAt: payload.exp } : {}),
           ...(payload.sub ? { extra: { sub: payload.sub } } : {}),
         };
+        return payload.sub ? withSubject(auth, "oauth", payload.sub) : auth;
       },
     };
   }

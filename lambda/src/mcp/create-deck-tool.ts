@@ -26,8 +26,8 @@ export interface ToolDeps extends DeckDeps {
   readonly keepAliveMs: number;
   /** Calls running in this process, for notifications/cancelled. */
   readonly inFlight: InFlightCalls;
-  /** The authenticated client: cancellations are matched per client. */
-  readonly clientId: string;
+  /** Who the request acts for (access/subject.ts): cancellations are matched by it; none, none match. */
+  readonly subject?: string;
 }
 
 // The SDK prefixes each message with the field's path ("cards.3.back: ..."), so messages start lower-case.
@@ -137,7 +137,7 @@ export function registerCreateDeck(server: McpServer, deps: ToolDeps): void {
             deps.keepAliveMs,
           )
         : undefined;
-      const call = deps.inFlight.start(deps.clientId, ctx.mcpReq.id);
+      const call = deps.inFlight.start(deps.subject, ctx.mcpReq.id);
       try {
         const result = await createDeck(args, {
           ...deps,

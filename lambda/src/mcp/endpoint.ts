@@ -48,7 +48,7 @@ export async function serveMcp(request: Request, deps: ToolDeps, client: AuthInf
   }
   const overlong = overlongIdentifier(message);
   if (overlong) return jsonRpcErrorResponse(400, -32600, `Invalid Request: the ${overlong} is longer than ${MAX_ECHO} characters.`);
-  if (isCancellation(message)) deps.inFlight.cancel(client.clientId, message.params.requestId);
+  if (isCancellation(message)) deps.inFlight.cancel(deps.subject, message.params.requestId);
   // A deck streams from the first moment (SSE: comment lines, then progress, then the result) to a
   // client that reads streams; everything else, and every JSON-only client, gets one JSON answer.
   const mode = deps.streaming && isToolCall(message, "create_deck") ? "sse" : "auto";
