@@ -20,6 +20,8 @@ export class FakeSsm {
   readonly calls: string[] = [];
   /** When set, every call answers this error (e.g. AccessDeniedException). */
   failWith?: { status: number; type: string; message: string };
+  /** When true, every call is read and never answered: a hung service. */
+  hang = false;
   private server?: Server;
 
   constructor(private readonly pageSize = 10) {}
@@ -27,6 +29,7 @@ export class FakeSsm {
   async start(): Promise<string> {
     this.server = createServer((req, res) => {
       void this.handle(req).then(([status, body]) => {
+        if (this.hang) return;
         res.writeHead(status, { "Content-Type": "application/x-amz-json-1.1" });
         res.end(JSON.stringify(body));
       });
@@ -36,6 +39,8 @@ export class FakeSsm {
   }
 
   stop(): Promise<void> {
+    // Hung calls keep their connections open: close them, or the server would wait for them.
+    this.server?.closeAllConnections();
     return new Promise((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 

@@ -28,7 +28,15 @@ const largeBody = () => new Response(new ReadableStream<Uint8Array>({
   },
 }), { status: 200, headers: { "content-type": "text/event-stream" } });
 
-const settled = (promise: Promise<unknown>, ms: number) => Promise.race([promise.then(() => "settled"), new Promise((resolve) => setTimeout(() => resolve("still waiting"), ms))]);
+/** "settled", or "still waiting" if the promise has not settled after `ms` (the timer is cleared either way). */
+async function settled(promise: Promise<unknown>, ms: number): Promise<string> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([promise.then(() => "settled"), new Promise<string>((resolve) => (timer = setTimeout(() => resolve("still waiting"), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 describe("the Lambda stream writer and a client that stops reading", () => {
   it("stops waiting for drain when the client disconnects, and says the client is gone", async () => {

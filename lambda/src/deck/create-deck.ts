@@ -112,6 +112,13 @@ export async function createDeck(args: DeckRequest, deps: DeckDeps): Promise<Dec
   // Every cache read and write in flight listens to it: many listeners, none leaked.
   setMaxListeners(64, finish);
   const cancelled = () => deps.cancel?.aborted === true;
+  // Whatever a stage throws once the client is gone or the time is up is reported as that, in the
+  // words the client can act on: an aborted S3 read is not an internal error.
+  const failed = (stage: string) => (error: unknown): never => {
+    if (cancelled()) throw new CancelledError();
+    if (timeUp.aborted && !(error instanceof OutOfTimeError)) throw new OutOfTimeError(`${stage} did not finish within the time budget`);
+    throw error;
+  };
   const { synthesizer } = deps;
   const cache = deps.clipCache && synthesizer.audioIdentity && spoken.length > 0
     ? { cache: deps.clipCache, synthesizer: synthesizer as CacheContext["synthesizer"], voice, engine, directory: workspace }
@@ -122,9 +129,7 @@ export async function createDeck(args: DeckRequest, deps: DeckDeps): Promise<Dec
   try {
     // Clips already spoken for the same audio are reused; only the rest is spoken (and billed).
     const { hits, misses } = cache
-      ? await findCachedClips(spoken, cache, finish).catch((error: unknown) => {
-          throw cancelled() ? new CancelledError() : error;
-        })
+      ? await findCachedClips(spoken, cache, finish).catch(failed("looking up cached clips"))
       : { hits: new Map<string, Clip>(), misses: [...new Set(spoken)] };
     const charactersSpoken = checkSpeechCharacters(misses, deps.maxSpeechCharacters);
     deps.onProgress?.(hits.size, total, `speaking ${hits.size}/${distinct}`);
@@ -136,9 +141,7 @@ export async function createDeck(args: DeckRequest, deps: DeckDeps): Promise<Dec
           directory: workspace,
           ...(deps.cancel ? { signal: deps.cancel } : {}),
           onClip: (done) => deps.onProgress?.(hits.size + done, total, `speaking ${hits.size + done}/${distinct}`),
-        }).catch((error: unknown) => {
-          throw cancelled() ? new CancelledError() : error;
-        });
+        }).catch(failed("speech"));
     // New clips go to the cache while the deck is packaged and uploaded; done (or given up) by the
     // deadline, before the answer: no work outlives the request.
     if (cache) writeBack = storeClips(fresh.values(), cache, finish);
@@ -157,21 +160,12 @@ export async function createDeck(args: DeckRequest, deps: DeckDeps): Promise<Dec
     const media = [...clips.values()].map((clip) => ({ name: clip.fileName, path: clip.path }));
     const packagePath = join(workspace, "deck.apkg");
     const bytes = await buildApkg({ deckName, noteType, notes, media }, { path: packagePath, maxBytes: MAX_PACKAGE_BYTES, signal: finish })
-      .catch((error: unknown) => {
-        throw cancelled() ? new CancelledError() : error;
-      });
+      .catch(failed("packaging the deck"));
     deps.onProgress?.(distinct + 1, total, "uploading");
 
     const fileName = `${slug(deckName)}.apkg`;
     const key = `${deps.deckPrefix}${new Date().toISOString().slice(0, 10)}/${randomUUID()}/${fileName}`;
-    let stored;
-    try {
-      stored = await deps.store.save(key, { path: packagePath, bytes }, fileName, finish);
-    } catch (error) {
-      if (cancelled()) throw new CancelledError();
-      if (timeUp.aborted) throw new OutOfTimeError("uploading the deck did not finish within the time budget");
-      throw error;
-    }
+    const stored = await deps.store.save(key, { path: packagePath, bytes }, fileName, finish).catch(failed("uploading the deck"));
     await writeBack;
     return {
       url: stored.url,
