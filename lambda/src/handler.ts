@@ -15,6 +15,7 @@ import type { FunctionConfig } from "./config";
 import type { ClientGate } from "./access/client-auth";
 import { checkOrigin } from "./access/origin-guard";
 import { subjectOf } from "./access/subject";
+import { accepts } from "./http/accept";
 import { isMalformed, type MalformedRequest } from "./http/malformed";
 import { jsonResponse, jsonRpcErrorResponse, REQUEST_ID_HEADER } from "./http/responses";
 import { KEEPALIVE_SECONDS } from "./limits";
@@ -92,7 +93,7 @@ export function createRequestHandler(deps: HandlerDeps): (request: IncomingReque
     // A client that reads a stream gets bytes every few seconds, so CloudFront's read timeout (the
     // gap between bytes) never runs out: its deck may take the function's whole timeout. A JSON
     // answer's first byte is its last, so CloudFront's wait for it bounds the deck.
-    const streaming = (request.headers.get("accept") ?? "").includes("text/event-stream");
+    const streaming = accepts(request.headers.get("accept"), "text/event-stream");
     const budgetSeconds = streaming ? deps.config.streamBudgetSeconds : deps.config.timeBudgetSeconds;
     const budgetMs = Math.min(budgetSeconds * 1000, context.remainingMs ?? Number.POSITIVE_INFINITY);
     return serveMcp(request, {

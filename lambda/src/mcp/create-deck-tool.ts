@@ -14,6 +14,7 @@ import { log } from "../log";
 import { engineProblem, ENGINES, POLLY_RATES, VOICES } from "../tts/index";
 import type { InFlightCalls } from "./cancellation";
 import { createProgressReporter } from "./progress";
+import { unknownKeysMessage } from "./unknown-keys";
 
 export { LIMITS };
 
@@ -54,7 +55,13 @@ const tags = (description: string) => z.array(
     .superRefine(report((tag) => (tag === "" ? undefined : tagProblem(tag)))),
 ).max(TAG_LIMITS.perList, `must have at most ${TAG_LIMITS.perList} tags`).optional().describe(description);
 
-export const createDeckInput = z.object({
+/** A strict object whose unknown keys are refused naming the key the client likely meant. */
+const strictObject = <Shape extends z.ZodRawShape>(shape: Shape, noun: string, listing: string) =>
+  z.strictObject(shape, {
+    error: (issue) => (issue.code === "unrecognized_keys" ? unknownKeysMessage(issue.keys, Object.keys(shape), noun, listing) : undefined),
+  });
+
+export const createDeckInput = strictObject({
   deck_name: z.string().trim()
     .min(1, "must not be empty")
     .max(LIMITS.deckName, `must be at most ${LIMITS.deckName} characters`)
@@ -62,13 +69,13 @@ export const createDeckInput = z.object({
     .describe('Name of the Anki deck; use Parent::Child for a subdeck. Anki drops " and trims each part; the result reports the name Anki shows'),
   note_type: z.enum(NOTE_TYPE_NAMES).default("basic")
     .describe("basic: one card per note (front → back); basic-and-reversed: two (front → back and back → front); cloze: one card per deletion number in text"),
-  cards: z.array(z.object({
+  cards: z.array(strictObject({
     front: cardText("basic, basic-and-reversed: the question side"),
     back: cardText("basic, basic-and-reversed: the answer side"),
     text: cardText("cloze: text with deletions {{c1::answer}} or {{c1::answer::hint}}, numbered from c1; same number = same card"),
     extra: cardText("cloze, optional: shown below the text on the back"),
     tags: tags("Tags for this card's note, added to the deck's tags"),
-  }).strict())
+  }, "field", "cards have"))
     .min(1, "needs at least one card")
     .max(LIMITS.cards, `must have at most ${LIMITS.cards} cards`)
     .describe("The notes: {front, back} for basic and basic-and-reversed, {text, extra?} for cloze; each may have tags"),
@@ -81,7 +88,7 @@ export const createDeckInput = z.object({
     .describe("Which side gets speech (cloze: front reads the text with each deletion as its hint or a pause, back reads it filled in)"),
   engine: z.enum(ENGINES).default("neural")
     .describe(`Speech engine: standard (fastest: ${POLLY_RATES.standard} clips a second, plainest voice), neural (${POLLY_RATES.neural} a second, natural) or generative (${POLLY_RATES.generative} a second, most expressive; not for every language)`),
-}).superRefine((request, ctx) => {
+}, "argument", "create_deck takes").superRefine((request, ctx) => {
   for (const problem of requestProblems(request)) ctx.addIssue({ code: "custom", path: [...problem.path], message: problem.message });
   const engine = request.engine ?? "neural";
   const voice = VOICES[request.language ?? "en-US"];

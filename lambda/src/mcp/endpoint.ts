@@ -10,10 +10,12 @@
  */
 import { createMcpHandler, isJsonContentType, readRequestBody, type AuthInfo } from "@modelcontextprotocol/server";
 import type { ToolDeps } from "./create-deck-tool";
+import { accepts } from "../http/accept";
 import { boundEcho, MAX_ECHO } from "../http/echo";
 import { jsonRpcErrorResponse } from "../http/responses";
 import { MAX_REQUEST_BODY_BYTES } from "../limits";
 import { log } from "../log";
+import { asJsonAnswer } from "./answer-form";
 import { boundAnswer, longClientStrings, overlongIdentifier } from "./echo-guard";
 import { createServer } from "./server";
 
@@ -48,11 +50,16 @@ export async function serveMcp(request: Request, deps: ToolDeps, client: AuthInf
   }
   const overlong = overlongIdentifier(message);
   if (overlong) return jsonRpcErrorResponse(400, -32600, `Invalid Request: the ${overlong} is longer than ${MAX_ECHO} characters.`);
+  // The SDK would take `application/json;q=0, text/event-stream;q=0` for acceptance of both.
+  if (!deps.streaming && !accepts(request.headers.get("accept"), "application/json")) {
+    return jsonRpcErrorResponse(406, -32000, "Not Acceptable: accept application/json, text/event-stream, or both.");
+  }
   if (isCancellation(message)) deps.inFlight.cancel(deps.subject, message.params.requestId);
   // A deck streams from the first moment (SSE: comment lines, then progress, then the result) to a
   // client that reads streams; everything else, and every JSON-only client, gets one JSON answer.
   const mode = deps.streaming && isToolCall(message, "create_deck") ? "sse" : "auto";
-  return boundAnswer(await handler(mode).fetch(request, { authInfo: client, parsedBody: message }), longClientStrings(message, request.headers));
+  const answer = await handler(mode).fetch(request, { authInfo: client, parsedBody: message });
+  return boundAnswer(deps.streaming ? answer : await asJsonAnswer(answer), longClientStrings(message, request.headers));
 }
 
 function isToolCall(message: unknown, name: string): boolean {
