@@ -70,6 +70,17 @@ export interface DevServer {
 
 const BUCKET = "ankify-local";
 const CLIP_PREFIX = "clips/";
+/** Where decks are uploaded before they are copied to their key (localDeckStore). */
+const STAGING_PREFIX = "uploads/";
+
+/**
+ * The dev server's deck store. s3rver writes an upload straight to its key and keeps what it got
+ * when the client goes away, where S3 would store nothing: decks are staged and copied once whole,
+ * so a disconnect never leaves a truncated .apkg listed.
+ */
+export function localDeckStore(client: S3Client, bucket: string, linkTtlSeconds: number): S3DeckStore {
+  return new S3DeckStore(client, bucket, linkTtlSeconds, { stagingPrefix: STAGING_PREFIX });
+}
 
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
   let handle: ReturnType<typeof createRequestHandler> | undefined;
@@ -133,7 +144,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   handle = createRequestHandler({
     config,
     synthesizer: devSynthesizer(options),
-    store: new S3DeckStore(client, BUCKET, config.linkTtlSeconds),
+    store: localDeckStore(client, BUCKET, config.linkTtlSeconds),
     clients: createClientGate(config.clientAuth, config.originProtection, auth.mode === "api-key" ? new StaticApiKeyStore(auth.keys) : undefined),
     ...(options.keepAliveMs !== undefined ? { keepAliveMs: options.keepAliveMs } : {}),
     ...(options.clipCache !== false ? { clipCache: new S3ClipCache(client, BUCKET, CLIP_PREFIX) } : {}),
@@ -145,6 +156,8 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     Promise.all([
       pruneOlderThan(client, BUCKET, config.deckPrefix, linkTtlMs),
       pruneOlderThan(client, BUCKET, CLIP_PREFIX, (options.clipCacheDays ?? DEFAULT_CLIP_CACHE_DAYS) * 86_400_000),
+      // What an interrupted upload left (its cleanup is best effort), once no upload can still be running.
+      pruneOlderThan(client, BUCKET, STAGING_PREFIX, 3_600_000),
     ]).catch((error: Error) => log("warn", "dev_server.prune_failed", { message: error.message }));
   await prune();
   const pruning = setInterval(() => void prune(), 3_600_000);
