@@ -17,6 +17,10 @@ module.exports = {
   // timers, servers and child processes, so three workers keep two cores busy (`npm test` on 2 cores,
   // type-check included: 1 worker 33.8 s, 2 workers 20.3 s, 3 workers 18.7 s, 4 workers 18.8 s).
   maxWorkers: 3,
+  // Many function suites start servers (the dev server, s3rver, oidc-provider) and build decks: on a
+  // shared 2-core machine those take seconds, and jest's 5 s default made them fail on a busy machine
+  // rather than on a wrong answer. No test relies on this bound to pass or fail.
+  testTimeout: 30_000,
   setupFilesAfterEnv: ["<rootDir>/setup.js"],
   modulePathIgnorePatterns: ["<rootDir>/cdktf.out", "<rootDir>/lambda/dist", "<rootDir>/lambda/edge/dist"],
 };
