@@ -107,8 +107,8 @@ describe("html cards: a removed element that separates words leaves a space", ()
     expect(fieldHtml(html, "html")).toBe(stored);
   });
 
-  it("speaks two words where two are shown", () => {
-    const [note] = prepareNotes({ deckName: "d", noteType: "basic", format: "html", cards: [{ front: "good<hr>night", back: "buenas<div>noches</div>" }] });
+  it("speaks two words where two are shown", async () => {
+    const [note] = await prepareNotes({ deckName: "d", noteType: "basic", format: "html", cards: [{ front: "good<hr>night", back: "buenas<div>noches</div>" }] });
     expect(note!.fields[0]).toBe("good night");
     expect(note!.speech).toEqual({ front: "good night", back: "buenas noches" });
     expect(plainText(note!.fields[0]!)).toBe("good night");

@@ -12,6 +12,7 @@ import { DeleteObjectsCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/c
 import { StaticApiKeyStore } from "./access/api-keys";
 import { createClientGate } from "./access/client-auth";
 import { ConfigError, loadConfig, type FunctionConfig } from "./config";
+import { startPackagingWorker } from "./deck/build-off-thread";
 import { createRequestHandler } from "./handler";
 import { serveNode } from "./http/node-adapter";
 import { DEFAULT_CLIP_CACHE_DAYS } from "./limits";
@@ -141,6 +142,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     // s3rver stores streamed bodies corrupted under the SDK's default checksum mode.
     requestChecksumCalculation: "WHEN_REQUIRED",
   });
+  startPackagingWorker();
   handle = createRequestHandler({
     config,
     synthesizer: devSynthesizer(options),

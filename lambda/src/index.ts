@@ -12,6 +12,7 @@ import { createClientGate } from "./access/client-auth";
 import { ConfigError, loadConfig } from "./config";
 import { toRequest, type FunctionUrlEvent } from "./http/function-url";
 import { streamifyResponse, writeStreamingResponse } from "./http/lambda-stream";
+import { startPackagingWorker } from "./deck/build-off-thread";
 import { createRequestHandler } from "./handler";
 import { jsonResponse } from "./http/responses";
 import { log } from "./log";
@@ -35,6 +36,7 @@ let handle: ReturnType<typeof createRequestHandler> | undefined;
 
 function init(): ReturnType<typeof createRequestHandler> {
   const config = loadConfig();
+  startPackagingWorker();
   const s3 = new S3Client({});
   return createRequestHandler({
     config,

@@ -53,6 +53,8 @@ export interface DeckInput {
   readonly media: readonly MediaFile[];
   /** Creation time; defaults to now. */
   readonly now?: Date;
+  /** The `mod` stamp (seconds); defaults to modTime(deck id, now). Given when the build runs on a worker thread, whose module state is its own. */
+  readonly mod?: number;
 }
 
 const FIELD_SEPARATOR = "\x1f";
@@ -66,7 +68,8 @@ function wasmPath(file: string): string {
   return existsSync(bundled) ? bundled : require.resolve(`sql.js/dist/${file}`);
 }
 
-function sql(): Promise<SqlJsStatic> {
+/** sql.js, loaded once per thread (the packaging worker loads it as it starts, before its first job). */
+export function sql(): Promise<SqlJsStatic> {
   sqlJs ??= initSqlJs({ locateFile: wasmPath });
   return sqlJs;
 }
@@ -116,12 +119,15 @@ export async function buildApkg(input: DeckInput, output: PackageOutput): Promis
   try {
     const nowMs = (input.now ?? new Date()).getTime();
     const deckId = stableId("deck", input.deckName);
-    const mod = modTime(deckId, nowMs);
+    const mod = input.mod ?? modTime(deckId, nowMs);
     const spec = NOTE_TYPES[input.noteType];
     const modelId = stableId("model", spec.name);
     const tags = [...new Set(input.notes.flatMap((note) => note.tags ?? []))];
 
     db.exec(SCHEMA);
+    // One transaction for every row: sql.js commits each statement on its own otherwise, and
+    // 44,500 cloze cards took 5.5 s instead of 0.8 s.
+    db.exec("BEGIN");
     db.run("INSERT INTO col VALUES (1, ?, ?, ?, 11, 0, 0, 0, ?, ?, ?, ?, ?)", [
       mod, nowMs, nowMs,
       JSON.stringify(collectionConf(deckId, modelId)),
@@ -148,6 +154,7 @@ export async function buildApkg(input: DeckInput, output: PackageOutput): Promis
     });
     insertNote.free();
     insertCard.free();
+    db.exec("COMMIT");
 
     collection = db.export();
   } finally {

@@ -8,7 +8,8 @@ import { setMaxListeners } from "node:events";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildApkg, type DeckNote } from "./apkg";
+import type { DeckNote } from "./apkg";
+import { buildApkgOffThread } from "./build-off-thread";
 import { normaliseDeckName } from "./names";
 import type { NoteTypeName } from "./note-types";
 import { prepareNotes, type CardInput } from "./notes";
@@ -17,7 +18,7 @@ import { synthesizeAll, VOICES, type Clip, type Engine, type Synthesizer } from 
 import type { ClipCache } from "../storage/clip-cache";
 import type { DeckStore } from "../storage/s3";
 import { findCachedClips, storeClips, type CacheContext } from "../tts/cached";
-import { FINISHING_RESERVE_SECONDS, LimitError, MAX_PACKAGE_BYTES, OutOfTimeError } from "../limits";
+import { FINISHING_RESERVE_SECONDS, LimitError, MAX_DECK_CARDS, MAX_PACKAGE_BYTES, OutOfTimeError } from "../limits";
 
 export { FINISHING_RESERVE_SECONDS };
 
@@ -89,7 +90,8 @@ export async function createDeck(args: DeckRequest, deps: DeckDeps): Promise<Dec
   const voice = VOICES[args.language]!;
   const noteType = args.note_type ?? "basic";
   const deckName = normaliseDeckName(args.deck_name);
-  const prepared = prepareNotes({ deckName, noteType, format: args.format ?? "text", cards: args.cards, ...(args.tags ? { tags: args.tags } : {}) });
+  const prepared = await prepareNotes({ deckName, noteType, format: args.format ?? "text", cards: args.cards, ...(args.tags ? { tags: args.tags } : {}) });
+  checkCardCount(prepared);
 
   const speakFront = args.audio === "front" || args.audio === "both";
   const speakBack = args.audio === "back" || args.audio === "both";
@@ -159,7 +161,7 @@ export async function createDeck(args: DeckRequest, deps: DeckDeps): Promise<Dec
     }));
     const media = [...clips.values()].map((clip) => ({ name: clip.fileName, path: clip.path }));
     const packagePath = join(workspace, "deck.apkg");
-    const bytes = await buildApkg({ deckName, noteType, notes, media }, { path: packagePath, maxBytes: MAX_PACKAGE_BYTES, signal: finish })
+    const bytes = await buildApkgOffThread({ deckName, noteType, notes, media }, { path: packagePath, maxBytes: MAX_PACKAGE_BYTES, signal: finish })
       .catch(failed("packaging the deck"));
     deps.onProgress?.(distinct + 1, total, "uploading");
 
@@ -200,6 +202,17 @@ export function checkSpeechCharacters(toSpeak: readonly string[], maxCharacters:
     );
   }
   return characters;
+}
+
+/** Refuses, before any speech, a deck with more Anki cards than one deck may have. */
+export function checkCardCount(notes: readonly Pick<DeckNote, "ords">[]): void {
+  const cards = notes.reduce((sum, note) => sum + note.ords.length, 0);
+  if (cards > MAX_DECK_CARDS) {
+    throw new LimitError(
+      `This deck would have ${cards} Anki cards (a cloze note makes one per deletion number); one deck may have at most ${MAX_DECK_CARDS}. ` +
+        "Split the notes into several decks.",
+    );
+  }
 }
 
 /** Refuses, before any speech or lookup, a deck whose audio alone would make a package over the cap. */

@@ -60,6 +60,9 @@ const NOT_READ = new Set(["rt", "rp"]);
  * whitespace collapsed, NFC. This is what is spoken and what identifies a note.
  */
 export function plainText(html: string): string {
+  // Without markup or entities there is nothing to parse: a cloze note reads every deletion's answer,
+  // tens of thousands of short texts in a large deck, and a parser for each is most of the cost.
+  if (!/[<&]/.test(html)) return html.replace(/\s+/g, " ").trim().normalize("NFC");
   let out = "";
   let hidden = 0;
   const parser = new Parser({

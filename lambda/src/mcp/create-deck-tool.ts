@@ -88,8 +88,8 @@ export const createDeckInput = strictObject({
     .describe("Which side gets speech (cloze: front reads the text with each deletion as its hint or a pause, back reads it filled in)"),
   engine: z.enum(ENGINES).default("neural")
     .describe(`Speech engine: standard (fastest: ${POLLY_RATES.standard} clips a second, plainest voice), neural (${POLLY_RATES.neural} a second, natural) or generative (${POLLY_RATES.generative} a second, most expressive; not for every language)`),
-}, "argument", "create_deck takes").superRefine((request, ctx) => {
-  for (const problem of requestProblems(request)) ctx.addIssue({ code: "custom", path: [...problem.path], message: problem.message });
+}, "argument", "create_deck takes").superRefine(async (request, ctx) => {
+  for (const problem of await requestProblems(request)) ctx.addIssue({ code: "custom", path: [...problem.path], message: problem.message });
   const engine = request.engine ?? "neural";
   const voice = VOICES[request.language ?? "en-US"];
   const problem = voice && request.audio !== "none" ? engineProblem(voice, engine) : undefined;
