@@ -9,7 +9,7 @@ import { deckNameProblem, TAG_LIMITS, tagProblem } from "../deck/names";
 import { NOTE_TYPE_NAMES } from "../deck/note-types";
 import { ALLOWED_TAGS, TEXT_FORMATS } from "../deck/text";
 import { cardTextProblem, LIMITS, requestProblems } from "../deck/validate";
-import { LimitError, OutOfTimeError } from "../limits";
+import { LimitError, MAX_DECK_CARDS, OutOfTimeError } from "../limits";
 import { log } from "../log";
 import { engineProblem, ENGINES, POLLY_RATES, VOICES } from "../tts/index";
 import type { InFlightCalls } from "./cancellation";
@@ -129,7 +129,7 @@ export function registerCreateDeck(server: McpServer, deps: ToolDeps): void {
       description:
         "Builds an Anki deck (.apkg) from cards, with text-to-speech audio on the chosen side, and returns a download link. " +
         "Note types: basic, basic-and-reversed, cloze ({{c1::answer}}); tags per deck and per card; format html keeps simple formatting. " +
-        `Up to ${LIMITS.cards} cards; re-importing a deck with the same name updates its notes. ` +
+        `Up to ${LIMITS.cards} cards, making at most ${MAX_DECK_CARDS} Anki cards (a cloze note makes one per deletion number); re-importing a deck with the same name updates its notes. ` +
         `Speech is the slow part: engine standard speaks ${POLLY_RATES.standard} clips a second, neural and generative ${POLLY_RATES.neural}; ` +
         "a client that sends a progressToken gets progress while a long deck is built.",
       inputSchema: createDeckInput,
