@@ -52,8 +52,9 @@ function handlerWith(auth: "none" | "api-key", keys: Record<string, string> = {}
   const slow: Synthesizer = {
     extension: "mp3", bytesPerCharacter: 100, concurrency: 1,
     synthesize: (_text, _voice, _engine, signal) => new Promise((resolve, reject) => {
-      const timer = setTimeout(() => resolve(new Uint8Array(16)), 40);
-      signal.addEventListener("abort", () => (clearTimeout(timer), reject(signal.reason)), { once: true });
+      const onAbort = () => (clearTimeout(timer), reject(signal.reason));
+      const timer = setTimeout(() => (signal.removeEventListener("abort", onAbort), resolve(new Uint8Array(16))), 40);
+      signal.addEventListener("abort", onAbort, { once: true });
     }),
   };
   const config = loadConfig({ ANKIFY_ORIGIN_PROTECTION: "oac", ANKIFY_DECK_BUCKET: "b", ANKIFY_CLIENT_AUTH: auth, ANKIFY_API_KEY_PATH: "/ankify/test/client-keys" });
