@@ -5,6 +5,11 @@
  *   sequential  M calls one after another: RSS at the start and the end (growth = a leak)
  *   largest     the largest deck the defaults allow: 500 cards with 1000-character backs and fronts
  *               that use the whole 60,000-character speech budget (~150 MB of WAV): peak RSS
+ *   cloze 44500 500 cloze notes of 89 deletions (44,500 Anki cards, ~1 MB of JSON): refused by the
+ *               card bound, after the whole request has been read and checked
+ *   cloze max   the most cards the bound allows (MAX_DECK_CARDS), 500 cloze notes in html format
+ *   For both cloze phases: the server's longest event-loop delay (bench/loop-delay.js; target: no
+ *   delay over 200 ms, so keep-alive bytes, deadlines and other requests are never held up).
  * Every deck is downloaded and opened (zip + SQLite) to check it matches its request. The server
  * runs as a child process; its RSS comes from /proc (VmRSS now, VmHWM the peak), and growth is
  * measured between two full collections (bench/gc-on-signal.js), so it shows leaks, not V8's pace.
@@ -18,13 +23,21 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { unzipSync } from "fflate";
 import initSqlJs from "sql.js";
+import { MAX_DECK_CARDS } from "../lambda/src/limits";
 
 const CONCURRENT = Number(process.env.BENCH_CONCURRENT ?? 8);
 const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 500);
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 20);
 
-interface Deck { deck_name: string; cards: Array<{ front: string; back: string }>; audio: "front" | "both" | "none" }
+interface Deck {
+  deck_name: string;
+  note_type?: "basic" | "cloze";
+  format?: "text" | "html";
+  cards: Array<{ front?: string; back?: string; text?: string }>;
+  audio: "front" | "both" | "none";
+}
 interface Outcome { ms: number; ok: boolean; problem?: string }
+const LOOP_DELAY_TARGET_MS = 200;
 
 const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] ?? NaN;
 const mib = (kib: number) => `${(kib / 1024).toFixed(0)} MiB`;
@@ -44,6 +57,14 @@ async function collectedRss(child: ChildProcess): Promise<number> {
   return memory(child.pid!).rss;
 }
 
+/** The server's largest and 99th-percentile event-loop delay since the last call (bench/loop-delay.js). */
+function loopDelay(child: ChildProcess): Promise<{ maxMs: number; p99Ms: number }> {
+  return new Promise((resolve) => {
+    child.once("message", (message) => resolve(message as { maxMs: number; p99Ms: number }));
+    child.send("loop-delay");
+  });
+}
+
 function memory(pid: number): { rss: number; peak: number } {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   const kib = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)![1]);
@@ -53,13 +74,13 @@ function memory(pid: number): { rss: number; peak: number } {
 async function startServer(dir: string): Promise<{ child: ChildProcess; url: string; secret: string; key: string }> {
   const secret = randomBytes(24).toString("hex");
   const key = `ank_${randomBytes(32).toString("base64url")}`;
-  const child = spawn(process.execPath, ["--expose-gc", "-r", "./bench/gc-on-signal.js", "-r", "sucrase/register", "lambda/src/dev-server.ts"], {
+  const child = spawn(process.execPath, ["--expose-gc", "-r", "./bench/gc-on-signal.js", "-r", "./bench/loop-delay.js", "-r", "sucrase/register", "lambda/src/dev-server.ts"], {
     cwd: join(__dirname, ".."),
     env: {
       ...process.env, PORT: "0", ANKIFY_ORIGIN_SECRET: secret, ANKIFY_DEV_API_KEY: key, ANKIFY_DEV_SPEECH: "silent",
       ANKIFY_DEV_SPEECH_LATENCY_MS: String(LATENCY_MS), ANKIFY_LOG_LEVEL: "warn", ANKIFY_DEV_STORAGE_DIR: dir, ANKIFY_TIME_BUDGET_SECONDS: "900",
     },
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: ["ignore", "pipe", "pipe", "ipc"],
   });
   const url = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout! }).once("line", (line) => resolve(/(http:\/\/\S+)\/mcp/.exec(line)![1]!));
@@ -88,19 +109,26 @@ async function main(): Promise<void> {
         },
         body: JSON.stringify({ jsonrpc: "2.0", id: ++id, method: "tools/call", params: { name: "create_deck", arguments: deck, _meta: { "io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": {} } } }),
       });
-      const body = (await response.json()) as { result?: { isError?: boolean; structuredContent?: { url: string; card_count: number }; content: Array<{ text: string }> } };
+      // A deck streams (SSE) to a client that accepts streams: its answer is the last event.
+      const text = await response.text();
+      const json = text.startsWith("{") ? text : text.split("\n").filter((line) => line.startsWith("data: ")).at(-1)?.slice(6) ?? "{}";
+      const body = JSON.parse(json) as { result?: { isError?: boolean; structuredContent?: { url: string; card_count: number }; content: Array<{ text: string }> } };
+      // A JSON-RPC error (not a tool error) has no result.
+      if (!body.result) return { ms: performance.now() - started, ok: false, problem: JSON.stringify(body).slice(0, 300) };
       if (!body.result || body.result.isError) return { ms: performance.now() - started, ok: false, problem: body.result?.content[0]?.text ?? `HTTP ${response.status}` };
       const apkg = new Uint8Array(await (await fetch(body.result.structuredContent!.url)).arrayBuffer());
       const ms = performance.now() - started;
       const files = unzipSync(apkg);
       const db = new SQL.Database(files["collection.anki2"]!);
       const notes = Number(db.exec("select count(*) from notes")[0]!.values[0]![0]);
+      const cards = Number(db.exec("select count(*) from cards")[0]!.values[0]![0]);
       const decks = JSON.parse(String(db.exec("select decks from col")[0]!.values[0]![0])) as Record<string, { name: string }>;
       db.close();
       const spoken = new Set(deck.audio === "none" ? [] : deck.cards.flatMap((c) => (deck.audio === "both" ? [c.front, c.back] : [c.front])));
       const media = Object.keys(JSON.parse(new TextDecoder().decode(files["media"]!))).length;
-      const matches = notes === deck.cards.length && Object.values(decks).some((d) => d.name === deck.deck_name) && media === spoken.size;
-      return { ms, ok: matches, ...(matches ? {} : { problem: `notes ${notes}/${deck.cards.length}, media ${media}/${spoken.size}` }) };
+      const matches = notes === deck.cards.length && cards === body.result.structuredContent!.card_count &&
+        Object.values(decks).some((d) => d.name === deck.deck_name) && media === spoken.size;
+      return { ms, ok: matches, ...(matches ? {} : { problem: `notes ${notes}/${deck.cards.length}, cards ${cards}/${body.result.structuredContent!.card_count}, media ${media}/${spoken.size}` }) };
     } catch (error) {
       return { ms: performance.now() - started, ok: false, problem: (error as Error).message };
     }
@@ -134,8 +162,29 @@ async function main(): Promise<void> {
     const big = await build(largest);
     const peak = memory(server.child.pid!).peak;
     errors += report("largest", [big], `  server peak RSS ${mib(peak)} (target ≤ 512 MiB)`);
-    const verdict = errors === 0 && growth < 5 && peak <= 512 * 1024;
-    console.log(verdict ? "targets met: 0 errors, RSS growth < 5 %, peak ≤ 512 MiB" : "TARGETS MISSED");
+
+    // Cloze decks: one Anki card per deletion number. The first asks for 44,500 cards and must be
+    // refused; the second is the most the bound allows. Both are read and checked whole first.
+    const clozeText = (i: number, deletions: number) =>
+      Array.from({ length: deletions }, (_, n) => `{{c${n + 1}::${String.fromCharCode(97 + (n % 26))}}}`).join(" ") + ` ${i}`;
+    const cloze = (name: string, deletions: number, format: "text" | "html"): Deck => ({
+      deck_name: name, note_type: "cloze", format, audio: "none", cards: Array.from({ length: 500 }, (_, i) => ({ text: clozeText(i, deletions) })),
+    });
+    let worstDelay = 0;
+    await loopDelay(server.child); // counts from here
+    const refused = await build(cloze("Load::Cloze 44500", 89, "text"));
+    const refusedDelay = await loopDelay(server.child);
+    const refusedAsExpected = !refused.ok && /would have 44500 Anki cards/.test(refused.problem ?? "");
+    errors += report("cloze 44500", [{ ...refused, ok: refusedAsExpected, ...(refusedAsExpected ? {} : { problem: refused.problem ?? "built, not refused" }) }],
+      `  refused by the card bound; loop delay max ${refusedDelay.maxMs.toFixed(0)} ms, p99 ${refusedDelay.p99Ms.toFixed(0)} ms`);
+    worstDelay = Math.max(worstDelay, refusedDelay.maxMs);
+    const most = await build(cloze("Load::Cloze max", MAX_DECK_CARDS / 500, "html"));
+    const mostDelay = await loopDelay(server.child);
+    errors += report("cloze max", [most], `  ${MAX_DECK_CARDS} cards; loop delay max ${mostDelay.maxMs.toFixed(0)} ms, p99 ${mostDelay.p99Ms.toFixed(0)} ms (target ≤ ${LOOP_DELAY_TARGET_MS} ms)`);
+    worstDelay = Math.max(worstDelay, mostDelay.maxMs);
+
+    const verdict = errors === 0 && growth < 5 && peak <= 512 * 1024 && worstDelay <= LOOP_DELAY_TARGET_MS;
+    console.log(verdict ? `targets met: 0 errors, RSS growth < 5 %, peak ≤ 512 MiB, loop delay ≤ ${LOOP_DELAY_TARGET_MS} ms` : "TARGETS MISSED");
     process.exitCode = verdict ? 0 : 1;
   } finally {
     server.child.kill();

@@ -1,6 +1,8 @@
-// Bundles the function into one CommonJS file plus sql.js's WebAssembly, for the Lambda image
-// (Dockerfile) and for tests: `npm run build -w lambda`. ANKIFY_BUILD_OUTDIR overrides dist/.
-// The deck preview's page (lambda/ui/) is built first and goes into the bundle as a string.
+// Bundles the function for the Lambda image (Dockerfile) and for tests: `npm run build -w lambda`.
+// Two CommonJS entries — index.js (the handler) and apkg-worker.js (the worker thread that writes
+// packages, which deck/build-off-thread.ts starts from the same directory) — plus sql.js's
+// WebAssembly. The deck preview's page (lambda/ui/) is built first and goes into index.js as a
+// string. ANKIFY_BUILD_OUTDIR overrides dist/.
 const { build } = require("esbuild");
 const { copyFileSync, mkdirSync, statSync } = require("node:fs");
 const { join } = require("node:path");
@@ -28,8 +30,8 @@ async function main() {
   mkdirSync(outdir, { recursive: true });
   const view = await buildViewHtml();
   const result = await build({
-    entryPoints: [join(__dirname, "src", "index.ts")],
-    outfile: join(outdir, "index.js"),
+    entryPoints: { index: join(__dirname, "src", "index.ts"), "apkg-worker": join(__dirname, "src", "deck", "apkg-worker.ts") },
+    outdir,
     bundle: true,
     platform: "node",
     target: "node22",
@@ -38,12 +40,14 @@ async function main() {
     keepNames: true,
     legalComments: "none",
     metafile: true,
+    // Only a run from source loads the worker through sucrase; the image runs the bundled one.
+    external: ["sucrase/register"],
     logLevel: "warning",
     plugins: [inlineViewHtml(view.html)],
   });
   copyFileSync(require.resolve("sql.js/dist/sql-wasm.wasm"), join(outdir, "sql-wasm.wasm"));
   const bytes = (file) => statSync(join(outdir, file)).size;
-  console.log(`bundle: ${join(outdir, "index.js")} ${bytes("index.js")} bytes + sql-wasm.wasm ${bytes("sql-wasm.wasm")} bytes; ` +
+  console.log(`bundle: ${join(outdir, "index.js")} ${bytes("index.js")} bytes + apkg-worker.js ${bytes("apkg-worker.js")} bytes + sql-wasm.wasm ${bytes("sql-wasm.wasm")} bytes; ` +
     `deck preview inside: ${view.bytes} bytes, ${view.gzipBytes} gzipped`);
   return result;
 }

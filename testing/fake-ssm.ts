@@ -43,6 +43,7 @@ export class FakeSsm {
   }
 
   stop(): Promise<void> {
+    // Hung calls keep their connections open: close them, or the server would wait for them.
     this.server?.closeAllConnections();
     return new Promise((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }

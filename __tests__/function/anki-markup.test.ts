@@ -76,11 +76,11 @@ describe("Anki markup in card text stays text", () => {
     for (const hint of ["&#115;ound:y", "&#91;$"]) for (const [, pattern] of ANKI_PATTERNS) expect(pattern.test(`[${hint}]`)).toBe(false);
   });
 
-  it("builds notes whose fields are protected while identity and speech read the text as shown", () => {
-    const [note] = prepareNotes({ deckName: "d", noteType: "basic", format: "text", cards: [{ front: "hello [sound:evil.mp3]", back: "[$]x^2[/$]" }] });
+  it("builds notes whose fields are protected while identity and speech read the text as shown", async () => {
+    const [note] = await prepareNotes({ deckName: "d", noteType: "basic", format: "text", cards: [{ front: "hello [sound:evil.mp3]", back: "[$]x^2[/$]" }] });
     expect(note!.fields).toEqual(["hello &#91;sound:evil.mp3]", "&#91;$]x^2&#91;/$]"]);
     expect(note!.speech).toEqual({ front: "hello", back: "x^2" });
-    const [plain] = prepareNotes({ deckName: "d", noteType: "basic", format: "text", cards: [{ front: "hello [sound:evil.mp3]", back: "other" }] });
+    const [plain] = await prepareNotes({ deckName: "d", noteType: "basic", format: "text", cards: [{ front: "hello [sound:evil.mp3]", back: "other" }] });
     expect(plain!.guid).toBe(note!.guid);
   });
 });
@@ -95,8 +95,8 @@ describe("the spoken text", () => {
     expect(spokenText(text)).toBe(spoken);
   });
 
-  it("is nothing for a side that is only a tag, so no clip is made for it", () => {
-    const [note] = prepareNotes({ deckName: "d", noteType: "basic", format: "text", cards: [{ front: "[sound:a.mp3]", back: "b" }] });
+  it("is nothing for a side that is only a tag, so no clip is made for it", async () => {
+    const [note] = await prepareNotes({ deckName: "d", noteType: "basic", format: "text", cards: [{ front: "[sound:a.mp3]", back: "b" }] });
     expect(note!.speech).toEqual({ back: "b" });
   });
 });

@@ -48,6 +48,33 @@ describe("oauth mode: a real authorization server (oidc-provider) issues the tok
     expect(response.status).toBe(200);
   });
 
+  it("accepts a token whose exp passed a few seconds ago (the same clock skew as nbf)", async () => {
+    const response = await mcpPost(run.dev.url, { ...origin, authorization: `Bearer ${oauth.sign(claims({ iat: now() - 600, exp: now() - 10 }))}` });
+    expect(response.status).toBe(200);
+  });
+
+  it.each([
+    ["an extension it does not know", { crit: ["urn:example:must-understand"], "urn:example:must-understand": true }],
+    ["a registered parameter (which crit must not list)", { crit: ["exp"] }],
+    ["a malformed crit", { crit: "urn:example:x" }],
+  ])("refuses a token whose header marks %s as critical (RFC 7515 §4.1.11)", async (_label, extra) => {
+    const token = oauth.sign(claims(), extra);
+    const response = await mcpPost(run.dev.url, { ...origin, authorization: `Bearer ${token}` });
+    expect(response.status).toBe(401);
+    expect(response.headers.get("www-authenticate")).toMatch(/^Bearer error="invalid_token", error_description="[^"]*crit/);
+  });
+
+  it.each([
+    ["another issuer", () => Promise.resolve(oauth.sign(claims({ iss: "http://127.0.0.1:1" })))],
+    ["another resource", () => oauth.issueToken("https://other.test/api", "decks")],
+  ])("does not tell a caller with a token for %s which issuer and audience it expects", async (_label, token) => {
+    const response = await mcpPost(run.dev.url, { ...origin, authorization: `Bearer ${await token()}` });
+    expect(response.status).toBe(401);
+    const said = `${response.headers.get("www-authenticate")} ${await response.text()}`;
+    expect(said).not.toContain(oauth.issuer);
+    expect(said).not.toContain(AUDIENCE);
+  });
+
   const refusals: Array<[string, () => Promise<string | undefined>, number, string]> = [
     ["no token", async () => undefined, 401, "Missing Authorization header"],
     ["an expired token", async () => oauth.sign(claims({ iat: now() - 3600, exp: now() - 120 })), 401, "expired"],
@@ -268,7 +295,7 @@ describe("oac mode", () => {
     const key = newApiKey();
     const gate = createClientGate({ mode: "api-key", keyPath: "/ankify/a/client-keys" }, "oac", { digests: async () => new Map([["laptop", sha256(key)]]) });
     const request = (headers: Record<string, string>) => new Request("https://ankify.test/mcp", { method: "POST", headers });
-    expect(await gate.authenticate(request({ "x-api-key": key }))).toEqual({ token: "", clientId: "laptop", scopes: [] });
+    expect(await gate.authenticate(request({ "x-api-key": key }))).toEqual(expect.objectContaining({ token: "", clientId: "laptop", scopes: [] }));
     const refused = (await gate.authenticate(request({ authorization: `Bearer ${key}` }))) as Response;
     expect(refused.status).toBe(401);
     expect(((await refused.json()) as { error: { message: string } }).error.message).toBe("Unauthorized: send your Ankify API key as x-api-key: <key>.");

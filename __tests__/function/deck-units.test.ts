@@ -190,41 +190,41 @@ describe("cloze deletions", () => {
 describe("note identity", () => {
   const request = (cards: NotesRequest["cards"], more: Partial<NotesRequest> = {}): NotesRequest =>
     ({ deckName: "Spanish", noteType: "basic", format: "text", cards, ...more });
-  const guids = (req: NotesRequest) => prepareNotes(req).map((n) => n.guid);
+  const guids = async (req: NotesRequest) => (await prepareNotes(req)).map((n) => n.guid);
 
-  it("gives homographs different GUIDs, and a unique front the first release's GUID (deck + front)", () => {
-    const [bank, bench, candle] = guids(request([{ front: "banco", back: "bank" }, { front: "banco", back: "bench" }, { front: "vela", back: "candle" }]));
+  it("gives homographs different GUIDs, and a unique front the first release's GUID (deck + front)", async () => {
+    const [bank, bench, candle] = await guids(request([{ front: "banco", back: "bank" }, { front: "banco", back: "bench" }, { front: "vela", back: "candle" }]));
     expect(new Set([bank, bench, candle]).size).toBe(3);
     const firstRelease = createHash("sha256").update("ankify\x1fSpanish\x1fvela").digest("base64url").slice(0, 16);
     expect(candle).toBe(firstRelease);
     expect(noteGuid("Spanish", "vela")).toBe(firstRelease);
   });
 
-  it("keeps GUIDs when backs are edited, cards reordered, or markup and spacing change", () => {
-    const before = guids(request([{ front: "uno", back: "one" }, { front: "banco", back: "bank" }, { front: "banco", back: "bench" }]));
-    const after = guids(request([{ front: "banco", back: "<b>bench</b>" }, { front: "  uno ", back: "ONE" }, { front: "<i>banco</i>", back: "bank" }], { format: "html" }));
+  it("keeps GUIDs when backs are edited, cards reordered, or markup and spacing change", async () => {
+    const before = await guids(request([{ front: "uno", back: "one" }, { front: "banco", back: "bank" }, { front: "banco", back: "bench" }]));
+    const after = await guids(request([{ front: "banco", back: "<b>bench</b>" }, { front: "  uno ", back: "ONE" }, { front: "<i>banco</i>", back: "bank" }], { format: "html" }));
     expect(after).toEqual([before[2], before[0], before[1]]);
   });
 
-  it("never shares a GUID across note types or decks", () => {
+  it("never shares a GUID across note types or decks", async () => {
     const card = [{ front: "hola", back: "hello" }];
-    const all = [guids(request(card)), guids(request(card, { noteType: "basic-and-reversed" })), guids(request(card, { deckName: "Other" }))].flat();
+    const all = (await Promise.all([guids(request(card)), guids(request(card, { noteType: "basic-and-reversed" })), guids(request(card, { deckName: "Other" }))])).flat();
     expect(new Set(all).size).toBe(3);
   });
 
-  it("knows a cloze note by its filled-in text, so moving a deletion updates it", () => {
-    const cloze = (text: string) => guids(request([{ text }], { noteType: "cloze" }))[0];
-    expect(cloze("{{c1::Paris}} is the capital")).toBe(cloze("Paris is the {{c1::capital}}"));
-    expect(cloze("{{c1::Paris}} is the capital")).not.toBe(cloze("{{c1::Rome}} is the capital"));
+  it("knows a cloze note by its filled-in text, so moving a deletion updates it", async () => {
+    const cloze = async (text: string) => (await guids(request([{ text }], { noteType: "cloze" })))[0];
+    expect(await cloze("{{c1::Paris}} is the capital")).toBe(await cloze("Paris is the {{c1::capital}}"));
+    expect(await cloze("{{c1::Paris}} is the capital")).not.toBe(await cloze("{{c1::Rome}} is the capital"));
   });
 
-  it("finds the same card given twice, as shown (markup and entities aside)", () => {
-    expect(repeatedCards([{ front: "a", back: "b" }, { front: "c", back: "d" }, { front: "<b>a</b>", back: "b" }], "basic", "html")).toEqual([[2, 0]]);
-    expect(repeatedCards([{ front: "a", back: "b" }, { front: "a", back: "c" }], "basic", "text")).toEqual([]);
+  it("finds the same card given twice, as shown (markup and entities aside)", async () => {
+    expect(await repeatedCards([{ front: "a", back: "b" }, { front: "c", back: "d" }, { front: "<b>a</b>", back: "b" }], "basic", "html")).toEqual([[2, 0]]);
+    expect(await repeatedCards([{ front: "a", back: "b" }, { front: "a", back: "c" }], "basic", "text")).toEqual([]);
   });
 
-  it("makes one card per template: two for reversed notes, one per cloze number", () => {
-    expect(prepareNotes(request([{ front: "a", back: "b" }], { noteType: "basic-and-reversed" }))[0]!.ords).toEqual([0, 1]);
-    expect(prepareNotes(request([{ text: "{{c2::a}} {{c1::b}} {{c2::c}}" }], { noteType: "cloze" }))[0]!.ords).toEqual([0, 1]);
+  it("makes one card per template: two for reversed notes, one per cloze number", async () => {
+    expect((await prepareNotes(request([{ front: "a", back: "b" }], { noteType: "basic-and-reversed" })))[0]!.ords).toEqual([0, 1]);
+    expect((await prepareNotes(request([{ text: "{{c2::a}} {{c1::b}} {{c2::c}}" }], { noteType: "cloze" })))[0]!.ords).toEqual([0, 1]);
   });
 });

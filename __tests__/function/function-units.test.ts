@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client, InMemoryTransport } from "@modelcontextprotocol/client";
@@ -10,6 +10,7 @@ import { InFlightCalls } from "../../lambda/src/mcp/cancellation";
 import { createServer } from "../../lambda/src/mcp/server";
 import type { DeckStore } from "../../lambda/src/storage/s3";
 import type { Synthesizer } from "../../lambda/src/tts/index";
+import { readApkg } from "../../testing/function/harness";
 import { PROJECT_ROOT } from "../../testing/paths";
 import { namesListedFor, namesRead } from "../../testing/env-names";
 
@@ -28,7 +29,7 @@ describe("the time budget", () => {
     const saved: string[] = [];
     const store: DeckStore = { save: async (key) => { saved.push(key); return { url: "http://x/deck.apkg", expiresAt: new Date() }; } };
     const server = createServer({ synthesizer: slow, store, deckPrefix: "decks/", deadline: Date.now() + FINISHING_RESERVE_SECONDS * 1000 + 300, maxSpeechCharacters: 60_000, requestId: "test-request",
-      streaming: false, keepAliveMs: 5_000, inFlight: new InFlightCalls(), clientId: "test" });
+      streaming: false, keepAliveMs: 5_000, inFlight: new InFlightCalls() });
     const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
     await server.connect(serverSide);
     const client = new Client({ name: "t", version: "1" });
@@ -156,7 +157,7 @@ describe("npm run dev", () => {
 });
 
 describe("the image's bundle", () => {
-  it("builds with esbuild and exports the handler the Dockerfile's CMD names", async () => {
+  it("builds with esbuild, exports the handler the Dockerfile's CMD names, and bundles the packaging worker beside it", async () => {
     const outdir = mkdtempSync(join(tmpdir(), "ankify-bundle-"));
     try {
       const build = spawnSync(process.execPath, ["lambda/build.js"], { cwd: PROJECT_ROOT, env: { ...process.env, ANKIFY_BUILD_OUTDIR: outdir }, encoding: "utf8" });
@@ -177,6 +178,12 @@ describe("the image's bundle", () => {
       expect(JSON.parse(result.body).service).toBe("ankify");
       const cmd = /CMD \["index\.(\w+)"\]/.exec(require("node:fs").readFileSync(join(PROJECT_ROOT, "lambda", "Dockerfile"), "utf8"))![1];
       expect(cmd).toBe("handler");
+      // The packaging worker is a second entry beside index.js, and runs alone with the wasm beside it.
+      const apkg = join(outdir, "probe.apkg");
+      const worker = spawnSync(process.execPath, [join(PROJECT_ROOT, "testing", "function", "worker-probe.js"), outdir, apkg], { encoding: "utf8", env: { PATH: process.env["PATH"] } });
+      expect(worker.status).toBe(0);
+      expect(JSON.parse(worker.stdout)).toEqual({ bytes: statSync(apkg).size });
+      expect(readApkg(readFileSync(apkg), outdir).notes.map((n) => n.flds)).toEqual([["a", "b"]]);
     } finally {
       rmSync(outdir, { recursive: true, force: true });
     }

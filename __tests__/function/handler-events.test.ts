@@ -290,3 +290,32 @@ describe("client authentication (api-key mode, keys from SSM)", () => {
     expect(written).toContain('"event":"api_keys.refused"');
   });
 });
+
+describe("events no Web Request can carry (answered inside the guard, never a function error)", () => {
+  const context = (id: string) => ({ awsRequestId: id, getRemainingTimeInMillis: () => 60_000 });
+  const invoke = (e: FunctionUrlEvent, id: string) => invokeStreaming(lambdaHandler, e, context(id));
+  // Header names and values arrive in the event as the Function URL decoded them: a name may hold a
+  // space, a value any Unicode text, and the method is whatever the client sent.
+  const cases: Array<[string, (headers: Record<string, string>) => FunctionUrlEvent, number]> = [
+    ["a TRACE request", (h) => event("TRACE", "/mcp", h), 405],
+    ["a CONNECT request", (h) => event("CONNECT", "/", h), 405],
+    ["a header value with €", (h) => event("POST", "/mcp", { ...h, "x-note": "5 €" }, toolsList), 400],
+    ["a header name with a space", (h) => event("POST", "/mcp", { ...h, "x bad": "1" }, toolsList), 400],
+    ["a header value with a line break", (h) => event("GET", "/", { ...h, "x-note": "a\r\nb" }), 400],
+  ];
+
+  it.each(cases)("answers %s without the origin secret with 403 and the request id", async (_label, make) => {
+    const result = await invoke(make({ ...mcpHeaders }), "req-no-secret");
+    expect(result.statusCode).toBe(403);
+    expect(JSON.parse(result.body)).toEqual({ error: "Forbidden" });
+    expect(result.headers["x-ankify-request-id"]).toBe("req-no-secret");
+  });
+
+  it.each(cases)("answers %s with the origin secret with a 4xx that says why, and the request id", async (_label, make, status) => {
+    const result = await invoke(make({ "x-origin-verify": current, ...mcpHeaders }), "req-with-secret");
+    expect(result.statusCode).toBe(status);
+    expect(result.headers["x-ankify-request-id"]).toBe("req-with-secret");
+    if (status === 405) expect(result.headers["allow"]).toMatch(/^(POST|GET, HEAD)$/);
+    else expect(JSON.parse(result.body)).toEqual({ error: expect.stringMatching(/^Bad Request: header "(x-note|x bad)" /), requestId: "req-with-secret" });
+  });
+});

@@ -70,7 +70,7 @@ describe("decks learners keep, through the dev server", () => {
 
   it("keeps what it remembers as one object per client and deck under note-times/, and replaces one it cannot read", async () => {
     const s3 = new S3Client({ endpoint: run.dev.s3Endpoint, region: "us-east-1", forcePathStyle: true, credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" }, requestChecksumCalculation: "WHEN_REQUIRED" });
-    const Key = `note-times/${noteTimesKey("test-client", "Records")}`;
+    const Key = `note-times/${noteTimesKey("api-key:test-client", "Records")}`;
     const first = await build({ deck_name: "Records", cards: [{ front: "uno", back: "one" }], audio: "none" });
     const stored = JSON.parse(await (await s3.send(new GetObjectCommand({ Bucket: run.dev.bucket, Key }))).Body!.transformToString()) as { version: number; notes: Record<string, [string, number]> };
     expect(stored).toEqual({ version: 1, notes: { [first.deck.notes[0]!.guid]: [expect.any(String), first.deck.notes[0]!.mod] } });

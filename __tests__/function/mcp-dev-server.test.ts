@@ -123,7 +123,7 @@ describe.each(ERAS)("create_deck through the dev server with the official %s cli
     ["an empty front", { deck_name: "d", cards: [{ front: "", back: "b" }] }, "cards.0.front: must not be empty"],
     ["a 1001-character back", { deck_name: "d", cards: [card, { front: "f", back: "x".repeat(1001) }] }, "cards.1.back: must be at most 1000 characters"],
     ["a card without back", { deck_name: "d", cards: [{ front: "f" }] }, "cards.0.back: is required for note_type basic"],
-    ["an unknown card field", { deck_name: "d", cards: [{ ...card, hint: "h" }] }, 'cards.0: Unrecognized key: "hint"'],
+    ["an unknown card field", { deck_name: "d", cards: [{ ...card, hint: "h" }] }, 'cards.0: unknown field "hint"; cards have front, back, text, extra, tags'],
     ["an unknown language", { deck_name: "d", cards: [card], language: "xx-XX" }, "language: Invalid option: expected one of"],
     ["an unknown audio side", { deck_name: "d", cards: [card], audio: "left" }, 'audio: Invalid option: expected one of "front"|"back"|"both"|"none"'],
   ])("rejects %s with a tool error naming the field", async (_label, args, message) => {

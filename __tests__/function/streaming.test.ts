@@ -3,11 +3,12 @@ import { Client as LegacyClient } from "@modelcontextprotocol/sdk/client/index.j
 import { StreamableHTTPClientTransport as LegacyTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { createServer as createHttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { newApiKey, StaticApiKeyStore } from "../../lambda/src/access/api-keys";
 import { createClientGate } from "../../lambda/src/access/client-auth";
 import { loadConfig } from "../../lambda/src/config";
 import { createRequestHandler } from "../../lambda/src/handler";
 import { writeStreamingResponse } from "../../lambda/src/http/lambda-stream";
-import { toWebRequest, writeWebResponse } from "../../lambda/src/http/node-adapter";
+import { serveNode } from "../../lambda/src/http/node-adapter";
 import type { DeckStore } from "../../lambda/src/storage/s3";
 import type { Synthesizer } from "../../lambda/src/tts/index";
 import { readStream, RecordingResponseStream } from "../../testing/function/lambda-stream";
@@ -24,11 +25,15 @@ import { scratchTmpdir } from "../../testing/function/scratch-tmpdir";
 const KEEPALIVE_MS = 100;
 const REVISION = "2026-07-28";
 
-function handlerWith(synthesizer: Synthesizer, store: Partial<DeckStore> = {}) {
+/** The handler in none mode, or in api-key mode with these keys (cancellations need a known caller). */
+function handlerWith(synthesizer: Synthesizer, store: Partial<DeckStore> = {}, keys?: Record<string, string>) {
   const saved: string[] = [];
-  const config = loadConfig({ ANKIFY_ORIGIN_PROTECTION: "oac", ANKIFY_DECK_BUCKET: "b", ANKIFY_CLIENT_AUTH: "none", ANKIFY_TIME_BUDGET_SECONDS: "120", ANKIFY_STREAM_BUDGET_SECONDS: "300" });
+  const config = loadConfig({
+    ANKIFY_ORIGIN_PROTECTION: "oac", ANKIFY_DECK_BUCKET: "b", ANKIFY_CLIENT_AUTH: keys ? "api-key" : "none", ANKIFY_API_KEY_PATH: "/ankify/test/client-keys",
+    ANKIFY_TIME_BUDGET_SECONDS: "120", ANKIFY_STREAM_BUDGET_SECONDS: "300",
+  });
   const handle = createRequestHandler({
-    config, synthesizer, keepAliveMs: KEEPALIVE_MS, clients: createClientGate(config.clientAuth, config.originProtection),
+    config, synthesizer, keepAliveMs: KEEPALIVE_MS, clients: createClientGate(config.clientAuth, config.originProtection, keys ? new StaticApiKeyStore(keys) : undefined),
     store: { save: store.save ?? (async (key) => (saved.push(key), { url: "https://decks.example/d.apkg", expiresAt: new Date() })) },
   });
   return { handle, saved };
@@ -169,11 +174,12 @@ describe("a deck the client gives up on", () => {
 
   it("stops a call when the same client sends notifications/cancelled for it", async () => {
     const speech = new GatedSynthesizer();
-    const { handle, saved } = handlerWith(speech);
+    const key = newApiKey();
+    const { handle, saved } = handlerWith(speech, {}, { laptop: key });
     const tmp = scratchTmpdir();
     const workspaces = () => tmp.count("ankify-deck-");
     try {
-      const call = handle(new Request("https://ankify.test/mcp", { method: "POST", headers: headers("application/json, text/event-stream"), body: deckCall(5, 100) }));
+      const call = handle(new Request("https://ankify.test/mcp", { method: "POST", headers: { ...headers("application/json, text/event-stream"), "x-api-key": key }, body: deckCall(5, 100) }));
       const body = (await call).text();
       await until(() => speech.inFlight === 1, "the first clip to be spoken");
       speech.release();
@@ -181,7 +187,7 @@ describe("a deck the client gives up on", () => {
       expect(workspaces()).toBe(1);
       const cancel = await handle(new Request("https://ankify.test/mcp", {
         method: "POST",
-        headers: { ...headers("application/json, text/event-stream"), "mcp-method": "notifications/cancelled", "mcp-name": "" },
+        headers: { ...headers("application/json, text/event-stream"), "mcp-method": "notifications/cancelled", "mcp-name": "", "x-api-key": key },
         body: JSON.stringify({ jsonrpc: "2.0", method: "notifications/cancelled", params: { requestId: 5, _meta: { "io.modelcontextprotocol/protocolVersion": REVISION, "io.modelcontextprotocol/clientCapabilities": {} } } }),
       }));
       expect(cancel.status).toBe(202);
@@ -199,11 +205,8 @@ describe("a deck the client gives up on", () => {
 });
 
 /** The real handler behind a real HTTP server on loopback (what the official clients talk to). */
-async function serveOverHttp(handle: (request: Request) => Promise<Response>): Promise<{ url: URL; close(): Promise<void> }> {
-  const server = createHttpServer((req, res) => {
-    const request = toWebRequest(req, res);
-    void (request instanceof Response ? Promise.resolve(request) : handle(request)).then((response) => writeWebResponse(res, response));
-  });
+async function serveOverHttp(handle: ReturnType<typeof createRequestHandler>): Promise<{ url: URL; close(): Promise<void> }> {
+  const server = createHttpServer(serveNode(handle));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {
     url: new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`),

@@ -20,8 +20,8 @@ const withSound = (notes: readonly DeckNote[]): DeckNote[] =>
   notes.map((note, i) => ({ ...note, fields: note.fields.map((field, f) => `${field}[sound:clip-${i}-${f}.mp3]`) }));
 
 describe("cards as Anki shows them", () => {
-  it("basic: the front, then the front, a rule and the back; each side's clips as play buttons, not text", () => {
-    const [card, ...rest] = [...renderCards("basic", withSound(notesOf("basic", [{ front: "hola", back: "hello" }])))];
+  it("basic: the front, then the front, a rule and the back; each side's clips as play buttons, not text", async () => {
+    const [card, ...rest] = [...renderCards("basic", withSound(await notesOf("basic", [{ front: "hola", back: "hello" }])))];
     expect(rest).toEqual([]);
     expect(card).toEqual({
       note: 0,
@@ -31,21 +31,21 @@ describe("cards as Anki shows them", () => {
     });
   });
 
-  it("basic-and-reversed: two cards per note, in Anki's order (note by note, then template by template)", () => {
-    const cards = [...renderCards("basic-and-reversed", notesOf("basic-and-reversed", [{ front: "uno", back: "one" }, { front: "dos", back: "two" }]))];
+  it("basic-and-reversed: two cards per note, in Anki's order (note by note, then template by template)", async () => {
+    const cards = [...renderCards("basic-and-reversed", await notesOf("basic-and-reversed", [{ front: "uno", back: "one" }, { front: "dos", back: "two" }]))];
     expect(cards.map((c) => [c.note, c.template, c.question.html])).toEqual([[0, "Card 1", "uno"], [0, "Card 2", "one"], [1, "Card 1", "dos"], [1, "Card 2", "two"]]);
     expect(cards[1]!.answer.html).toBe("one\n\n<hr id=answer>\n\nuno");
   });
 
-  it("keeps the stored (sanitized) HTML: formatting as written, text escaped", () => {
-    const [html] = [...renderCards("basic", notesOf("basic", [{ front: "<b>gato</b> <script>x</script>", back: "cat" }], "html"))];
-    const [text] = [...renderCards("basic", notesOf("basic", [{ front: "<b>gato</b> & co", back: "cat" }]))];
+  it("keeps the stored (sanitized) HTML: formatting as written, text escaped", async () => {
+    const [html] = [...renderCards("basic", await notesOf("basic", [{ front: "<b>gato</b> <script>x</script>", back: "cat" }], "html"))];
+    const [text] = [...renderCards("basic", await notesOf("basic", [{ front: "<b>gato</b> & co", back: "cat" }]))];
     expect(html!.question.html).toBe("<b>gato</b>");
     expect(text!.question.html).toBe("&lt;b&gt;gato&lt;/b&gt; &amp; co");
   });
 
-  it("cloze: one card per number, its deletions hidden as [...] or [hint] and marked on the answer, the others shown, the extra below", () => {
-    const notes = notesOf("cloze", [{ text: "{{c1::Paris}} is the capital of {{c2::France::a country}}; {{c1::Paris}} again", extra: "Geography" }]);
+  it("cloze: one card per number, its deletions hidden as [...] or [hint] and marked on the answer, the others shown, the extra below", async () => {
+    const notes = await notesOf("cloze", [{ text: "{{c1::Paris}} is the capital of {{c2::France::a country}}; {{c1::Paris}} again", extra: "Geography" }]);
     const cards = [...renderCards("cloze", notes)];
     expect(cards.map((c) => c.template)).toEqual(["Cloze 1", "Cloze 2"]);
     expect(cards[0]!.question.html).toBe('<span class="cloze">[...]</span> is the capital of France; <span class="cloze">[...]</span> again');
@@ -54,7 +54,7 @@ describe("cards as Anki shows them", () => {
     expect(renderCloze("no deletions", 1, false)).toBe("no deletions");
   });
 
-  it("finds pictures by name where a field shows them, and lists each file once, pictures first", () => {
+  it("finds pictures by name where a field shows them, and lists each file once, pictures first", async () => {
     expect(side('<img src="cat.jpg"> el gato [sound:a.mp3]<img alt="" src=\'dog &amp; co.png\'>[sound:a.mp3]')).toEqual({
       html: '<img src="cat.jpg"> el gato <img alt="" src=\'dog &amp; co.png\'>',
       media: [{ kind: "image", file: "cat.jpg" }, { kind: "image", file: "dog & co.png" }, { kind: "audio", file: "a.mp3" }],
@@ -114,7 +114,7 @@ describe("the preview's bounds, whatever the deck", () => {
   ];
 
   it.each(cases)("%s: at most 50 cards, 100 files and 256 KiB of JSON, links included", async (_, noteType, cards) => {
-    const notes = withSound(notesOf(noteType, cards));
+    const notes = withSound(await notesOf(noteType, cards));
     const media = notes.flatMap((_, i) => [0, 1].map((f) => ({ name: `clip-${i}-${f}.mp3`, path: `/tmp/clip-${i}-${f}.mp3` })));
     const { store, stored } = recordingStore();
     const preview = (await publishPreview({ noteType, notes, media }, DECK_KEY, { store, mediaOrigin: "https://x" }, new AbortController().signal))!;
@@ -131,7 +131,7 @@ describe("the preview's bounds, whatever the deck", () => {
   });
 
   it("a small deck is previewed whole, its clips stored next to the package as audio, linked for as long as the deck", async () => {
-    const notes = withSound(notesOf("basic", [{ front: "uno", back: "one" }, { front: "dos", back: "two" }]));
+    const notes = withSound(await notesOf("basic", [{ front: "uno", back: "one" }, { front: "dos", back: "two" }]));
     const media = notes.flatMap((_, i) => [0, 1].map((f) => ({ name: `clip-${i}-${f}.mp3`, path: `/work/clip-${i}-${f}.mp3` })));
     const { store, stored } = recordingStore();
     const preview = (await publishPreview({ noteType: "basic", notes, media }, DECK_KEY, { store, mediaOrigin: "https://x" }, new AbortController().signal))!;
@@ -145,7 +145,7 @@ describe("the preview's bounds, whatever the deck", () => {
   });
 
   it("never fails the deck: a file that cannot be stored is left out, a preview that cannot be made is absent", async () => {
-    const notes = withSound(notesOf("basic", [{ front: "uno", back: "one" }]));
+    const notes = withSound(await notesOf("basic", [{ front: "uno", back: "one" }]));
     const media = [{ name: "clip-0-0.mp3", path: "/a" }, { name: "clip-0-1.mp3", path: "/b" }];
     const { store } = recordingStore((key) => key.endsWith("clip-0-1.mp3"));
     const preview = (await publishPreview({ noteType: "basic", notes, media }, DECK_KEY, { store, mediaOrigin: "https://x" }, new AbortController().signal))!;

@@ -14,8 +14,9 @@ import { DeleteObjectsCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/c
 import { StaticApiKeyStore } from "./access/api-keys";
 import { createClientGate } from "./access/client-auth";
 import { ConfigError, loadConfig, type FunctionConfig } from "./config";
+import { startPackagingWorker } from "./deck/build-off-thread";
 import { createRequestHandler } from "./handler";
-import { toWebRequest, writeWebResponse } from "./http/node-adapter";
+import { serveNode } from "./http/node-adapter";
 import { jsonResponse } from "./http/responses";
 import { guardedImageFetcher } from "./deck/images";
 import { DEFAULT_CLIP_CACHE_DAYS, NOTE_TIMES_DAYS } from "./limits";
@@ -82,23 +83,24 @@ export interface DevServer {
 const BUCKET = "ankify-local";
 const CLIP_PREFIX = "clips/";
 const NOTE_TIMES_PREFIX = "note-times/";
+/** Where decks are uploaded before they are copied to their key (localDeckStore). */
+const STAGING_PREFIX = "uploads/";
+
+/**
+ * The dev server's deck store. s3rver writes an upload straight to its key and keeps what it got
+ * when the client goes away, where S3 would store nothing: decks are staged and copied once whole,
+ * so a disconnect never leaves a truncated .apkg listed.
+ */
+export function localDeckStore(client: S3Client, bucket: string, linkTtlSeconds: number): S3DeckStore {
+  return new S3DeckStore(client, bucket, linkTtlSeconds, { stagingPrefix: STAGING_PREFIX });
+}
 
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
-  let handle: ((request: Request) => Promise<Response>) | undefined;
-  const server: Server = createServer((req, res) => {
-    void (async () => {
-      try {
-        // Listening comes first (the port goes into the config); until the rest is ready, say so.
-        if (!handle) return await writeWebResponse(res, jsonResponse(503, { error: "Service Unavailable", message: "The dev server is still starting; try again in a moment." }, { "retry-after": "1" }));
-        const request = toWebRequest(req, res);
-        await writeWebResponse(res, request instanceof Response ? request : await handle(request));
-      } catch (error) {
-        log("error", "dev_server.failed", { message: (error as Error).message });
-        if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
-        res.end(JSON.stringify({ error: "Internal Server Error" }));
-      }
-    })();
-  });
+  let handle: ReturnType<typeof createRequestHandler> | undefined;
+  // Listening comes first (the port goes into the config); until the rest is ready, say so.
+  const server: Server = createServer(serveNode(async (incoming, context) =>
+    handle ? handle(incoming, context)
+      : jsonResponse(503, { error: "Service Unavailable", message: "The dev server is still starting; try again in a moment.", requestId: context.requestId }, { "retry-after": "1" })));
   // Node's 5 s default closed idle connections just as a busy client, idle between calls, reused one
   // (ECONNRESET on its next call); clients follow the longer Keep-Alive hint and close theirs first.
   // s3rver's server, which serves the download links, gets the same.
@@ -160,10 +162,11 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     // connection per request costs nothing.
     requestHandler: { httpAgent: new Agent({ keepAlive: false }) },
   });
+  startPackagingWorker();
   handle = createRequestHandler({
     config,
     synthesizer: devSynthesizer(options),
-    store: new S3DeckStore(client, BUCKET, config.linkTtlSeconds),
+    store: localDeckStore(client, BUCKET, config.linkTtlSeconds),
     // Links are path-style on the local store's origin: the preview's CSP declares exactly that.
     preview: { store: new S3PreviewMedia(client, BUCKET, config.linkTtlSeconds), mediaOrigin: `http://127.0.0.1:${s3Address.port}` },
     clients: createClientGate(config.clientAuth, config.originProtection, auth.mode === "api-key" ? new StaticApiKeyStore(auth.keys) : undefined),
@@ -182,6 +185,8 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       pruneOlderThan(client, BUCKET, config.deckPrefix, linkTtlMs),
       pruneOlderThan(client, BUCKET, CLIP_PREFIX, (options.clipCacheDays ?? DEFAULT_CLIP_CACHE_DAYS) * 86_400_000),
       pruneOlderThan(client, BUCKET, NOTE_TIMES_PREFIX, NOTE_TIMES_DAYS * 86_400_000),
+      // What an interrupted upload left (its cleanup is best effort), once no upload can still be running.
+      pruneOlderThan(client, BUCKET, STAGING_PREFIX, 3_600_000),
     ]).catch((error: Error) => log("warn", "dev_server.prune_failed", { message: error.message }));
   await prune();
   const pruning = setInterval(() => void prune(), 3_600_000);

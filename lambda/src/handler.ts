@@ -7,14 +7,18 @@
  *                      HTTP, both protocol eras (mcp/endpoint.ts); a create_deck call streams (SSE)
  *                      to a client that accepts it
  *   anything else      404, or 405 with Allow
- * Nothing before MCP reads the request's body.
+ * Nothing before MCP reads the request's body. A request no Web Request can carry (http/malformed.ts)
+ * meets the same guard, then a 405 or 400; every answer carries the request id.
  */
 import { randomUUID } from "node:crypto";
 import type { FunctionConfig } from "./config";
 import type { ClientGate } from "./access/client-auth";
 import { checkOrigin } from "./access/origin-guard";
 import { StaticOriginSecrets, type OriginSecrets } from "./access/origin-secrets";
-import { jsonResponse, jsonRpcErrorResponse } from "./http/responses";
+import { subjectOf } from "./access/subject";
+import { accepts } from "./http/accept";
+import { isMalformed, type MalformedRequest } from "./http/malformed";
+import { jsonResponse, jsonRpcErrorResponse, REQUEST_ID_HEADER } from "./http/responses";
 import { KEEPALIVE_SECONDS } from "./limits";
 import { log } from "./log";
 import { InFlightCalls } from "./mcp/cancellation";
@@ -56,18 +60,20 @@ export interface RequestContext {
   readonly requestId?: string;
 }
 
-/** Every answer names its request, so a user's report and the log line meet. */
-export const REQUEST_ID_HEADER = "x-ankify-request-id";
+export { REQUEST_ID_HEADER };
 
-export function createRequestHandler(deps: HandlerDeps): (request: Request, context?: RequestContext) => Promise<Response> {
+/** What an adapter hands the handler: the request, or a way to make it that runs inside the guard. */
+export type IncomingRequest = Request | MalformedRequest | (() => Request | MalformedRequest);
+
+export function createRequestHandler(deps: HandlerDeps): (request: IncomingRequest, context?: RequestContext) => Promise<Response> {
   const inFlight = new InFlightCalls();
   const keepAliveMs = deps.keepAliveMs ?? KEEPALIVE_SECONDS * 1000;
   const originSecrets = deps.originSecrets ?? new StaticOriginSecrets(deps.config.originSecrets);
-  return async (request, context = {}) => {
+  return async (incoming, context = {}) => {
     const requestId = context.requestId ?? randomUUID();
     let response: Response;
     try {
-      response = await route(request, context, requestId);
+      response = await route(typeof incoming === "function" ? incoming() : incoming, context, requestId);
     } catch (error) {
       // Whatever failed, the client learns only that it did, and which request to report.
       log("error", "request.failed", { requestId, error: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error) });
@@ -77,12 +83,13 @@ export function createRequestHandler(deps: HandlerDeps): (request: Request, cont
     return response;
   };
 
-  async function route(request: Request, context: RequestContext, requestId: string): Promise<Response> {
+  async function route(request: Request | MalformedRequest, context: RequestContext, requestId: string): Promise<Response> {
     const started = Date.now();
     const refused = await checkOrigin(request, deps.config, originSecrets, { explain: deps.explainOriginRefusals ?? false });
     if (refused) return refused;
+    if (isMalformed(request) && request.problem) return jsonResponse(400, { error: request.problem, requestId });
 
-    const path = new URL(request.url).pathname.replace(/\/+$/, "") || "/";
+    const path = (isMalformed(request) ? request.path : new URL(request.url).pathname).replace(/\/+$/, "") || "/";
     if (path === "/") {
       if (request.method !== "GET" && request.method !== "HEAD") return jsonResponse(405, { error: "Method Not Allowed" }, { allow: "GET, HEAD" });
       return jsonResponse(200, statusDocument(deps));
@@ -93,7 +100,7 @@ export function createRequestHandler(deps: HandlerDeps): (request: Request, cont
     }
     if (path !== "/mcp") return jsonResponse(404, { error: "Not Found" });
     // A stateless GET would open an SSE stream that never ends: on Lambda, a hang until the timeout.
-    if (request.method !== "POST") return jsonRpcErrorResponse(405, -32000, "Method Not Allowed: use POST", { allow: "POST" });
+    if (request.method !== "POST" || isMalformed(request)) return jsonRpcErrorResponse(405, -32000, "Method Not Allowed: use POST", { allow: "POST" });
 
     const client = await deps.clients.authenticate(request);
     if (client instanceof Response) return client;
@@ -101,7 +108,7 @@ export function createRequestHandler(deps: HandlerDeps): (request: Request, cont
     // A client that reads a stream gets bytes every few seconds, so CloudFront's read timeout (the
     // gap between bytes) never runs out: its deck may take the function's whole timeout. A JSON
     // answer's first byte is its last, so CloudFront's wait for it bounds the deck.
-    const streaming = (request.headers.get("accept") ?? "").includes("text/event-stream");
+    const streaming = accepts(request.headers.get("accept"), "text/event-stream");
     const budgetSeconds = streaming ? deps.config.streamBudgetSeconds : deps.config.timeBudgetSeconds;
     const budgetMs = Math.min(budgetSeconds * 1000, context.remainingMs ?? Number.POSITIVE_INFINITY);
     return serveMcp(request, {
@@ -114,7 +121,7 @@ export function createRequestHandler(deps: HandlerDeps): (request: Request, cont
       streaming,
       keepAliveMs,
       inFlight,
-      clientId: client.clientId,
+      ...(subjectOf(client) !== undefined ? { subject: subjectOf(client)! } : {}),
       ...(deps.clipCache ? { clipCache: deps.clipCache } : {}),
       ...(deps.noteTimes ? { noteTimes: deps.noteTimes } : {}),
       ...(deps.fetchImage ? { fetchImage: deps.fetchImage } : {}),

@@ -13,6 +13,7 @@ import { SsmOriginSecrets } from "./access/origin-secrets";
 import { ConfigError, loadConfig, type FunctionConfig } from "./config";
 import { toRequest, type FunctionUrlEvent } from "./http/function-url";
 import { streamifyResponse, writeStreamingResponse } from "./http/lambda-stream";
+import { startPackagingWorker } from "./deck/build-off-thread";
 import { createRequestHandler } from "./handler";
 import { jsonResponse } from "./http/responses";
 import { log } from "./log";
@@ -28,6 +29,12 @@ interface LambdaContext {
   getRemainingTimeInMillis(): number;
 }
 
+/**
+ * Kept between the stream writer's deadline and Lambda's timeout: a client that stops reading is
+ * given up on just before the timeout, so the invocation ends itself instead of being killed.
+ */
+const WRITER_STOP_MARGIN_MS = 1_000;
+
 let handle: ReturnType<typeof createRequestHandler> | undefined;
 
 /** In Lambda the origin secret comes from SSM; a secret in the environment is readable by anyone who may read the function's configuration. */
@@ -38,6 +45,7 @@ export const DIRECT_SECRET_IN_LAMBDA =
 function init(): ReturnType<typeof createRequestHandler> {
   const config = loadConfig();
   if (config.originProtection === "secret-header" && !config.originSecretParameters) throw new ConfigError([DIRECT_SECRET_IN_LAMBDA]);
+  startPackagingWorker();
   const s3 = new S3Client({});
   const ssm = new SSMClient({});
   return createRequestHandler({
@@ -68,7 +76,8 @@ export const handler = streamifyResponse<FunctionUrlEvent, LambdaContext | undef
   // Aborts when the client goes away: the request's signal reaches the MCP transport and the tool.
   const client = new AbortController();
   const response = await respond(event, context, client.signal);
-  await writeStreamingResponse(response, responseStream, () => client.abort(new Error("the client disconnected")));
+  const deadline = context ? Date.now() + context.getRemainingTimeInMillis() - WRITER_STOP_MARGIN_MS : undefined;
+  await writeStreamingResponse(response, responseStream, () => client.abort(new Error("the client disconnected")), deadline === undefined ? {} : { deadline });
 });
 
 async function respond(event: FunctionUrlEvent, context: LambdaContext | undefined, signal: AbortSignal): Promise<Response> {
@@ -81,5 +90,6 @@ async function respond(event: FunctionUrlEvent, context: LambdaContext | undefin
     log("error", "config.invalid", { requestId: context?.awsRequestId, problems: error.problems });
     return jsonResponse(500, { error: "Ankify is misconfigured: its deployment needs fixing (the function's log says what).", requestId: context?.awsRequestId });
   }
-  return handle(toRequest(event, signal), context ? { remainingMs: context.getRemainingTimeInMillis(), ...(context.awsRequestId ? { requestId: context.awsRequestId } : {}) } : {});
+  // Mapped inside the handler's guard: an event no Web Request can carry is a 4xx there, not a crash here.
+  return handle(() => toRequest(event, signal), context ? { remainingMs: context.getRemainingTimeInMillis(), ...(context.awsRequestId ? { requestId: context.awsRequestId } : {}) } : {});
 }

@@ -88,3 +88,10 @@ export class OutOfTimeError extends Error {
     this.name = "OutOfTimeError";
   }
 }
+
+/**
+ * The most Anki cards one deck may have: a cloze note makes one per deletion number, so 500 notes
+ * could make 50,000 cards. The bound keeps the package's size and the time to write it (and for Anki
+ * to import it) measured: npm run bench:load builds the largest deck it allows.
+ */
+export const MAX_DECK_CARDS = 10_000;

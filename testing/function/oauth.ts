@@ -8,7 +8,10 @@ export interface OAuthServer {
   readonly issuer: string;
   /** A real access token from the token endpoint (client credentials), for `resource` with `scope`. */
   issueToken(resource: string, scope: string): Promise<string>;
-  /** A JWT signed with the issuer's own key over claims of the test's choosing (expired, wrong iss, …). */
+  /**
+   * A JWT signed with the issuer's own key over claims of the test's choosing (expired, wrong iss, …);
+   * `header` adds to (or overrides) the issuer's own header `{alg: RS256, typ: at+jwt, kid}`.
+   */
   sign(claims: Record<string, unknown>, header?: Record<string, unknown>): string;
   stop(): Promise<void>;
 }
@@ -31,8 +34,8 @@ export async function startOAuthServer(): Promise<OAuthServer> {
     lines.once("line", (line) => resolve((JSON.parse(line) as { issuer: string }).issuer));
     child.once("exit", (code) => reject(new Error(`oauth-server exited (${code}): ${stderr}`)));
   });
-  const signWith = (key: KeyObject) => (claims: Record<string, unknown>, header: Record<string, unknown> = { alg: "RS256", typ: "at+jwt", kid }) => {
-    const input = `${b64url(header)}.${b64url(claims)}`;
+  const signWith = (key: KeyObject) => (claims: Record<string, unknown>, header: Record<string, unknown> = {}) => {
+    const input = `${b64url({ alg: "RS256", typ: "at+jwt", kid, ...header })}.${b64url(claims)}`;
     return `${input}.${createSign("RSA-SHA256").update(input).sign(key).toString("base64url")}`;
   };
   return {

@@ -9,6 +9,7 @@ import type { AuthInfo } from "@modelcontextprotocol/server";
 import { jsonResponse } from "../http/responses";
 import { log } from "../log";
 import { findDigest, sha256 } from "./constant-time";
+import { withSubject } from "./subject";
 
 /** Recognisable in a leaked log or a secret scanner's rules. */
 export const API_KEY_PREFIX = "ank_";
@@ -16,6 +17,11 @@ export const API_KEY_PREFIX = "ank_";
 export const CLIENT_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 /** A revoked key stops working within this long. */
 export const KEY_CACHE_MS = 60_000;
+/**
+ * How long reading the keys from SSM may take before the request is answered 503: well inside the
+ * shortest time budget (10 s), so a hung SSM never holds a request until its deadline.
+ */
+export const KEY_READ_TIMEOUT_MS = 5_000;
 
 /** A new key: 32 random bytes, base64url, behind the prefix. */
 export function newApiKey(): string {
@@ -47,7 +53,8 @@ export class StaticApiKeyStore implements ApiKeyStore {
 
 /**
  * The digests under one SSM path (`GetParametersByPath`), cached for at most KEY_CACHE_MS. When the
- * read fails the store fails closed: serving a stale list would keep a revoked key alive.
+ * read fails or takes longer than its timeout the store fails closed: serving a stale list would keep
+ * a revoked key alive.
  */
 export class SsmApiKeyStore implements ApiKeyStore {
   private cached?: { readonly at: number; readonly digests: KeyDigests };
@@ -58,6 +65,7 @@ export class SsmApiKeyStore implements ApiKeyStore {
     /** e.g. `/ankify/ankify-prod/client-keys` (no trailing slash). */
     private readonly path: string,
     private readonly now: () => number = Date.now,
+    private readonly options: { readonly timeoutMs?: number } = {},
   ) {}
 
   digests(): Promise<KeyDigests> {
@@ -68,9 +76,11 @@ export class SsmApiKeyStore implements ApiKeyStore {
 
   private async load(): Promise<KeyDigests> {
     const digests = new Map<string, Buffer>();
+    // One bound for every page: the read as a whole answers within it or fails.
+    const timeout = AbortSignal.timeout(this.options.timeoutMs ?? KEY_READ_TIMEOUT_MS);
     let NextToken: string | undefined;
     do {
-      const page = await this.ssm.send(new GetParametersByPathCommand({ Path: this.path, Recursive: false, WithDecryption: true, NextToken }));
+      const page = await this.ssm.send(new GetParametersByPathCommand({ Path: this.path, Recursive: false, WithDecryption: true, NextToken }), { abortSignal: timeout });
       for (const parameter of page.Parameters ?? []) {
         const name = parameter.Name?.slice(this.path.length + 1) ?? "";
         if (CLIENT_NAME_PATTERN.test(name) && /^[0-9a-f]{64}$/.test(parameter.Value ?? "")) digests.set(name, Buffer.from(parameter.Value!, "hex"));
@@ -121,5 +131,5 @@ export async function authenticateApiKey(request: Request, store: ApiKeyStore, o
       { "www-authenticate": 'Bearer realm="ankify"' },
     );
   }
-  return { token: "", clientId: client, scopes: [] };
+  return withSubject({ token: "", clientId: client, scopes: [] }, "api-key", client);
 }

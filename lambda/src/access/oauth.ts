@@ -2,8 +2,9 @@
  * OAuth 2.1 resource server (ANKIFY_CLIENT_AUTH=oauth), as the MCP authorization specification
  * describes: Protected Resource Metadata (RFC 9728) names the authorization server; requests carry
  * a JWT access token, verified against the issuer's JWKS (aws-jwt-verify: signature, `iss`,
- * `exp`/`nbf` with a small clock skew, audience or client id) and the required scope. The SDK's
- * bearer-auth helpers turn failures into 401/403 with the `WWW-Authenticate` challenge.
+ * `exp`/`nbf` with a small clock skew, audience or client id; token-checks.ts: `crit`) and the
+ * required scope. The SDK's bearer-auth helpers turn failures into 401/403 with the
+ * `WWW-Authenticate` challenge, whose description says which check failed, not what was expected.
  */
 import {
   bearerAuthChallengeResponse,
@@ -21,6 +22,8 @@ import { SimpleJwksCache } from "aws-jwt-verify/jwk";
 import type { JwtPayload } from "aws-jwt-verify/jwt-model";
 import { jsonResponse } from "../http/responses";
 import { log } from "../log";
+import { withSubject } from "./subject";
+import { critProblem, refusalDescription } from "./token-checks";
 
 export interface OAuthSettings {
   /** The MCP endpoint as clients name it, e.g. `https://ankify.example.com/mcp`: the resource. */
@@ -97,20 +100,27 @@ export class OAuthResourceServer {
   private tokenVerifier(): OAuthTokenVerifier {
     return {
       verifyAccessToken: async (token) => {
+        const crit = critProblem(token);
+        if (crit) throw new OAuthError(OAuthErrorCode.InvalidToken, crit);
         let payload: JwtPayload;
         try {
           payload = await (await this.jwtVerifier()).verify(token);
         } catch (error) {
-          // aws-jwt-verify's messages name the failed check ("Token expired at …"), never the token.
-          throw new OAuthError(OAuthErrorCode.InvalidToken, (error as Error).message);
+          // aws-jwt-verify's messages name the check and what it expected ("Issuer not allowed: …
+          // Expected: …"), never the token: the log may keep them, the caller reads less.
+          log("info", "oauth.token_refused", { detail: (error as Error).message });
+          throw new OAuthError(OAuthErrorCode.InvalidToken, refusalDescription(error));
         }
-        return {
+        const auth: AuthInfo = {
           token,
           clientId: String(payload["client_id"] ?? payload["azp"] ?? payload.sub ?? ""),
           scopes: typeof payload["scope"] === "string" ? payload["scope"].split(" ").filter(Boolean) : [],
-          ...(typeof payload.exp === "number" ? { expiresAt: payload.exp } : {}),
+          // The SDK refuses a token once expiresAt is past, with no skew of its own: it is told the
+          // moment this server stops accepting the token, so exp has the skew nbf has.
+          ...(typeof payload.exp === "number" ? { expiresAt: payload.exp + CLOCK_SKEW_SECONDS } : {}),
           ...(payload.sub ? { extra: { sub: payload.sub } } : {}),
         };
+        return payload.sub ? withSubject(auth, "oauth", payload.sub) : auth;
       },
     };
   }

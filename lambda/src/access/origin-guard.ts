@@ -57,7 +57,7 @@ export interface OriginGuardOptions {
  * refused unsigned callers, so everything that arrives passes.
  */
 export async function checkOrigin(
-  request: Request,
+  request: { readonly headers: { get(name: string): string | null }; readonly method: string; readonly url?: string; readonly path?: string },
   config: Pick<FunctionConfig, "originProtection">,
   secrets: OriginSecrets,
   { explain = false }: OriginGuardOptions = {},
@@ -80,7 +80,7 @@ export async function checkOrigin(
   }
   if (refusal === undefined) return undefined;
   const reason = ORIGIN_REFUSAL_REASONS[refusal];
-  const { pathname } = new URL(request.url);
+  const pathname = request.path ?? new URL(request.url ?? "http://invalid/").pathname;
   if (!explain) {
     log("info", "origin.refused", { reason, method: request.method, path: pathname });
     return jsonResponse(403, { error: "Forbidden" });

@@ -72,7 +72,8 @@ function wasmPath(file: string): string {
   return existsSync(bundled) ? bundled : require.resolve(`sql.js/dist/${file}`);
 }
 
-function sql(): Promise<SqlJsStatic> {
+/** sql.js, loaded once per thread (the packaging worker loads it as it starts, before its first job). */
+export function sql(): Promise<SqlJsStatic> {
   sqlJs ??= initSqlJs({ locateFile: wasmPath });
   return sqlJs;
 }
@@ -113,6 +114,9 @@ export async function buildApkg(input: DeckInput, output: PackageOutput): Promis
     const tags = [...new Set(input.notes.flatMap((note) => note.tags ?? []))];
 
     db.exec(SCHEMA);
+    // One transaction for every row: sql.js commits each statement on its own otherwise, and
+    // 44,500 cloze cards took 5.5 s instead of 0.8 s.
+    db.exec("BEGIN");
     db.run("INSERT INTO col VALUES (1, ?, ?, ?, 11, 0, 0, 0, ?, ?, ?, ?, ?)", [
       mod, nowMs, nowMs,
       JSON.stringify(collectionConf(deckId, modelId)),
@@ -140,6 +144,7 @@ export async function buildApkg(input: DeckInput, output: PackageOutput): Promis
     });
     insertNote.free();
     insertCard.free();
+    db.exec("COMMIT");
 
     collection = db.export();
   } finally {

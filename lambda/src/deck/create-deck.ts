@@ -8,7 +8,8 @@ import { setMaxListeners } from "node:events";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildApkg, type DeckNote } from "./apkg";
+import type { DeckNote } from "./apkg";
+import { buildApkgOffThread } from "./build-off-thread";
 import { gatherImages, guardedImageFetcher, withPicture, type ImageFetcher } from "./images";
 import { openNoteTimes } from "./mod-times";
 import { normaliseDeckName } from "./names";
@@ -20,7 +21,7 @@ import type { ClipCache } from "../storage/clip-cache";
 import type { DeckStore } from "../storage/s3";
 import type { NoteTimesStore } from "../storage/note-times";
 import { findCachedClips, storeClips, type CacheContext } from "../tts/cached";
-import { FINISHING_RESERVE_SECONDS, LimitError, MAX_PACKAGE_BYTES, OutOfTimeError } from "../limits";
+import { FINISHING_RESERVE_SECONDS, LimitError, MAX_DECK_CARDS, MAX_PACKAGE_BYTES, OutOfTimeError } from "../limits";
 import { publishPreview, type DeckPreview, type PreviewDeps } from "../preview/publish";
 
 export { FINISHING_RESERVE_SECONDS };
@@ -69,8 +70,11 @@ export interface DeckDeps {
   readonly onProgress?: (progress: number, total: number, message: string) => void;
   /** When each note's content last changed, per client and deck; absent: notes get the safe fallback stamp (mod-times.ts). */
   readonly noteTimes?: NoteTimesStore;
-  /** Whose decks these are: what is remembered of a deck is kept per client. @default "anonymous" */
-  readonly clientId?: string;
+  /**
+   * Who the request acts for (access/subject.ts): what is remembered of a deck is kept per subject,
+   * and cancellations are matched by it. @default none: one shared "anonymous" record, no cancelling
+   */
+  readonly subject?: string;
   /** Fetches pictures given by URL. @default public addresses only (images.ts guardedImageFetcher) */
   readonly fetchImage?: ImageFetcher;
   /** Where the deck preview's media go; absent: the result has no preview. */
@@ -105,7 +109,8 @@ export async function createDeck(args: DeckRequest, deps: DeckDeps): Promise<Dec
   const voice = VOICES[args.language]!;
   const noteType = args.note_type ?? "basic";
   const deckName = normaliseDeckName(args.deck_name);
-  const prepared = prepareNotes({ deckName, noteType, format: args.format ?? "text", cards: args.cards, ...(args.tags ? { tags: args.tags } : {}) });
+  const prepared = await prepareNotes({ deckName, noteType, format: args.format ?? "text", cards: args.cards, ...(args.tags ? { tags: args.tags } : {}) });
+  checkCardCount(prepared);
 
   const speakFront = args.audio === "front" || args.audio === "both";
   const speakBack = args.audio === "back" || args.audio === "both";
@@ -128,26 +133,29 @@ export async function createDeck(args: DeckRequest, deps: DeckDeps): Promise<Dec
   // Every cache read and write in flight listens to it: many listeners, none leaked.
   setMaxListeners(64, finish);
   const cancelled = () => deps.cancel?.aborted === true;
+  // Whatever a stage throws once the client is gone or the time is up is reported as that, in the
+  // words the client can act on: an aborted S3 read is not an internal error.
+  const failed = (stage: string) => (error: unknown): never => {
+    if (cancelled()) throw new CancelledError();
+    if (timeUp.aborted && !(error instanceof OutOfTimeError)) throw new OutOfTimeError(`${stage} did not finish within the time budget`);
+    throw error;
+  };
   const { synthesizer } = deps;
   const cache = deps.clipCache && synthesizer.audioIdentity && spoken.length > 0
     ? { cache: deps.clipCache, synthesizer: synthesizer as CacheContext["synthesizer"], voice, engine, directory: workspace }
     : undefined;
   let writeBack: Promise<void> = Promise.resolve();
   // Read while the pictures and speech are made; written once the deck is stored.
-  const noteTimes = openNoteTimes(deps.noteTimes, deps.clientId ?? "anonymous", deckName, finish);
+  const noteTimes = openNoteTimes(deps.noteTimes, deps.subject ?? "anonymous", deckName, finish);
   // Progress from the first moment: a client that resets its timeout on progress hears at once.
   deps.onProgress?.(0, total, cache ? "checking the clip cache" : `speaking 0/${distinct}`);
   try {
     // Pictures before speech: a picture that cannot be had fails the deck before anything is billed.
     const pictures = await gatherImages(args.cards.map((card) => card.image), deps.fetchImage ?? guardedImageFetcher(), workspace, finish)
-      .catch((error: unknown) => {
-        throw cancelled() ? new CancelledError() : timeUp.aborted ? new OutOfTimeError("fetching the pictures did not finish within the time budget") : error;
-      });
+      .catch(failed("fetching the pictures"));
     // Clips already spoken for the same audio are reused; only the rest is spoken (and billed).
     const { hits, misses } = cache
-      ? await findCachedClips(spoken, cache, finish).catch((error: unknown) => {
-          throw cancelled() ? new CancelledError() : error;
-        })
+      ? await findCachedClips(spoken, cache, finish).catch(failed("looking up cached clips"))
       : { hits: new Map<string, Clip>(), misses: [...new Set(spoken)] };
     const charactersSpoken = checkSpeechCharacters(misses, deps.maxSpeechCharacters);
     deps.onProgress?.(hits.size, total, `speaking ${hits.size}/${distinct}`);
@@ -159,9 +167,7 @@ export async function createDeck(args: DeckRequest, deps: DeckDeps): Promise<Dec
           directory: workspace,
           ...(deps.cancel ? { signal: deps.cancel } : {}),
           onClip: (done) => deps.onProgress?.(hits.size + done, total, `speaking ${hits.size + done}/${distinct}`),
-        }).catch((error: unknown) => {
-          throw cancelled() ? new CancelledError() : error;
-        });
+        }).catch(failed("speech"));
     // New clips go to the cache while the deck is packaged and uploaded; done (or given up) by the
     // deadline, before the answer: no work outlives the request.
     if (cache) writeBack = storeClips(fresh.values(), cache, finish);
@@ -181,22 +187,13 @@ export async function createDeck(args: DeckRequest, deps: DeckDeps): Promise<Dec
     const media = [...clips.values()].map((clip) => ({ name: clip.fileName, path: clip.path }))
       .concat(pictures.files.map((file) => ({ name: file.name, path: file.path })));
     const packagePath = join(workspace, "deck.apkg");
-    const bytes = await buildApkg({ deckName, noteType, notes, media }, { path: packagePath, maxBytes: MAX_PACKAGE_BYTES, signal: finish })
-      .catch((error: unknown) => {
-        throw cancelled() ? new CancelledError() : error;
-      });
+    const bytes = await buildApkgOffThread({ deckName, noteType, notes, media }, { path: packagePath, maxBytes: MAX_PACKAGE_BYTES, signal: finish })
+      .catch(failed("packaging the deck"));
     deps.onProgress?.(distinct + 1, total, "uploading");
 
     const fileName = `${slug(deckName)}.apkg`;
     const key = `${deps.deckPrefix}${new Date().toISOString().slice(0, 10)}/${randomUUID()}/${fileName}`;
-    let stored;
-    try {
-      stored = await deps.store.save(key, { path: packagePath, bytes }, fileName, finish);
-    } catch (error) {
-      if (cancelled()) throw new CancelledError();
-      if (timeUp.aborted) throw new OutOfTimeError("uploading the deck did not finish within the time budget");
-      throw error;
-    }
+    const stored = await deps.store.save(key, { path: packagePath, bytes }, fileName, finish).catch(failed("uploading the deck"));
     const preview = deps.preview && (await publishPreview({ noteType, notes, media }, key, deps.preview, finish));
     await Promise.all([writeBack, noteTimes.commit(finish)]);
     return {
@@ -234,6 +231,17 @@ export function checkSpeechCharacters(toSpeak: readonly string[], maxCharacters:
     );
   }
   return characters;
+}
+
+/** Refuses, before any speech, a deck with more Anki cards than one deck may have. */
+export function checkCardCount(notes: readonly Pick<DeckNote, "ords">[]): void {
+  const cards = notes.reduce((sum, note) => sum + note.ords.length, 0);
+  if (cards > MAX_DECK_CARDS) {
+    throw new LimitError(
+      `This deck would have ${cards} Anki cards (a cloze note makes one per deletion number); one deck may have at most ${MAX_DECK_CARDS}. ` +
+        "Split the notes into several decks.",
+    );
+  }
 }
 
 /** Refuses, before any speech or lookup, a deck whose audio alone would make a package over the cap. */

@@ -21,6 +21,7 @@ import { mergeTags } from "./names";
 import { NOTE_TYPES, type NoteTypeName } from "./note-types";
 import { protectClozeHtml, protectFieldHtml, spokenText } from "./anki-markup";
 import type { ImageSide } from "./images";
+import { slicer } from "./slices";
 import { fieldHtml, isSpeakable, plainText, type TextFormat } from "./text";
 
 export interface CardInput {
@@ -87,12 +88,25 @@ function readCard(card: CardInput, noteType: NoteTypeName, format: TextFormat): 
   };
 }
 
+/**
+ * Every card read, in slices: 500 cloze notes of a hundred deletions each are a few hundred
+ * milliseconds of work, which must not hold the event loop in one piece (deck/slices.ts).
+ */
+async function readCards(cards: readonly CardInput[], noteType: NoteTypeName, format: TextFormat): Promise<ReadCard[]> {
+  const pause = slicer();
+  const read: ReadCard[] = [];
+  for (const card of cards) {
+    await pause();
+    read.push(readCard(card, noteType, format));
+  }
+  return read;
+}
+
 /** Pairs `[later, earlier]` of card indexes that are the same card twice (same key and detail). */
-export function repeatedCards(cards: readonly CardInput[], noteType: NoteTypeName, format: TextFormat): Array<[number, number]> {
+export async function repeatedCards(cards: readonly CardInput[], noteType: NoteTypeName, format: TextFormat): Promise<Array<[number, number]>> {
   const firstByIdentity = new Map<string, number>();
   const repeats: Array<[number, number]> = [];
-  cards.forEach((card, i) => {
-    const read = readCard(card, noteType, format);
+  (await readCards(cards, noteType, format)).forEach((read, i) => {
     const identity = `${read.key}\x1f${read.detail}`;
     const first = firstByIdentity.get(identity);
     if (first === undefined) firstByIdentity.set(identity, i);
@@ -102,8 +116,8 @@ export function repeatedCards(cards: readonly CardInput[], noteType: NoteTypeNam
 }
 
 /** The notes for a validated request, in card order. */
-export function prepareNotes(request: NotesRequest): PreparedNote[] {
-  const read = request.cards.map((card) => readCard(card, request.noteType, request.format));
+export async function prepareNotes(request: NotesRequest): Promise<PreparedNote[]> {
+  const read = await readCards(request.cards, request.noteType, request.format);
   const keyCounts = new Map<string, number>();
   for (const card of read) keyCounts.set(card.key, (keyCounts.get(card.key) ?? 0) + 1);
   return read.map((card, i) => {

@@ -16,12 +16,29 @@ export const TEXT_FORMATS = ["text", "html"] as const satisfies readonly TextFor
  */
 export const ALLOWED_TAGS = ["b", "strong", "i", "em", "u", "sub", "sup", "br", "p", "div", "ul", "ol", "li", "ruby", "rt", "rp"] as const;
 
+// Dropped with their content: their text is code, or was never meant to be read.
+const NON_TEXT_TAGS = ["script", "style", "textarea", "option", "noscript", "template", "title", "xmp", "iframe", "noembed", "noframes", "svg", "math"];
+
+// Elements a browser lays out as blocks, list items, rows or cells (HTML Living Standard §15.3):
+// removing one must not join the words on either side — "good<hr>night" shows as two words, so it
+// is stored and spoken as two. Removed inline elements (span, a, font…) join, as a browser shows them.
+const SEPARATING_TAGS = [
+  "address", "article", "aside", "blockquote", "body", "caption", "center", "col", "colgroup", "dd", "details", "dialog", "dir", "dl", "dt",
+  "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hgroup", "hr", "html", "legend",
+  "listing", "main", "menu", "nav", "optgroup", "plaintext", "pre", "search", "section", "summary", "table", "tbody", "td", "tfoot", "th",
+  "thead", "tr",
+].filter((tag) => !(ALLOWED_TAGS as readonly string[]).includes(tag) && !NON_TEXT_TAGS.includes(tag));
+// sanitize-html can only drop a tag, so a separating one becomes this tag (which no HTML has, and
+// which carries nothing), and each one left becomes a space once sanitizing is done.
+const SEPARATOR = "ankify-separator";
+const SEPARATORS = new RegExp(`\\s*(?:</?${SEPARATOR}>\\s*)+`, "g");
+
 const SANITIZE: sanitizeHtml.IOptions = {
-  allowedTags: [...ALLOWED_TAGS],
+  allowedTags: [...ALLOWED_TAGS, SEPARATOR],
   allowedAttributes: {},
   disallowedTagsMode: "discard",
-  // Dropped with their content: their text is code, or was never meant to be read.
-  nonTextTags: ["script", "style", "textarea", "option", "noscript", "template", "title", "xmp", "iframe", "noembed", "noframes", "svg", "math"],
+  nonTextTags: NON_TEXT_TAGS,
+  transformTags: Object.fromEntries(SEPARATING_TAGS.map((tag) => [tag, () => ({ tagName: SEPARATOR, attribs: {} })])),
 };
 
 export function escapeHtml(text: string): string {
@@ -30,7 +47,7 @@ export function escapeHtml(text: string): string {
 
 /** The HTML a note field holds for `text` given in `format`. */
 export function fieldHtml(text: string, format: TextFormat): string {
-  return format === "html" ? sanitizeHtml(text, SANITIZE).trim() : escapeHtml(text);
+  return format === "html" ? sanitizeHtml(text, SANITIZE).replace(SEPARATORS, " ").trim() : escapeHtml(text);
 }
 
 // Tags that separate words when read aloud: without a space, "cat<br>dog" would be spoken "catdog".
@@ -43,6 +60,9 @@ const NOT_READ = new Set(["rt", "rp"]);
  * whitespace collapsed, NFC. This is what is spoken and what identifies a note.
  */
 export function plainText(html: string): string {
+  // Without markup or entities there is nothing to parse: a cloze note reads every deletion's answer,
+  // tens of thousands of short texts in a large deck, and a parser for each is most of the cost.
+  if (!/[<&]/.test(html)) return html.replace(/\s+/g, " ").trim().normalize("NFC");
   let out = "";
   let hidden = 0;
   const parser = new Parser({

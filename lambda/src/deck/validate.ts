@@ -6,6 +6,7 @@
 import { parseCloze } from "./cloze";
 import { NOTE_TYPE_NAMES, type NoteTypeName } from "./note-types";
 import { repeatedCards, type CardInput } from "./notes";
+import { slicer } from "./slices";
 import { characterProblem, fieldHtml, isVisible, plainText, type TextFormat } from "./text";
 
 export const LIMITS = { deckName: 100, cards: 500, text: 1000 } as const;
@@ -44,17 +45,22 @@ export interface CheckedRequest {
   readonly cards: readonly CardInput[];
 }
 
-/** Every problem in a request whose fields have passed their own schemas (others are skipped, not repeated). */
-export function requestProblems(request: CheckedRequest): Problem[] {
+/**
+ * Every problem in a request whose fields have passed their own schemas (others are skipped, not
+ * repeated). Asynchronous only to give the event loop a turn between slices of cards.
+ */
+export async function requestProblems(request: CheckedRequest): Promise<Problem[]> {
   if (!NOTE_TYPE_NAMES.includes(request.note_type) || !Array.isArray(request.cards)) return [];
   const { required, optional, usage } = FIELDS[request.note_type];
   const problems: Problem[] = [];
   // Repeats are only looked for once every card reads cleanly.
   let clean = true;
-  request.cards.forEach((card, i) => {
+  const pause = slicer();
+  for (const [i, card] of request.cards.entries()) {
+    await pause();
     if (typeof card !== "object" || card === null) {
       clean = false;
-      return;
+      continue;
     }
     if (card.image_side !== undefined && card.image === undefined) {
       problems.push({ path: ["cards", i, "image_side"], message: "needs an image (it says which side shows it)" });
@@ -78,10 +84,11 @@ export function requestProblems(request: CheckedRequest): Problem[] {
       const problem = (request.format === "html" ? fieldProblem(html) : undefined) ?? (field === "text" ? clozeProblem(html) : undefined);
       if (problem) problems.push({ path, message: problem });
     }
-  });
+  }
+  await pause();
   if (problems.length > 0 || !clean) return problems;
   const same = request.note_type === "cloze" ? "same text and extra" : "same front and back";
-  return repeatedCards(request.cards, request.note_type, request.format).map(([later, earlier]) => ({
+  return (await repeatedCards(request.cards, request.note_type, request.format)).map(([later, earlier]) => ({
     path: ["cards", later],
     message: `repeats cards.${earlier} (${same}); remove one`,
   }));

@@ -2,6 +2,7 @@
  * Lambda Function URL events (payload format 2.0) to Web-standard Requests, so the rest of the
  * handler, like the MCP SDK's transport, speaks Request → Response (lambda-stream.ts sends it back).
  */
+import { malformedRequest, type MalformedRequest } from "./malformed";
 
 export interface FunctionUrlEvent {
   readonly rawPath: string;
@@ -19,10 +20,15 @@ export function lowerCaseHeaders(headers: FunctionUrlEvent["headers"]): Record<s
   return out;
 }
 
-/** The event as a Web Request; `signal` aborts it when the client goes away. */
-export function toRequest(event: FunctionUrlEvent, signal?: AbortSignal): Request {
+/**
+ * The event as a Web Request; `signal` aborts it when the client goes away. An event no Request can
+ * carry (malformed.ts) comes back described, for the handler to answer inside its guard.
+ */
+export function toRequest(event: FunctionUrlEvent, signal?: AbortSignal): Request | MalformedRequest {
   const headers = lowerCaseHeaders(event.headers);
   const method = event.requestContext.http.method.toUpperCase();
+  const malformed = malformedRequest(method, event.rawPath, headers);
+  if (malformed) return malformed;
   const host = headers["host"] ?? event.requestContext.domainName ?? "localhost";
   const url = `https://${host}${event.rawPath}${event.rawQueryString ? `?${event.rawQueryString}` : ""}`;
   const hasBody = method !== "GET" && method !== "HEAD" && event.body !== undefined;

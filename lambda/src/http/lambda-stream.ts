@@ -68,36 +68,71 @@ export function httpResponseStream(stream: LambdaResponseStream, prelude: Respon
   return stream;
 }
 
+export interface StreamingOptions {
+  /**
+   * Epoch ms after which a client that takes no more bytes is given up on: the stream is destroyed
+   * and the invocation ends before Lambda's timeout would end it. @default none
+   */
+  readonly deadline?: number;
+}
+
 /**
  * Sends `response` down the Lambda stream: status and headers first, then each body chunk as the
  * body produces it (an SSE stream's comment lines and events as they happen). `onClientGone` runs
- * if the stream closes or fails before the body ended: the work behind it should stop.
+ * if the stream closes or fails before the body ended, or the deadline passes while the client
+ * takes nothing: the work behind it should stop.
  */
-export async function writeStreamingResponse(response: Response, responseStream: LambdaResponseStream, onClientGone: () => void): Promise<void> {
+export async function writeStreamingResponse(response: Response, responseStream: LambdaResponseStream, onClientGone: () => void, options: StreamingOptions = {}): Promise<void> {
   const headers: Record<string, string> = {};
   response.headers.forEach((value, name) => (headers[name] = value));
   const out = httpResponseStream(responseStream, { statusCode: response.status, headers });
-  let ended = false;
+  let finished = false;
+  let notified = false;
   const gone = () => {
-    if (!ended) onClientGone();
+    if (finished || notified) return;
+    notified = true;
+    onClientGone();
   };
   out.once("close", gone);
   out.once("error", gone);
+  // A client that stops reading leaves write() full until it drains, closes or fails; none of these
+  // may ever come, so the deadline ends the wait too.
+  const timer = options.deadline === undefined ? undefined : setTimeout(() => out.destroy(), Math.max(0, options.deadline - Date.now()));
+  const reader = response.body?.getReader();
   try {
-    if (response.body) {
-      const reader = response.body.getReader();
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        if (out.destroyed) {
-          await reader.cancel();
-          break;
-        }
-        if (!out.write(value)) await new Promise((resolve) => out.once("drain", resolve));
-      }
+    while (reader) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (out.destroyed) break;
+      if (!out.write(value)) await writable(out);
     }
   } finally {
-    ended = true;
-    if (!out.destroyed) await new Promise<void>((resolve) => out.end(resolve));
+    if (out.destroyed) {
+      gone();
+      await reader?.cancel().catch(() => {});
+    } else {
+      finished = true;
+      // The last bytes wait for the client like any others, and so are bounded the same way.
+      const flushed = settles(out, "finish");
+      out.end();
+      await flushed;
+    }
+    clearTimeout(timer);
   }
+}
+
+/** Resolves when `out` takes bytes again, or can never take them (closed, failed, destroyed). */
+function writable(out: Writable): Promise<void> {
+  return settles(out, "drain");
+}
+
+function settles(out: Writable, event: "drain" | "finish"): Promise<void> {
+  if (out.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      for (const name of [event, "close", "error"]) out.off(name, done);
+      resolve();
+    };
+    for (const name of [event, "close", "error"]) out.on(name, done);
+  });
 }

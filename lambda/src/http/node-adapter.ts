@@ -1,12 +1,15 @@
 /**
  * Node's http server ↔ Web-standard Request/Response, for the dev server. The request body stays a
  * stream until something reads it, so the origin guard and client authentication answer before a
- * single body byte is buffered (a declared length over the limit is refused by whatever reads the
- * body first, after those checks), and a body that grows past the limit is cut off.
+ * single body byte is buffered; a body that grows past the limit ends there for its reader (which
+ * answers 413) while the rest is read and dropped, so the client still gets that answer instead of a
+ * reset connection.
  */
+import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { Readable } from "node:stream";
-import { jsonResponse } from "./responses";
+import { log } from "../log";
+import { malformedRequest, type MalformedRequest } from "./malformed";
+import { REQUEST_ID_HEADER } from "./responses";
 
 /** A Function URL refuses request payloads over 6 MB. */
 export const MAX_REQUEST_BYTES = 6 * 1024 * 1024;
@@ -14,44 +17,86 @@ export const MAX_REQUEST_BYTES = 6 * 1024 * 1024;
 const HOST = /^(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
 
 /**
- * The Web Request for a Node request, or the 400 that refuses it before any body is read. Its signal
- * aborts when the client goes away before the response is finished.
+ * The Web Request for a Node request, or what makes it one no Request can carry (a malformed Host or
+ * target, a refused method). Its signal aborts when the client goes away before the response is
+ * finished.
  */
-export function toWebRequest(req: IncomingMessage, res: ServerResponse, maxBytes = MAX_REQUEST_BYTES): Request | Response {
-  const host = req.headers.host ?? "";
-  if (!HOST.test(host)) return jsonResponse(400, { error: "Bad Request: missing or malformed Host header" });
-  // Origin-form only ("/mcp"); "//mcp" stays a path, never an authority.
-  if (!req.url?.startsWith("/")) return jsonResponse(400, { error: "Bad Request: the request target must be a path" });
-
-  const headers = new Headers();
+export function toWebRequest(req: IncomingMessage, res: ServerResponse, maxBytes = MAX_REQUEST_BYTES): Request | MalformedRequest {
+  const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers)) {
-    if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(", ") : value;
   }
   const method = req.method ?? "GET";
-  const hasBody = method !== "GET" && method !== "HEAD";
-  let seen = 0;
-  const limited = Readable.from(
-    (async function* () {
-      for await (const chunk of req) {
-        seen += (chunk as Buffer).length;
-        if (seen > maxBytes) {
-          req.destroy();
-          throw new Error(`request body over ${maxBytes} bytes`);
-        }
-        yield chunk as Buffer;
-      }
-    })(),
-  );
+  const host = req.headers.host ?? "";
+  const path = req.url ?? "/";
+  const bad = (problem: string): MalformedRequest => ({ malformed: true, method, path, headers: { get: (name) => headers[name.toLowerCase()] ?? null }, problem });
+  if (!HOST.test(host)) return bad("Bad Request: missing or malformed Host header");
+  // Origin-form only ("/mcp"); "//mcp" stays a path, never an authority.
+  if (!path.startsWith("/")) return bad("Bad Request: the request target must be a path");
+  const malformed = malformedRequest(method, path, headers);
+  if (malformed) return malformed;
+
   const client = new AbortController();
   res.once("close", () => {
     if (!res.writableFinished) client.abort(new Error("the client disconnected"));
   });
-  return new Request(`http://${host}${req.url}`, {
+  const hasBody = method !== "GET" && method !== "HEAD";
+  return new Request(`http://${host}${path}`, {
     method,
     headers,
     signal: client.signal,
-    ...(hasBody ? { body: Readable.toWeb(limited) as ReadableStream<Uint8Array>, duplex: "half" } : {}),
+    ...(hasBody ? { body: limitedBody(req, res, maxBytes), duplex: "half" } : {}),
   } as RequestInit);
+}
+
+/**
+ * The body as a Web stream that ends once it has carried more than `maxBytes` (its reader sees too
+ * many bytes and answers 413). Whatever the client still sends is read and dropped until the answer
+ * has gone out, up to another `maxBytes`; only a client that keeps sending past that is cut off.
+ */
+function limitedBody(req: IncomingMessage, res: ServerResponse, maxBytes: number): ReadableStream<Uint8Array> {
+  let seen = 0;
+  let dropping = false;
+  let dropped = 0;
+  const drop = () => {
+    if (dropping) return;
+    dropping = true;
+    req.removeAllListeners("data");
+    req.on("data", (chunk: Buffer) => {
+      dropped += chunk.length;
+      if (dropped > maxBytes) req.destroy();
+    });
+    req.resume();
+  };
+  // A body nobody read to its end (a 401, a 413) is dropped the same way once the answer is sent.
+  res.once("finish", () => {
+    if (!req.complete) drop();
+  });
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      req.on("data", (chunk: Buffer) => {
+        seen += chunk.length;
+        controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length));
+        if (seen > maxBytes) {
+          controller.close();
+          drop();
+        } else if ((controller.desiredSize ?? 0) <= 0) req.pause();
+      });
+      req.once("end", () => {
+        if (!dropping) controller.close();
+      });
+      req.once("error", (error) => {
+        if (!dropping) controller.error(error);
+      });
+      req.pause();
+    },
+    pull() {
+      if (!dropping) req.resume();
+    },
+    cancel() {
+      drop();
+    },
+  });
 }
 
 /** Writes a Web Response to Node's response, streaming its body as it is produced (SSE included). */
@@ -75,4 +120,25 @@ export async function writeWebResponse(res: ServerResponse, response: Response):
   } finally {
     res.end();
   }
+}
+
+export type NodeServedHandler = (incoming: () => Request | MalformedRequest, context: { readonly requestId: string }) => Promise<Response>;
+
+/**
+ * A Node request listener around the handler: it names each request (the id the handler puts on its
+ * answer, and this listener's own 500 if writing the answer fails before it started).
+ */
+export function serveNode(handle: NodeServedHandler): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    const requestId = randomUUID();
+    void (async () => {
+      try {
+        await writeWebResponse(res, await handle(() => toWebRequest(req, res), { requestId }));
+      } catch (error) {
+        log("error", "dev_server.failed", { requestId, message: (error as Error).message });
+        if (!res.headersSent) res.writeHead(500, { "content-type": "application/json", [REQUEST_ID_HEADER]: requestId });
+        res.end(JSON.stringify({ error: "Internal Server Error", requestId }));
+      }
+    })();
+  };
 }

@@ -1,5 +1,8 @@
 /** The function's own small JSON answers (the MCP SDK writes the protocol's). */
 
+/** Every answer names its request, so a user's report and the log line meet. */
+export const REQUEST_ID_HEADER = "x-ankify-request-id";
+
 export function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });
 }

@@ -2,7 +2,9 @@
  * Tool calls in flight in this process, so that a `notifications/cancelled` can reach the call it
  * names. On a stateless server the cancellation arrives as a request of its own, to a fresh server
  * instance that never saw the call: without this registry it would be acknowledged and ignored.
- * A client can only cancel its own calls: the key includes the authenticated client.
+ * A caller can only cancel its own calls: the key is the authenticated subject (access/subject.ts).
+ * A call without a subject (none mode) is not registered at all: with nobody authenticated, any
+ * caller could name it, so only its own request (a disconnect) stops it.
  *
  * In Lambda a cancellation is served by whichever execution environment is free, never the busy one
  * building the deck, so there only a disconnect stops the work (docs/function.md says so).
@@ -11,9 +13,10 @@ export class InFlightCalls {
   private readonly calls = new Map<string, AbortController>();
 
   /** Registers a call; `signal` aborts if it is cancelled; call `done` when it ends. */
-  start(clientId: string, requestId: string | number): { readonly signal: AbortSignal; done(): void } {
-    const key = InFlightCalls.key(clientId, requestId);
+  start(subject: string | undefined, requestId: string | number): { readonly signal: AbortSignal; done(): void } {
     const controller = new AbortController();
+    if (subject === undefined) return { signal: controller.signal, done: () => {} };
+    const key = InFlightCalls.key(subject, requestId);
     this.calls.set(key, controller);
     return {
       signal: controller.signal,
@@ -23,9 +26,10 @@ export class InFlightCalls {
     };
   }
 
-  /** Cancels the client's call with this id, if one is running here; says whether one was. */
-  cancel(clientId: string, requestId: string | number): boolean {
-    const controller = this.calls.get(InFlightCalls.key(clientId, requestId));
+  /** Cancels the subject's call with this id, if one is running here; says whether one was. */
+  cancel(subject: string | undefined, requestId: string | number): boolean {
+    if (subject === undefined) return false;
+    const controller = this.calls.get(InFlightCalls.key(subject, requestId));
     controller?.abort(new Error("cancelled by the client"));
     return controller !== undefined;
   }
@@ -34,7 +38,7 @@ export class InFlightCalls {
     return this.calls.size;
   }
 
-  private static key(clientId: string, requestId: string | number): string {
-    return `${clientId}\x1f${typeof requestId}:${String(requestId)}`;
+  private static key(subject: string, requestId: string | number): string {
+    return `${subject}\x1f${typeof requestId}:${String(requestId)}`;
   }
 }

@@ -10,13 +10,14 @@ import { IMAGE_LIMITS, IMAGE_SIDES, imageSourceProblem, MAX_IMAGE_SOURCE_LENGTH 
 import { NOTE_TYPE_NAMES } from "../deck/note-types";
 import { ALLOWED_TAGS, TEXT_FORMATS } from "../deck/text";
 import { cardTextProblem, LIMITS, requestProblems } from "../deck/validate";
-import { LimitError, OutOfTimeError } from "../limits";
+import { LimitError, MAX_DECK_CARDS, OutOfTimeError } from "../limits";
 import { log } from "../log";
 import { clientMayShowPreview, DECK_PREVIEW_LINK } from "../preview/resource";
 import { deckPreviewSchema } from "../preview/schema";
 import { engineProblem, ENGINES, POLLY_RATES, VOICES } from "../tts/index";
 import type { InFlightCalls } from "./cancellation";
 import { createProgressReporter } from "./progress";
+import { unknownKeysMessage } from "./unknown-keys";
 
 export { LIMITS };
 
@@ -29,8 +30,6 @@ export interface ToolDeps extends DeckDeps {
   readonly keepAliveMs: number;
   /** Calls running in this process, for notifications/cancelled. */
   readonly inFlight: InFlightCalls;
-  /** The authenticated client: cancellations are matched per client. */
-  readonly clientId: string;
 }
 
 // The SDK prefixes each message with the field's path ("cards.3.back: ..."), so messages start lower-case.
@@ -57,7 +56,13 @@ const tags = (description: string) => z.array(
     .superRefine(report((tag) => (tag === "" ? undefined : tagProblem(tag)))),
 ).max(TAG_LIMITS.perList, `must have at most ${TAG_LIMITS.perList} tags`).optional().describe(description);
 
-export const createDeckInput = z.object({
+/** A strict object whose unknown keys are refused naming the key the client likely meant. */
+const strictObject = <Shape extends z.ZodRawShape>(shape: Shape, noun: string, listing: string) =>
+  z.strictObject(shape, {
+    error: (issue) => (issue.code === "unrecognized_keys" ? unknownKeysMessage(issue.keys, Object.keys(shape), noun, listing) : undefined),
+  });
+
+export const createDeckInput = strictObject({
   deck_name: z.string().trim()
     .min(1, "must not be empty")
     .max(LIMITS.deckName, `must be at most ${LIMITS.deckName} characters`)
@@ -65,7 +70,7 @@ export const createDeckInput = z.object({
     .describe('Name of the Anki deck; use Parent::Child for a subdeck. Anki drops " and trims each part; the result reports the name Anki shows'),
   note_type: z.enum(NOTE_TYPE_NAMES).default("basic")
     .describe("basic: one card per note (front → back); basic-and-reversed: two (front → back and back → front); cloze: one card per deletion number in text"),
-  cards: z.array(z.object({
+  cards: z.array(strictObject({
     front: cardText("basic, basic-and-reversed: the question side"),
     back: cardText("basic, basic-and-reversed: the answer side"),
     text: cardText("cloze: text with deletions {{c1::answer}} or {{c1::answer::hint}}, numbered from c1; same number = same card"),
@@ -78,7 +83,7 @@ export const createDeckInput = z.object({
       .describe(`A picture for the card: a data:image/…;base64, URI (PNG, JPEG, GIF or WebP, at most ${IMAGE_LIMITS.dataBytes / 1024 / 1024} MB) or an https:// URL the server fetches (public hosts only, at most ${IMAGE_LIMITS.fetchedBytes / 1024 / 1024} MB, ${IMAGE_LIMITS.fetchSeconds} s)`),
     image_side: z.enum(IMAGE_SIDES).optional()
       .describe("Which side shows the picture, above the text: front (default; cloze: with the text) or back (cloze: with extra)"),
-  }).strict())
+  }, "field", "cards have"))
     .min(1, "needs at least one card")
     .max(LIMITS.cards, `must have at most ${LIMITS.cards} cards`)
     .describe("The notes: {front, back} for basic and basic-and-reversed, {text, extra?} for cloze; each may have tags and an image"),
@@ -91,8 +96,8 @@ export const createDeckInput = z.object({
     .describe("Which side gets speech (cloze: front reads the text with each deletion as its hint or a pause, back reads it filled in)"),
   engine: z.enum(ENGINES).default("neural")
     .describe(`Speech engine: standard (fastest: ${POLLY_RATES.standard} clips a second, plainest voice), neural (${POLLY_RATES.neural} a second, natural) or generative (${POLLY_RATES.generative} a second, most expressive; not for every language)`),
-}).superRefine((request, ctx) => {
-  for (const problem of requestProblems(request)) ctx.addIssue({ code: "custom", path: [...problem.path], message: problem.message });
+}, "argument", "create_deck takes").superRefine(async (request, ctx) => {
+  for (const problem of await requestProblems(request)) ctx.addIssue({ code: "custom", path: [...problem.path], message: problem.message });
   const engine = request.engine ?? "neural";
   const voice = VOICES[request.language ?? "en-US"];
   const problem = voice && request.audio !== "none" ? engineProblem(voice, engine) : undefined;
@@ -135,7 +140,7 @@ export function registerCreateDeck(server: McpServer, deps: ToolDeps): void {
       description:
         "Builds an Anki deck (.apkg) from cards, with text-to-speech audio on the chosen side, and returns a download link. " +
         "Note types: basic, basic-and-reversed, cloze ({{c1::answer}}); tags per deck and per card; format html keeps simple formatting. " +
-        `Up to ${LIMITS.cards} cards; a card may carry a picture. Anki markup in card text ([sound:…], [anki:…], LaTeX, {{…}}) shows as text and is not spoken. ` +
+        `Up to ${LIMITS.cards} cards, making at most ${MAX_DECK_CARDS} Anki cards (a cloze note makes one per deletion number); a card may carry a picture. Anki markup in card text ([sound:…], [anki:…], LaTeX, {{…}}) shows as text and is not spoken. ` +
         "Re-importing a rebuilt deck: a note is the same note when the deck name and its identity text are the same (a basic card's front, with its back when two cards share a front; " +
         "a cloze card's text with the deletions filled in); Anki updates it if its content changed, and leaves the learner's copy and their own edits alone if not. " +
         "Renaming the deck makes new notes beside the old ones; cards left out of a rebuild stay in the learner's collection (an import never deletes). " +
@@ -154,7 +159,7 @@ export function registerCreateDeck(server: McpServer, deps: ToolDeps): void {
             deps.keepAliveMs,
           )
         : undefined;
-      const call = deps.inFlight.start(deps.clientId, ctx.mcpReq.id);
+      const call = deps.inFlight.start(deps.subject, ctx.mcpReq.id);
       const { preview, ...deckDeps } = deps;
       try {
         const result = await createDeck(args, {

@@ -10,9 +10,13 @@
  */
 import { createMcpHandler, isJsonContentType, readRequestBody, type AuthInfo } from "@modelcontextprotocol/server";
 import type { ToolDeps } from "./create-deck-tool";
+import { accepts } from "../http/accept";
+import { boundEcho, MAX_ECHO } from "../http/echo";
 import { jsonRpcErrorResponse } from "../http/responses";
 import { MAX_REQUEST_BODY_BYTES } from "../limits";
 import { log } from "../log";
+import { asJsonAnswer } from "./answer-form";
+import { boundAnswer, longClientStrings, overlongIdentifier } from "./echo-guard";
 import { createServer } from "./server";
 
 /**
@@ -27,7 +31,8 @@ export async function serveMcp(request: Request, deps: ToolDeps, client: AuthInf
     keepAliveMs: deps.keepAliveMs,
     maxRequestBodySize: MAX_REQUEST_BODY_BYTES,
     // Refusals of malformed or mismatched requests: the client's mistake, worth a line, not an alarm.
-    onerror: (error) => log("info", "mcp.refused", { requestId: deps.requestId, message: error.message }),
+    // Its message may repeat client input: the log keeps an excerpt, as answers do.
+    onerror: (error) => log("info", "mcp.refused", { requestId: deps.requestId, message: boundEcho(error.message, 10 * MAX_ECHO) }),
   });
   // Not JSON: the SDK answers 415 without reading the body.
   if (!isJsonContentType(request.headers.get("content-type"))) return handler("auto").fetch(request, { authInfo: client });
@@ -43,11 +48,18 @@ export async function serveMcp(request: Request, deps: ToolDeps, client: AuthInf
   if (Array.isArray(message)) {
     return jsonRpcErrorResponse(400, -32600, "Invalid Request: JSON-RPC batches are not supported; send one request per HTTP POST (MCP 2025-06-18 and later).");
   }
-  if (isCancellation(message)) deps.inFlight.cancel(client.clientId, message.params.requestId);
+  const overlong = overlongIdentifier(message);
+  if (overlong) return jsonRpcErrorResponse(400, -32600, `Invalid Request: the ${overlong} is longer than ${MAX_ECHO} characters.`);
+  // The SDK would take `application/json;q=0, text/event-stream;q=0` for acceptance of both.
+  if (!deps.streaming && !accepts(request.headers.get("accept"), "application/json")) {
+    return jsonRpcErrorResponse(406, -32000, "Not Acceptable: accept application/json, text/event-stream, or both.");
+  }
+  if (isCancellation(message)) deps.inFlight.cancel(deps.subject, message.params.requestId);
   // A deck streams from the first moment (SSE: comment lines, then progress, then the result) to a
   // client that reads streams; everything else, and every JSON-only client, gets one JSON answer.
   const mode = deps.streaming && isToolCall(message, "create_deck") ? "sse" : "auto";
-  return handler(mode).fetch(request, { authInfo: client, parsedBody: message });
+  const answer = await handler(mode).fetch(request, { authInfo: client, parsedBody: message });
+  return boundAnswer(deps.streaming ? answer : await asJsonAnswer(answer), longClientStrings(message, request.headers));
 }
 
 function isToolCall(message: unknown, name: string): boolean {
