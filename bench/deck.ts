@@ -66,8 +66,8 @@ async function time(cards: number, audio: "front" | "none"): Promise<{ ms: numbe
 function pollyStandIn(latencyMs: number): Synthesizer {
   return {
     extension: "mp3", bytesPerCharacter: 800, concurrency: new PollySynthesizer().concurrency, rates: POLLY_RATES,
-    audioIdentity: (voice, engine) => `stand-in/mp3/${engine}/${voice.language}`,
-    synthesize: (text, _voice, _engine, signal) => new Promise((resolve, reject) => {
+    audioIdentity: ({ voice, engine }) => `stand-in/mp3/${engine}/${voice.language}`,
+    synthesize: (text, _style, signal) => new Promise((resolve, reject) => {
       const onAbort = () => (clearTimeout(timer), reject(signal.reason));
       const timer = setTimeout(() => (signal.removeEventListener("abort", onAbort), resolve(new Uint8Array(text.length * 400))), latencyMs);
       signal.addEventListener("abort", onAbort, { once: true });

@@ -5,7 +5,7 @@ import { clipFileName, VOICES } from "../../lambda/src/tts/index";
 import { PROJECT_ROOT } from "../../testing/paths";
 import { ERAS, readApkg, runDevServer, type McpPeer, type ReadDeck, type Running, type ToolResult } from "../../testing/function/harness";
 
-const sound = (text: string, language = "en-US") => `[sound:${clipFileName(text, VOICES[language]!, "wav")}]`;
+const sound = (text: string, language = "en-US") => `[sound:${clipFileName(text, { voice: VOICES[language]!, engine: "neural", rate: "normal" }, "wav")}]`;
 
 // What a deck holds does not depend on the protocol era; mcp-dev-server.test.ts builds and reads decks
 // through both eras' clients. One era here keeps the suite quick.

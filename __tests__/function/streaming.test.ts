@@ -24,7 +24,7 @@ function handlerWith(latencyMs: number, store: Partial<DeckStore> = {}) {
   const saved: string[] = [];
   const synthesizer: Synthesizer = {
     extension: "mp3", bytesPerCharacter: 100, concurrency: 1,
-    synthesize: (text, _voice, _engine, signal) => new Promise((resolve, reject) => {
+    synthesize: (text, _style, signal) => new Promise((resolve, reject) => {
       const onAbort = () => (clearTimeout(timer), reject(signal.reason));
       const timer = setTimeout(() => (signal.removeEventListener("abort", onAbort), spoken.push(text), resolve(new Uint8Array(64))), latencyMs);
       signal.addEventListener("abort", onAbort, { once: true });

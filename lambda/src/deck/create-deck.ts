@@ -13,11 +13,11 @@ import { normaliseDeckName } from "./names";
 import type { NoteTypeName } from "./note-types";
 import { prepareNotes, type CardInput } from "./notes";
 import type { TextFormat } from "./text";
-import { synthesizeAll, VOICES, type Clip, type Engine, type Synthesizer } from "../tts/index";
+import { VOICES, type Engine, type SpeechRate, type Synthesizer } from "../tts/index";
 import type { ClipCache } from "../storage/clip-cache";
 import type { DeckStore } from "../storage/s3";
-import { findCachedClips, storeClips, type CacheContext } from "../tts/cached";
-import { FINISHING_RESERVE_SECONDS, LimitError, MAX_PACKAGE_BYTES, OutOfTimeError } from "../limits";
+import { FINISHING_RESERVE_SECONDS, MAX_PACKAGE_BYTES, OutOfTimeError } from "../limits";
+import { checkPackageEstimate, countClips, speakDeck, type DeckSpeech, type DeckSpeechRequest } from "./speech";
 
 export { FINISHING_RESERVE_SECONDS };
 
@@ -33,11 +33,15 @@ export interface DeckRequest {
   readonly cards: readonly CardInput[];
   /** Tags for every note. */
   readonly tags?: readonly string[];
-  /** A key of VOICES. */
+  /** A key of VOICES: the front side's voice. */
   readonly language: string;
+  /** A key of VOICES: the back side's voice. @default language */
+  readonly back_language?: string;
   readonly audio: AudioSide;
   /** Polly's engine. @default "neural" */
   readonly engine?: Engine;
+  /** @default "normal" */
+  readonly speech_rate?: SpeechRate;
 }
 
 /** The client went away or cancelled: the work stopped and nothing was stored. */
@@ -86,22 +90,23 @@ export interface DeckResult {
 }
 
 export async function createDeck(args: DeckRequest, deps: DeckDeps): Promise<DeckResult> {
-  const voice = VOICES[args.language]!;
   const noteType = args.note_type ?? "basic";
   const deckName = normaliseDeckName(args.deck_name);
   const prepared = prepareNotes({ deckName, noteType, format: args.format ?? "text", cards: args.cards, ...(args.tags ? { tags: args.tags } : {}) });
 
   const speakFront = args.audio === "front" || args.audio === "both";
   const speakBack = args.audio === "back" || args.audio === "both";
-  const frontText = (i: number) => (speakFront ? prepared[i]!.speech.front : undefined);
-  const backText = (i: number) => (speakBack ? prepared[i]!.speech.back : undefined);
-  const spoken = prepared.flatMap((_, i) => [frontText(i), backText(i)].filter((text): text is string => text !== undefined));
-  checkPackageEstimate(spoken, deps.synthesizer.bytesPerCharacter);
-
-  const engine = args.engine ?? "neural";
-  const distinct = new Set(spoken).size;
-  // Steps: one per clip, then packaging, then uploading.
-  const total = distinct + 2;
+  const speech: DeckSpeechRequest = {
+    notes: prepared.map((note) => ({
+      ...(speakFront && note.speech.front !== undefined ? { front: note.speech.front } : {}),
+      ...(speakBack && note.speech.back !== undefined ? { back: note.speech.back } : {}),
+    })),
+    voices: { front: VOICES[args.language]!, back: VOICES[args.back_language ?? args.language]! },
+    engine: args.engine ?? "neural",
+    rate: args.speech_rate ?? "normal",
+  };
+  checkPackageEstimate(speech, deps.synthesizer.bytesPerCharacter);
+  const distinct = countClips(speech);
 
   // Clips and the package live in a directory of this request's, removed whatever happens.
   const workspace = await mkdtemp(join(tmpdir(), "ankify-deck-"));
@@ -112,49 +117,41 @@ export async function createDeck(args: DeckRequest, deps: DeckDeps): Promise<Dec
   // Every cache read and write in flight listens to it: many listeners, none leaked.
   setMaxListeners(64, finish);
   const cancelled = () => deps.cancel?.aborted === true;
-  const { synthesizer } = deps;
-  const cache = deps.clipCache && synthesizer.audioIdentity && spoken.length > 0
-    ? { cache: deps.clipCache, synthesizer: synthesizer as CacheContext["synthesizer"], voice, engine, directory: workspace }
-    : undefined;
-  let writeBack: Promise<void> = Promise.resolve();
+  let spoken: DeckSpeech | undefined;
   // Progress from the first moment: a client that resets its timeout on progress hears at once.
-  deps.onProgress?.(0, total, cache ? "checking the clip cache" : `speaking 0/${distinct}`);
+  // Steps: one per clip, then packaging, then uploading.
+  const total = distinct + 2;
+  const cacheFirst = deps.clipCache && deps.synthesizer.audioIdentity && distinct > 0;
+  deps.onProgress?.(0, total, cacheFirst ? "checking the clip cache" : `speaking 0/${distinct}`);
   try {
-    // Clips already spoken for the same audio are reused; only the rest is spoken (and billed).
-    const { hits, misses } = cache
-      ? await findCachedClips(spoken, cache, finish).catch((error: unknown) => {
-          throw cancelled() ? new CancelledError() : error;
-        })
-      : { hits: new Map<string, Clip>(), misses: [...new Set(spoken)] };
-    const charactersSpoken = checkSpeechCharacters(misses, deps.maxSpeechCharacters);
-    deps.onProgress?.(hits.size, total, `speaking ${hits.size}/${distinct}`);
-    const fresh: Map<string, Clip> = misses.length === 0
-      ? new Map()
-      : await synthesizeAll(misses, voice, synthesizer, {
-          engine,
-          deadline: deps.deadline - FINISHING_RESERVE_SECONDS * 1000,
-          directory: workspace,
-          ...(deps.cancel ? { signal: deps.cancel } : {}),
-          onClip: (done) => deps.onProgress?.(hits.size + done, total, `speaking ${hits.size + done}/${distinct}`),
-        }).catch((error: unknown) => {
-          throw cancelled() ? new CancelledError() : error;
-        });
-    // New clips go to the cache while the deck is packaged and uploaded; done (or given up) by the
-    // deadline, before the answer: no work outlives the request.
-    if (cache) writeBack = storeClips(fresh.values(), cache, finish);
-    const clips = new Map([...hits, ...fresh]);
+    spoken = await speakDeck(speech, {
+      synthesizer: deps.synthesizer,
+      ...(deps.clipCache ? { clipCache: deps.clipCache } : {}),
+      directory: workspace,
+      deadline: deps.deadline - FINISHING_RESERVE_SECONDS * 1000,
+      maxSpeechCharacters: deps.maxSpeechCharacters,
+      ...(deps.cancel ? { cancel: deps.cancel } : {}),
+      finish,
+      onProgress: (done) => deps.onProgress?.(done, total, `speaking ${done}/${distinct}`),
+    }).catch((error: unknown) => {
+      throw cancelled() ? new CancelledError() : error;
+    });
+    const clips = spoken;
     deps.onProgress?.(distinct, total, "packaging");
 
     // A side's clip plays with the field it reads: field 0 (Front, or the cloze Text, shown on both
     // sides) and field 1 (Back, or Back Extra, shown with the answer).
-    const sound = (text: string | undefined) => (text === undefined ? "" : `[sound:${clips.get(text)!.fileName}]`);
+    const sound = (side: "front" | "back", i: number) => {
+      const clip = clips.clip(side, i);
+      return clip === undefined ? "" : `[sound:${clip.fileName}]`;
+    };
     const notes: DeckNote[] = prepared.map((note, i) => ({
       guid: note.guid,
       ords: note.ords,
       tags: note.tags,
-      fields: [note.fields[0]! + sound(frontText(i)), note.fields[1]! + sound(backText(i))],
+      fields: [note.fields[0]! + sound("front", i), note.fields[1]! + sound("back", i)],
     }));
-    const media = [...clips.values()].map((clip) => ({ name: clip.fileName, path: clip.path }));
+    const media = clips.clips.map((clip) => ({ name: clip.fileName, path: clip.path }));
     const packagePath = join(workspace, "deck.apkg");
     const bytes = await buildApkg({ deckName, noteType, notes, media }, { path: packagePath, maxBytes: MAX_PACKAGE_BYTES, signal: finish })
       .catch((error: unknown) => {
@@ -172,7 +169,7 @@ export async function createDeck(args: DeckRequest, deps: DeckDeps): Promise<Dec
       if (timeUp.aborted) throw new OutOfTimeError("uploading the deck did not finish within the time budget");
       throw error;
     }
-    await writeBack;
+    await clips.writeBack;
     return {
       url: stored.url,
       expires_at: stored.expiresAt.toISOString(),
@@ -183,42 +180,13 @@ export async function createDeck(args: DeckRequest, deps: DeckDeps): Promise<Dec
       note_count: notes.length,
       note_type: noteType,
       requested_deck_name: args.deck_name,
-      clips_spoken: fresh.size,
-      clips_cached: hits.size,
-      characters_spoken: charactersSpoken,
+      clips_spoken: clips.spoken,
+      clips_cached: clips.cached,
+      characters_spoken: clips.characters,
     };
   } finally {
-    await writeBack;
+    await spoken?.writeBack;
     await rm(workspace, { recursive: true, force: true });
-  }
-}
-/**
- * Refuses, before any speech, a request that would send more characters to speech than allowed;
- * returns the characters it will send (the figure Polly bills).
- */
-export function checkSpeechCharacters(toSpeak: readonly string[], maxCharacters: number): number {
-  let characters = 0;
-  for (const text of new Set(toSpeak)) characters += [...text].length;
-  if (characters > maxCharacters) {
-    throw new LimitError(
-      `This deck would send ${characters} characters to speech; one request may send at most ${maxCharacters}. ` +
-        'Split the cards into several decks, or use audio: "front" (or "none").',
-    );
-  }
-  return characters;
-}
-
-/** Refuses, before any speech or lookup, a deck whose audio alone would make a package over the cap. */
-export function checkPackageEstimate(spoken: readonly string[], bytesPerCharacter: number): void {
-  let characters = 0;
-  for (const text of new Set(spoken)) characters += [...text].length;
-  const estimate = characters * bytesPerCharacter;
-  if (estimate > MAX_PACKAGE_BYTES) {
-    const mb = (n: number) => Math.round(n / 1024 / 1024);
-    throw new LimitError(
-      `This deck's audio would be about ${mb(estimate)} MB; one package may be at most ${mb(MAX_PACKAGE_BYTES)} MB. ` +
-        'Split the cards into several decks, or use audio: "front" (or "none").',
-    );
   }
 }
 

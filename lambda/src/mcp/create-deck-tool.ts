@@ -11,7 +11,7 @@ import { ALLOWED_TAGS, TEXT_FORMATS } from "../deck/text";
 import { cardTextProblem, LIMITS, requestProblems } from "../deck/validate";
 import { LimitError, OutOfTimeError } from "../limits";
 import { log } from "../log";
-import { engineProblem, ENGINES, POLLY_RATES, VOICES } from "../tts/index";
+import { engineProblem, ENGINES, POLLY_RATES, SPEECH_RATES, VOICES } from "../tts/index";
 import type { InFlightCalls } from "./cancellation";
 import { createProgressReporter } from "./progress";
 
@@ -76,17 +76,27 @@ export const createDeckInput = z.object({
   format: z.enum(TEXT_FORMATS).default("text")
     .describe(`text: shown exactly as written; html: keeps ${ALLOWED_TAGS.map((t) => `<${t}>`).join(" ")} without attributes and removes all other markup. Speech reads the text without markup`),
   language: z.enum(Object.keys(VOICES) as [string, ...string[]]).default("en-US")
-    .describe("Language of the spoken text"),
+    .describe("Language of the spoken text: the front side's voice"),
+  back_language: z.enum(Object.keys(VOICES) as [string, ...string[]]).optional()
+    .describe('Language of the back side\'s speech, when it differs from language (e.g. language "es-ES", back_language "en-US": Spanish fronts, English backs). Default: language'),
   audio: z.enum(["front", "back", "both", "none"]).default("front")
     .describe("Which side gets speech (cloze: front reads the text with each deletion as its hint or a pause, back reads it filled in)"),
   engine: z.enum(ENGINES).default("neural")
-    .describe(`Speech engine: standard (fastest: ${POLLY_RATES.standard} clips a second, plainest voice), neural (${POLLY_RATES.neural} a second, natural) or generative (${POLLY_RATES.generative} a second, most expressive; not for every language)`),
+    .describe(`Speech engine: standard (fastest: ${POLLY_RATES.standard} requests a second, plainest voice), neural (${POLLY_RATES.neural} a second, natural) or generative (${POLLY_RATES.generative} a second, most expressive; not for every language)`),
+  speech_rate: z.enum(SPEECH_RATES).default("normal")
+    .describe("How fast the voices speak: normal, or slow (for learners; about four fifths of the normal pace)"),
 }).superRefine((request, ctx) => {
   for (const problem of requestProblems(request)) ctx.addIssue({ code: "custom", path: [...problem.path], message: problem.message });
+  // Each language a side speaks in must have a voice for the engine.
   const engine = request.engine ?? "neural";
-  const voice = VOICES[request.language ?? "en-US"];
-  const problem = voice && request.audio !== "none" ? engineProblem(voice, engine) : undefined;
-  if (problem) ctx.addIssue({ code: "custom", path: ["engine"], message: problem });
+  const language = request.language ?? "en-US";
+  const spoken = [
+    ...(request.audio === "front" || request.audio === "both" ? [language] : []),
+    ...(request.audio === "back" || request.audio === "both" ? [request.back_language ?? language] : []),
+  ];
+  for (const problem of new Set(spoken.map((code) => VOICES[code] && engineProblem(VOICES[code], engine)))) {
+    if (problem) ctx.addIssue({ code: "custom", path: ["engine"], message: problem });
+  }
 });
 
 export const createDeckOutput = z.object({
