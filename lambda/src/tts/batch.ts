@@ -38,43 +38,52 @@ interface Sized {
   readonly seconds: number;
 }
 
-function pack(items: readonly Sized[], limits: BatchLimits, audioSeconds: number): string[][] {
-  const batches: string[][] = [];
-  let current: string[] = [];
-  let billed = 0;
-  let total = DOCUMENT_OVERHEAD;
-  let seconds = 0;
+function fits(batch: readonly Sized[], limits: BatchLimits, audioSeconds: number): boolean {
+  const sum = (key: "billed" | "total" | "seconds") => batch.reduce((n, item) => n + item[key], 0);
+  return sum("billed") <= limits.billedCharacters && DOCUMENT_OVERHEAD + sum("total") <= limits.totalCharacters && sum("seconds") <= audioSeconds;
+}
+
+/** As many texts to a batch as fit, in order. */
+function greedy(items: readonly Sized[], limits: BatchLimits, audioSeconds: number): Sized[][] {
+  const batches: Sized[][] = [];
   for (const item of items) {
-    const fits = billed + item.billed <= limits.billedCharacters && total + item.total <= limits.totalCharacters && seconds + item.seconds <= audioSeconds;
-    if (current.length > 0 && !fits) {
-      batches.push(current);
-      [current, billed, total, seconds] = [[], 0, DOCUMENT_OVERHEAD, 0];
-    }
-    current.push(item.text);
-    billed += item.billed;
-    total += item.total;
-    seconds += item.seconds;
+    const last = batches.at(-1);
+    if (last && fits([...last, item], limits, audioSeconds)) last.push(item);
+    else batches.push([item]);
   }
-  if (current.length > 0) batches.push(current);
   return batches;
+}
+
+/** The texts in `count` runs of about equal speaking time, in order. */
+function even(items: readonly Sized[], count: number): Sized[][] {
+  const share = items.reduce((n, item) => n + item.seconds, 0) / count;
+  const batches: Sized[][] = Array.from({ length: count }, () => []);
+  let before = 0;
+  for (const item of items) {
+    batches[Math.min(count - 1, Math.floor((before + item.seconds / 2) / share))]!.push(item);
+    before += item.seconds;
+  }
+  return batches.filter((batch) => batch.length > 0);
 }
 
 /**
  * Distinct texts grouped into requests, in order: as few as the limits and TARGET_AUDIO_SECONDS
- * allow, then evened out so no request is much longer than the others (the deck waits for the
- * longest). A text too long for any batch goes alone (a one-text batch is an ordinary request).
+ * allow, of about equal length (the deck waits for the longest). A text too long for any batch goes
+ * alone (a one-text batch is an ordinary request).
  */
 export function planBatches(texts: readonly string[], rate: SpeechRate, limits: BatchLimits): string[][] {
-  const items = [...new Set(texts)].map((text) => ({
+  const items: Sized[] = [...new Set(texts)].map((text) => ({
     text,
     billed: text.length,
     total: escapeSsml(text).length + overheadPerText(rate),
     seconds: estimatedSeconds(text, rate),
   }));
   const target = Math.min(TARGET_AUDIO_SECONDS, limits.audioSeconds);
-  const fewest = pack(items, limits, target);
-  if (fewest.length <= 1) return fewest;
-  const even = items.reduce((sum, item) => sum + item.seconds, 0) / fewest.length;
-  const balanced = pack(items, limits, Math.min(target, even * 1.1));
-  return balanced.length <= fewest.length ? balanced : fewest;
+  const fewest = greedy(items, limits, target);
+  // Even runs may overflow a limit by a text; one more run usually makes room.
+  for (const count of [fewest.length, fewest.length + 1]) {
+    const balanced = even(items, count);
+    if (balanced.every((batch) => batch.length === 1 || fits(batch, limits, target))) return balanced.map((batch) => batch.map((item) => item.text));
+  }
+  return fewest.map((batch) => batch.map((item) => item.text));
 }

@@ -14,7 +14,7 @@ const SILENCE_PEAK = 10 ** (-45 / 20);
 /** A silence this long can only be a break between texts: pauses inside a text are much shorter. */
 export const MIN_GAP_SECONDS = (0.8 * BREAK_MS) / 1000;
 /** The least and the most a clip keeps of the silence before and after its speech (some players clip a sound's first moments). */
-const MIN_PAD_SECONDS = 0.1;
+const MIN_PAD_SECONDS = 0.05;
 const MAX_PAD_SECONDS = 0.5;
 /**
  * How far a stretch of speech may be from its share of the request's speech (seconds per character,
@@ -103,10 +103,10 @@ export async function splitAtSilences(bytes: Uint8Array, texts: readonly string[
   if (problem) return { ok: false, reason: problem };
 
   const total = stream.frames.length;
+  // Measured as the runs are (the decoder's lag shifts both alike), so the edges come out as the service made them.
   const pad = (frames: number) => Math.min(Math.floor(MAX_PAD_SECONDS / frameSeconds), Math.max(Math.ceil(MIN_PAD_SECONDS / frameSeconds), frames));
-  // One frame more than the silence measured: the decoder's output lags its input by part of a frame.
-  const lead = pad(runs[0]!.from + 1);
-  const trail = pad(total - runs.at(-1)!.to + 1);
+  const lead = pad(runs[0]!.from);
+  const trail = pad(total - runs.at(-1)!.to);
   const clips = runs.map((run, i) => {
     const previousEnd = i === 0 ? 0 : runs[i - 1]!.to;
     // Never into a neighbour's half of the silence, so no clip carries another's sound.

@@ -1,0 +1,32 @@
+/**
+ * The fake's voices: those Ankify asks for, with the engines Polly's "Available voices" table gives
+ * them and their language, and the espeak-ng voice that stands in for each (the fake's own table,
+ * not Ankify's: a request for a voice with an engine Polly does not offer fails here as it would there).
+ */
+export type PollyEngine = "standard" | "neural" | "generative" | "long-form";
+export const POLLY_ENGINES: readonly PollyEngine[] = ["standard", "neural", "generative", "long-form"];
+
+export interface FakeVoice {
+  readonly language: string;
+  readonly engines: readonly PollyEngine[];
+  /** espeak-ng voice (and variant: voices of one language sound apart). */
+  readonly espeak: string;
+}
+
+export const FAKE_VOICES: Readonly<Record<string, FakeVoice>> = {
+  Joanna: { language: "en-US", engines: ["standard", "neural"], espeak: "en-us+f3" },
+  Ruth: { language: "en-US", engines: ["neural", "generative", "long-form"], espeak: "en-us+f4" },
+  Matthew: { language: "en-US", engines: ["standard", "neural", "generative"], espeak: "en-us+m3" },
+  Amy: { language: "en-GB", engines: ["standard", "neural", "generative"], espeak: "en-gb+f3" },
+  Lucia: { language: "es-ES", engines: ["standard", "neural", "generative"], espeak: "es+f3" },
+  Lupe: { language: "es-US", engines: ["standard", "neural", "generative"], espeak: "es-419+f3" },
+  Lea: { language: "fr-FR", engines: ["standard", "neural", "generative"], espeak: "fr+f3" },
+  Vicki: { language: "de-DE", engines: ["standard", "neural", "generative"], espeak: "de+f3" },
+  Bianca: { language: "it-IT", engines: ["standard", "neural", "generative"], espeak: "it+f3" },
+  Camila: { language: "pt-BR", engines: ["standard", "neural", "generative"], espeak: "pt-br+f3" },
+  Takumi: { language: "ja-JP", engines: ["standard", "neural"], espeak: "ja+m3" },
+  Seoyeon: { language: "ko-KR", engines: ["standard", "neural"], espeak: "ko+f3" },
+  Zhiyu: { language: "cmn-CN", engines: ["standard", "neural"], espeak: "cmn+f3" },
+  Laura: { language: "nl-NL", engines: ["neural", "generative"], espeak: "nl+f3" },
+  Lotte: { language: "nl-NL", engines: ["standard"], espeak: "nl+f4" },
+};
