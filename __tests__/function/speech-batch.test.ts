@@ -60,7 +60,7 @@ describe("batched speech against the Polly fake", () => {
     expect(billedCharacters).toBe(texts.join("").length);
 
     const cut = texts.map((text) => audioSeconds(clips.get(text)!.path));
-    const alone = [];
+    const alone: number[] = [];
     for (const text of texts) alone.push(await soloSeconds(polly, text));
     expect(texts.filter((_, i) => Math.abs(cut[i]! - alone[i]!) > 0.2)).toEqual([]);
     for (const [i, text] of texts.entries()) {
