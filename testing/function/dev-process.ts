@@ -5,6 +5,7 @@ import { PROJECT_ROOT } from "../paths";
 export interface DevProcess {
   /** e.g. http://127.0.0.1:41234 (the MCP endpoint is `${url}/mcp`). */
   readonly url: string;
+  readonly pid: number;
   /** Everything it wrote to stderr so far (its warnings and errors: one JSON object a line). */
   stderr(): string;
   stop(): Promise<void>;
@@ -41,6 +42,7 @@ export function startDevProcess(env: Record<string, string>, timeoutMs = 60_000)
       child.off("exit", onExit);
       resolve({
         url: match[1]!,
+        pid: child.pid!,
         stderr: () => stderr,
         stop: async () => {
           child.kill("SIGTERM");

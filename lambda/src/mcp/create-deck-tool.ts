@@ -11,7 +11,7 @@ import { ALLOWED_TAGS, TEXT_FORMATS } from "../deck/text";
 import { cardTextProblem, LIMITS, requestProblems } from "../deck/validate";
 import { LimitError, OutOfTimeError } from "../limits";
 import { log } from "../log";
-import { engineProblem, ENGINES, POLLY_RATES, SPEECH_RATES, VOICES } from "../tts/index";
+import { engineProblem, ENGINES, SPEECH_RATES, VOICES } from "../tts/index";
 import type { InFlightCalls } from "./cancellation";
 import { createProgressReporter } from "./progress";
 
@@ -82,7 +82,7 @@ export const createDeckInput = z.object({
   audio: z.enum(["front", "back", "both", "none"]).default("front")
     .describe("Which side gets speech (cloze: front reads the text with each deletion as its hint or a pause, back reads it filled in)"),
   engine: z.enum(ENGINES).default("neural")
-    .describe(`Speech engine: standard (fastest: ${POLLY_RATES.standard} requests a second, plainest voice), neural (${POLLY_RATES.neural} a second, natural) or generative (${POLLY_RATES.generative} a second, most expressive; not for every language)`),
+    .describe("Speech engine: standard (plainest voice, cheapest), neural (natural) or generative (most expressive, dearest; not for every language)"),
   speech_rate: z.enum(SPEECH_RATES).default("normal")
     .describe("How fast the voices speak: normal, or slow (for learners; about four fifths of the normal pace)"),
 }).superRefine((request, ctx) => {
@@ -133,7 +133,7 @@ export function registerCreateDeck(server: McpServer, deps: ToolDeps): void {
         "Builds an Anki deck (.apkg) from cards, with text-to-speech audio on the chosen side, and returns a download link. " +
         "Note types: basic, basic-and-reversed, cloze ({{c1::answer}}); tags per deck and per card; format html keeps simple formatting. " +
         `Up to ${LIMITS.cards} cards; re-importing a deck with the same name updates its notes. ` +
-        `Speech is the slow part: engine standard speaks ${POLLY_RATES.standard} clips a second, neural and generative ${POLLY_RATES.neural}; ` +
+        "Speech is the slow part (Amazon Polly speaks many clips per request, a few requests a second): " +
         "a client that sends a progressToken gets progress while a long deck is built.",
       inputSchema: createDeckInput,
       outputSchema: createDeckOutput,
