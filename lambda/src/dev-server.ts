@@ -51,11 +51,7 @@ export interface DevServerOptions {
   readonly linkTtlSeconds?: number;
   /** @default 60000 */
   readonly maxSpeechCharacters?: number;
-  /**
-   * `espeak` (espeak-ng), `silent` (a silent WAV as long as espeak's, for load tests) or `polly`
-   * (Amazon Polly as the function speaks: batches, pacing; the SDK's own settings say where and as whom).
-   * @default "espeak"
-   */
+  /** espeak-ng, `silent` (as long as espeak's, for load tests) or `polly` (the function's Polly path; the SDK's settings say where). @default "espeak" */
   readonly speech?: DevSpeech;
   /** speech "polly": the client to use. @default a PollyClient configured by the environment, as in Lambda */
   readonly pollyClient?: PollyClient;
@@ -183,12 +179,10 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
 }
 
 function devSynthesizer(options: DevServerOptions): Synthesizer {
-  const base = options.speech === "silent"
-    ? new SilentSynthesizer()
-    : options.speech === "polly"
-      // As the function makes it (index.ts): the SDK's retries off, everything else from the environment.
-      ? new PollySynthesizer(options.pollyClient ?? new PollyClient({ maxAttempts: 1 }))
-      : new EspeakSynthesizer();
+  // Polly as the function makes it (index.ts): the SDK's retries off, everything else from the environment.
+  const base = options.speech === "silent" ? new SilentSynthesizer()
+    : options.speech === "polly" ? new PollySynthesizer(options.pollyClient ?? new PollyClient({ maxAttempts: 1 }))
+    : new EspeakSynthesizer();
   return options.speechLatencyMs ? withLatency(base, options.speechLatencyMs) : base;
 }
 
