@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { MPEGDecoder } from "mpg123-decoder";
 import { Mp3Error, parseMp3, reservoirStart, sliceFrames } from "../../lambda/src/tts/mp3";
 import { AdaptivePace, paceFor } from "../../lambda/src/tts/pace";
-import { splitAtSilences } from "../../lambda/src/tts/split";
+import { frameLevels, splitAtSilences } from "../../lambda/src/tts/split";
 
 describe("the adaptive pace", () => {
   /** A pace on a clock the test moves. */
@@ -130,6 +130,22 @@ describe("MP3 frames", () => {
     const clip = sliceFrames(bytes, stream, start, from + 10);
     expect(clip).toEqual(bytes.slice(stream.frames[start]!.offset, stream.frames[from + 10]!.offset));
     expect(parseMp3(clip).frames.length).toBe(from + 10 - start);
+  });
+
+  it.each([24000, 44100])("finds the same levels at %i Hz without decoding the runs of empty frames an encoder writes for silence", async (rate) => {
+    const { bytes } = mp3('<speak><s>one</s><break time="2s"/><s>two words</s><break time="1500ms"/><s>and three words here</s></speak>', rate);
+    const stream = parseMp3(bytes);
+    // Three and a half seconds of breaks: most of their frames are empty.
+    expect(stream.frames.filter((f) => f.empty).length * stream.frames[0]!.samples / rate).toBeGreaterThan(2.5);
+    const decoder = new MPEGDecoder({ enableGapless: false });
+    await decoder.ready;
+    const full = stream.frames.map((f) => {
+      const { channelData, samplesDecoded } = decoder.decodeFrame(bytes.subarray(f.offset, f.offset + f.length));
+      return Math.max(0, ...Array.from(channelData[0]!.subarray(0, samplesDecoded), Math.abs));
+    });
+    decoder.free();
+    const levels = await frameLevels(bytes, stream);
+    for (const [i, level] of full.entries()) expect({ i, level: levels[i]! }).toEqual({ i, level: expect.closeTo(level, 4) });
   });
 
   it("refuses to cut what it cannot be sure of: fewer stretches of speech than texts, or not MP3", async () => {

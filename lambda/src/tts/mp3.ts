@@ -17,6 +17,8 @@ export interface Mp3Frame {
   readonly mainDataBegin: number;
   /** Bytes of audio data in this frame (after the header, the CRC and the side information). */
   readonly mainDataBytes: number;
+  /** No granule of any channel has audio data (every part2_3_length is 0): what encoders write for digital silence. */
+  readonly empty: boolean;
 }
 
 export interface Mp3Stream {
@@ -62,8 +64,15 @@ function frameAt(bytes: Uint8Array, offset: number): Mp3Frame | undefined {
   if (side + sideInfo > bytes.length) return undefined;
   // main_data_begin: the side information's first 9 bits (MPEG-1) or 8 bits (MPEG-2, 2.5).
   const mainDataBegin = mpeg1 ? (bytes[side]! << 1) | (bytes[side + 1]! >> 7) : bytes[side]!;
+  // Then private bits and (MPEG-1) scfsi, then per granule and channel 59 bits (MPEG-1) or 63
+  // (MPEG-2, 2.5), the first 12 of which are part2_3_length: the bits of audio data it has.
+  const bitAt = (bit: number) => (bytes[side + (bit >> 3)]! >> (7 - (bit & 7))) & 1;
+  const twelveAt = (bit: number) => Array.from({ length: 12 }, (_, i) => bitAt(bit + i)).reduce((n, b) => (n << 1) | b, 0);
+  const first = mpeg1 ? 9 + (channels === 1 ? 5 : 3) + 4 * channels : 8 + channels;
+  const granules = (mpeg1 ? 2 : 1) * channels;
+  const empty = Array.from({ length: granules }, (_, g) => twelveAt(first + g * (mpeg1 ? 59 : 63))).every((bits) => bits === 0);
   return {
-    offset, length, sampleRate, channels, mainDataBegin,
+    offset, length, sampleRate, channels, mainDataBegin, empty,
     samples: mpeg1 ? 1152 : 576,
     mainDataBytes: length - 4 - crc - sideInfo,
   };

@@ -35,23 +35,44 @@ interface Run {
   readonly to: number;
 }
 
-/** Peak level of each frame, decoded in order (the decoder needs each frame's predecessors). */
-async function frameLevels(bytes: Uint8Array, stream: Mp3Stream): Promise<Float32Array> {
-  const decoder = new MPEGDecoder({ enableGapless: false });
-  await decoder.ready;
+/**
+ * Peak level of each frame, decoded in order (a frame needs its predecessors: the bit reservoir and
+ * the filterbank's memory). A frame with no audio data after two others without any decodes to
+ * digital silence (the filterbank remembers about one frame), so such runs (the breaks, when the
+ * encoder writes silence as empty frames) are not decoded: decoding resumes with a fresh decoder a
+ * few frames before the next sound, early enough for its reservoir.
+ */
+export async function frameLevels(bytes: Uint8Array, stream: Mp3Stream): Promise<Float32Array> {
+  const { frames } = stream;
+  const levels = new Float32Array(frames.length);
+  const silentForSure = (i: number) => i >= 2 && frames[i]!.empty && frames[i - 1]!.empty && frames[i - 2]!.empty;
+  let decoder: MPEGDecoder | undefined;
+  const decode = (i: number) => {
+    const frame = frames[i]!;
+    const { channelData, samplesDecoded } = decoder!.decodeFrame(bytes.subarray(frame.offset, frame.offset + frame.length));
+    let peak = 0;
+    for (const channel of channelData.slice(0, stream.channels)) {
+      for (let s = 0; s < samplesDecoded; s++) peak = Math.max(peak, Math.abs(channel[s]!));
+    }
+    return peak;
+  };
   try {
-    const levels = new Float32Array(stream.frames.length);
-    stream.frames.forEach((frame, i) => {
-      const { channelData, samplesDecoded } = decoder.decodeFrame(bytes.subarray(frame.offset, frame.offset + frame.length));
-      let peak = 0;
-      for (const channel of channelData.slice(0, stream.channels)) {
-        for (let s = 0; s < samplesDecoded; s++) peak = Math.max(peak, Math.abs(channel[s]!));
+    for (let i = 0; i < frames.length; i++) {
+      if (silentForSure(i)) {
+        decoder?.free();
+        decoder = undefined;
+        continue;
       }
-      levels[i] = peak;
-    });
+      if (!decoder) {
+        decoder = new MPEGDecoder({ enableGapless: false });
+        await decoder.ready;
+        for (let lead = reservoirStart(stream, i); lead < i; lead++) decode(lead);
+      }
+      levels[i] = decode(i);
+    }
     return levels;
   } finally {
-    decoder.free();
+    decoder?.free();
   }
 }
 
