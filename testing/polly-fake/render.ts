@@ -53,7 +53,7 @@ export async function render(request: RenderRequest): Promise<Uint8Array> {
     // A service's output starts and ends close to its speech; espeak-ng ends with the last sentence's
     // pause, which depends on its punctuation. The fake keeps 50 ms before the speech and 200 ms after.
     const edges = ["silence", "1", "0.01", "-50d", "reverse", "silence", "1", "0.01", "-50d", "reverse", "pad", "0.05", "0.2"];
-    await run("sox", ["-V1", wav, ...encoding, out, ...edges, "rate", "-q", String(request.sampleRate), "trim", "0", String(MAX_OUTPUT_SECONDS)]);
+    await run("sox", ["-V1", "-D", wav, ...encoding, out, ...edges, "rate", "-q", String(request.sampleRate), "trim", "0", String(MAX_OUTPUT_SECONDS)]);
     return new Uint8Array(await readFile(out));
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -39,40 +39,34 @@ interface Run {
  * Peak level of each frame, decoded in order (a frame needs its predecessors: the bit reservoir and
  * the filterbank's memory). A frame with no audio data after two others without any decodes to
  * digital silence (the filterbank remembers about one frame), so such runs (the breaks, when the
- * encoder writes silence as empty frames) are not decoded: decoding resumes with a fresh decoder a
- * few frames before the next sound, early enough for its reservoir.
+ * encoder writes silence as empty frames) are not decoded, but for the few frames before the next
+ * sound that hold its reservoir: the decoder's memory is silence either way.
  */
 export async function frameLevels(bytes: Uint8Array, stream: Mp3Stream): Promise<Float32Array> {
   const { frames } = stream;
-  const levels = new Float32Array(frames.length);
   const silentForSure = (i: number) => i >= 2 && frames[i]!.empty && frames[i - 1]!.empty && frames[i - 2]!.empty;
-  let decoder: MPEGDecoder | undefined;
-  const decode = (i: number) => {
-    const frame = frames[i]!;
-    const { channelData, samplesDecoded } = decoder!.decodeFrame(bytes.subarray(frame.offset, frame.offset + frame.length));
-    let peak = 0;
-    for (const channel of channelData.slice(0, stream.channels)) {
-      for (let s = 0; s < samplesDecoded; s++) peak = Math.max(peak, Math.abs(channel[s]!));
-    }
-    return peak;
-  };
+  const needed = new Uint8Array(frames.length);
+  for (let i = 0; i < frames.length; i++) {
+    if (silentForSure(i)) continue;
+    for (let j = needed[i - 1] ? i : reservoirStart(stream, i); j <= i; j++) needed[j] = 1;
+  }
+  const levels = new Float32Array(frames.length);
+  const decoder = new MPEGDecoder({ enableGapless: false });
+  await decoder.ready;
   try {
     for (let i = 0; i < frames.length; i++) {
-      if (silentForSure(i)) {
-        decoder?.free();
-        decoder = undefined;
-        continue;
+      if (!needed[i]) continue;
+      const frame = frames[i]!;
+      const { channelData, samplesDecoded } = decoder.decodeFrame(bytes.subarray(frame.offset, frame.offset + frame.length));
+      let peak = 0;
+      for (const channel of channelData.slice(0, stream.channels)) {
+        for (let s = 0; s < samplesDecoded; s++) peak = Math.max(peak, Math.abs(channel[s]!));
       }
-      if (!decoder) {
-        decoder = new MPEGDecoder({ enableGapless: false });
-        await decoder.ready;
-        for (let lead = reservoirStart(stream, i); lead < i; lead++) decode(lead);
-      }
-      levels[i] = decode(i);
+      levels[i] = peak;
     }
     return levels;
   } finally {
-    decoder?.free();
+    decoder.free();
   }
 }
 
