@@ -151,6 +151,18 @@ describe("EspeakSynthesizer", () => {
     expect(audioSeconds(file)).toBeGreaterThan(0.3);
   });
 
+  it("speaks slowly at 140 words a minute, under another identity", async () => {
+    const espeak = new EspeakSynthesizer();
+    const text = "A sentence long enough for its rate to show.";
+    const seconds = async (rate: "normal" | "slow") => {
+      const file = join(dir, `rate-${rate}.wav`);
+      writeFileSync(file, await espeak.synthesize(text, { voice: english, engine: "neural", rate }, new AbortController().signal));
+      return audioSeconds(file);
+    };
+    expect(await seconds("slow")).toBeGreaterThan((await seconds("normal")) * 1.15);
+    expect(espeak.audioIdentity({ voice: english, engine: "neural", rate: "slow" })).not.toBe(espeak.audioIdentity(style(english)));
+  });
+
   it("treats card text as text, never as options", async () => {
     const audio = await new EspeakSynthesizer().synthesize("--version -w /tmp/evil.wav", style(english), new AbortController().signal);
     const file = join(dir, "options.wav");
