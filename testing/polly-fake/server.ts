@@ -28,6 +28,8 @@ export interface PollyFakeOptions {
   readonly quotas?: Partial<Record<PollyEngine | "all", Rate>>;
   /** Milliseconds added before each answer (Polly's own latency). @default 0 */
   readonly latencyMs?: number;
+  /** The clock the quotas refill by (epoch ms): a test can hold it still. @default Date.now */
+  readonly now?: () => number;
 }
 
 /** One SynthesizeSpeech request, as the fake saw it. */
@@ -77,7 +79,7 @@ const validation = (member: string, value: unknown, constraint: string) =>
 
 export async function startPollyFake(options: PollyFakeOptions = {}): Promise<PollyFake> {
   const quotas = { ...POLLY_QUOTAS, ...options.quotas };
-  const buckets = new Map([...POLLY_ENGINES, "all" as const].map((key) => [key, new TokenBucket(quotas[key])]));
+  const buckets = new Map([...POLLY_ENGINES, "all" as const].map((key) => [key, new TokenBucket(quotas[key], options.now)]));
   const log: FakeRequest[] = [];
 
   async function synthesizeSpeech(headers: IncomingHttpHeaders, raw: string, seen: { request?: Partial<FakeRequest> }): Promise<Answer> {
