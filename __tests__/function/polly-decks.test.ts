@@ -73,7 +73,8 @@ describe("decks through ANKIFY_DEV_SPEECH=polly (Polly's client configured by th
   let client: McpPeer;
   const saved: Record<string, string | undefined> = {};
   beforeAll(async () => {
-    fake = await startPollyFake({ quotas: ROOMY_QUOTAS });
+    // nice: its espeak-ng and sox yield the CPU to the timing-sensitive suites running beside it.
+    fake = await startPollyFake({ nice: 10, quotas: ROOMY_QUOTAS });
     // The dev server's settings as a user gives them; the client is made from the environment, as in Lambda.
     const env = { ...credentials, AWS_ENDPOINT_URL_POLLY: fake.url, ANKIFY_DEV_SPEECH: "polly", ANKIFY_ORIGIN_SECRET: newSecret(), ANKIFY_CLIENT_AUTH: "none" };
     for (const [name, value] of Object.entries(env)) [saved[name], process.env[name]] = [process.env[name], value];
@@ -122,7 +123,7 @@ describe("speech_rate and back_language through the dev server (in-process, Poll
   let run: Running;
   let client: McpPeer;
   beforeAll(async () => {
-    fake = await startPollyFake({ quotas: ROOMY_QUOTAS });
+    fake = await startPollyFake({ nice: 10, quotas: ROOMY_QUOTAS });
     run = await runDevServer({
       speech: "polly",
       pollyClient: new PollyClient({ endpoint: fake.url, region: "eu-west-1", credentials: { accessKeyId: "AKIDFAKE", secretAccessKey: "fake" }, maxAttempts: 1 }),

@@ -22,7 +22,8 @@ describe("the Polly fake", () => {
   let fake: PollyFake;
   beforeAll(async () => {
     // Quotas no test here reaches: the one about quotas has its own fake.
-    fake = await startPollyFake({ quotas: ROOMY_QUOTAS });
+    // nice: its espeak-ng and sox yield the CPU to the timing-sensitive suites running beside it.
+    fake = await startPollyFake({ nice: 10, quotas: ROOMY_QUOTAS });
   });
   afterAll(() => fake.close());
 
@@ -97,7 +98,7 @@ describe("the Polly fake's rate limits", () => {
   it("are shared by every caller: over the engine's quota, ThrottlingException (HTTP 400), and tokens come back", async () => {
     // The quotas' clock stands still until the test moves it: what is throttled does not depend on how fast the machine is.
     const clock = { now: 1_000_000 };
-    const fake = await startPollyFake({ quotas: { neural: { perSecond: 2, burst: 3 } }, now: () => clock.now });
+    const fake = await startPollyFake({ nice: 10, quotas: { neural: { perSecond: 2, burst: 3 } }, now: () => clock.now });
     try {
       // Two callers (two execution environments), one account: five requests at once against a burst of three.
       const [a, b] = [clientOf(fake), clientOf(fake, true)];

@@ -36,7 +36,8 @@ describe("batched speech against the Polly fake", () => {
   let fake: PollyFake;
   let polly: PollySynthesizer;
   beforeAll(async () => {
-    fake = await startPollyFake({ quotas: ROOMY_QUOTAS });
+    // nice: its espeak-ng and sox yield the CPU to the timing-sensitive suites running beside it.
+    fake = await startPollyFake({ nice: 10, quotas: ROOMY_QUOTAS });
     polly = pollyAt(fake);
   });
   afterAll(() => fake.close());
@@ -174,7 +175,7 @@ describe("throttling from a limit shared with other environments", () => {
    */
   const withFake = async (neural: Rate, run: (fake: PollyFake) => Promise<void>, held = 0) => {
     const clock = { now: 0 };
-    const fake = await startPollyFake({ quotas: { ...ROOMY_QUOTAS, neural }, now: () => clock.now });
+    const fake = await startPollyFake({ nice: 10, quotas: { ...ROOMY_QUOTAS, neural }, now: () => clock.now });
     let last = Date.now();
     const ticking = setInterval(() => {
       if (fake.log.length >= held) clock.now += Date.now() - last;

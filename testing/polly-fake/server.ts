@@ -30,6 +30,11 @@ export interface PollyFakeOptions {
   readonly latencyMs?: number;
   /** The clock the quotas refill by (epoch ms): a test can hold it still. @default Date.now */
   readonly now?: () => number;
+  /**
+   * Scheduling priority of the speech it makes (nice, 0–19): tests render at a low priority so
+   * the timing-sensitive suites running beside them keep the CPU. @default 0
+   */
+  readonly nice?: number;
 }
 
 /** One SynthesizeSpeech request, as the fake saw it. */
@@ -126,7 +131,7 @@ export async function startPollyFake(options: PollyFakeOptions = {}): Promise<Po
     seen.request = { ...seen.request, sentences: typeof speech === "string" ? [speech] : speech.flatMap((s) => ("text" in s ? [s.text] : [])), billedCharacters: billed };
     // "A maximum of 6000 characters total, of which no more than 3000 can be billed characters."
     if ([...text].length > 6000 || billed > 3000) throw new PollyError(400, "TextLengthExceededException", "Maximum text length has been exceeded");
-    const audio = await render({ espeakVoice: voice.espeak, speech, format, sampleRate: Number(sampleRate) });
+    const audio = await render({ espeakVoice: voice.espeak, speech, format, sampleRate: Number(sampleRate), ...(options.nice ? { nice: options.nice } : {}) });
     return {
       status: 200,
       headers: { "content-type": format === "mp3" ? "audio/mpeg" : "audio/pcm", "x-amzn-requestcharacters": String(billed) },
