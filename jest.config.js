@@ -1,4 +1,4 @@
-const ESM_ONLY = ["htmlparser2", "entities", "domhandler", "domutils", "dom-serializer", "domelementtype", "@modelcontextprotocol/ext-apps"];
+const ESM_ONLY = ["htmlparser2", "entities", "domhandler", "domutils", "dom-serializer", "domelementtype", "@modelcontextprotocol/ext-apps", "mpg123-decoder", "@wasm-audio-decoders/common", "simple-yenc"];
 
 /** @type {import('jest').Config} */
 module.exports = {
@@ -7,8 +7,9 @@ module.exports = {
   // pure JS, so no native transform to build, and ~10x faster than ts-jest.
   transform: {
     "^.+\\.ts$": "@sucrase/jest-plugin",
-    // htmlparser2 (under sanitize-html) and its family, and ext-apps, ship ES modules only, and Jest's module system
-    // cannot require ES modules on Node 20 (plain Node and the esbuild bundle can).
+    // htmlparser2 (under sanitize-html) and its family, ext-apps, and mpg123-decoder and its helpers
+    // ship ES modules only, and Jest's module system cannot require ES modules on Node 20 (plain Node
+    // and the esbuild bundle can).
     [`/node_modules/(${ESM_ONLY.join("|")})/.+\\.js$`]: ["@sucrase/jest-plugin", { transforms: ["imports"] }],
   },
   transformIgnorePatterns: [`/node_modules/(?!(${ESM_ONLY.join("|")})/)`],

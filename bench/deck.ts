@@ -12,7 +12,11 @@
  *      with one card changed, the cache in a local S3 store (s3rver, as the dev server's): clips spoken
  *      and time, first build and rebuild (target: 1 clip, ≤ 5 % of the first build's time).
  *      BENCH_CACHE=0 skips this part (about 2 minutes);
- *   4. the size of the image's bundle.
+ *   4. speech through the Polly path against the Polly fake (bench/polly-batching.ts): a 500-card deck
+ *      with audio on both sides, and four dev servers at once. BENCH_POLLY=0 skips this part;
+ *      BENCH_SPEED=0 skips part 1;
+ *   5. the size of the image's bundle.
+ * Parts 1-3 speak through stand-ins without batching (one request per clip): what the scheduler does.
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
@@ -28,6 +32,7 @@ import { writeStreamingResponse } from "../lambda/src/http/lambda-stream";
 import { POLLY_RATES, type Engine } from "../lambda/src/tts/index";
 import { PollySynthesizer } from "../lambda/src/tts/polly";
 import { RecordingResponseStream } from "../testing/function/lambda-stream";
+import { pollyBatching } from "./polly-batching";
 import type { DeckStore } from "../lambda/src/storage/s3";
 import type { Synthesizer } from "../lambda/src/tts/index";
 
@@ -66,8 +71,8 @@ async function time(cards: number, audio: "front" | "none"): Promise<{ ms: numbe
 function pollyStandIn(latencyMs: number): Synthesizer {
   return {
     extension: "mp3", bytesPerCharacter: 800, concurrency: new PollySynthesizer().concurrency, rates: POLLY_RATES,
-    audioIdentity: (voice, engine) => `stand-in/mp3/${engine}/${voice.language}`,
-    synthesize: (text, _voice, _engine, signal) => new Promise((resolve, reject) => {
+    audioIdentity: ({ voice, engine }) => `stand-in/mp3/${engine}/${voice.language}`,
+    synthesize: (text, _style, signal) => new Promise((resolve, reject) => {
       const onAbort = () => (clearTimeout(timer), reject(signal.reason));
       const timer = setTimeout(() => (signal.removeEventListener("abort", onAbort), resolve(new Uint8Array(text.length * 400))), latencyMs);
       signal.addEventListener("abort", onAbort, { once: true });
@@ -142,6 +147,14 @@ async function cacheRebuild(): Promise<void> {
 
 async function main(): Promise<void> {
   await time(5, "none"); // warm-up: sql.js compiles its WebAssembly once per process
+  if (process.env.BENCH_SPEED !== "0") await speed();
+  if (process.env.BENCH_STREAM !== "0") await streaming();
+  if (process.env.BENCH_CACHE !== "0") await cacheRebuild();
+  if (process.env.BENCH_POLLY !== "0") await pollyBatching();
+  bundle();
+}
+
+async function speed(): Promise<void> {
   console.log(`node ${process.version}; median of ${RUNS} runs; speech stand-in: ${LATENCY_MS} ms a clip, ${CONCURRENCY} at a time`);
   console.log("cards | no speech        | with speech      | ideal (clips÷conc×lat) | ratio");
   for (const cards of [10, 100, 500]) {
@@ -154,9 +167,9 @@ async function main(): Promise<void> {
     );
   }
   console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
-  if (process.env.BENCH_STREAM !== "0") await streaming();
-  if (process.env.BENCH_CACHE !== "0") await cacheRebuild();
+}
 
+function bundle(): void {
   const outdir = mkdtempSync(join(tmpdir(), "ankify-bundle-"));
   try {
     const build = spawnSync(process.execPath, [join(__dirname, "..", "lambda", "build.js")], { env: { ...process.env, ANKIFY_BUILD_OUTDIR: outdir }, encoding: "utf8" });

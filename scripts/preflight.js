@@ -34,6 +34,13 @@ const TOOLS = [
     install: mac ? "brew install --cask chromium, then export ANKIFY_CHROMIUM=/Applications/Chromium.app/Contents/MacOS/Chromium" : "sudo apt-get install chromium",
   },
   {
+    name: "sox's MP3 format (libsox-fmt-mp3)",
+    why: "the Polly fake encodes its speech as MP3, as Polly does",
+    // Only asked when sox itself is there: a missing sox is one line, above.
+    check: () => !/\d/.test(run("sox", ["--version"])) || /FILE FORMATS:.*\bmp3\b/.exec(run("sox", ["-h"])),
+    install: mac ? "brew reinstall sox (Homebrew's sox includes LAME)" : "sudo apt-get install libsox-fmt-mp3",
+  },
+  {
     name: "python3 (with sqlite3 and zipfile)",
     why: "the tests read decks back independently of the code that wrote them",
     check: () => /ok/.exec(run("python3", ["-c", "import sqlite3, zipfile; print('ok')"])),

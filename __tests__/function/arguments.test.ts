@@ -30,7 +30,7 @@ describe("unknown create_deck arguments", () => {
     [{ languge: "es-ES" }, 'unknown argument "languge": did you mean "language"?'],
     [{ deckName: "x" }, 'unknown argument "deckName": did you mean "deck_name"?'],
     [{ Audio: "none" }, 'unknown argument "Audio": did you mean "audio"?'],
-    [{ voice: "Lucia" }, 'unknown argument "voice"; create_deck takes deck_name, note_type, cards, tags, format, language, audio, engine'],
+    [{ voice: "Lucia" }, 'unknown argument "voice"; create_deck takes deck_name, note_type, cards, tags, format, language, back_language, audio, engine, speech_rate'],
   ])("refuses %j, naming the closest known one", async (extra, message) => {
     const before = saved.length;
     const result = await toolText({ deck_name: "d", cards: [card], ...extra });

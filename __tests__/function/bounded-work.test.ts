@@ -170,7 +170,7 @@ describe("speech failures", () => {
   ] as const)("retries %s and then speaks", async (_label, script) => {
     const fake = await fakePolly([...script]);
     try {
-      const clips = await synthesizeAll(["hello"], english, polly(fake.url), { directory: clipDir, deadline: farDeadline(), backoffMs: 5 });
+      const { clips } = await synthesizeAll(["hello"], english, polly(fake.url), { directory: clipDir, deadline: farDeadline(), backoffMs: 5 });
       expect(readFileSync(clips.get("hello")!.path, "utf8")).toBe("ID3fake-mp3");
       expect(fake.calls()).toBe(script.length);
     } finally {
@@ -210,7 +210,7 @@ describe("speech failures", () => {
       writeFileSync(fake, "#!/bin/sh\nexit 3\n");
       chmodSync(fake, 0o755);
       // Large enough that writing it to a closed pipe fails with EPIPE.
-      await expect(new EspeakSynthesizer(fake).synthesize("x".repeat(2_000_000), english, "neural", new AbortController().signal)).rejects.toThrow(/failed \(exit 3\)/);
+      await expect(new EspeakSynthesizer(fake).synthesize("x".repeat(2_000_000), { voice: english, engine: "neural", rate: "normal" }, new AbortController().signal)).rejects.toThrow(/failed \(exit 3\)/);
       expect(tmp.count("ankify-espeak-")).toBe(0);
     } finally {
       tmp.restore();

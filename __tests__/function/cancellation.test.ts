@@ -51,7 +51,7 @@ const cancelled = (message: any) => message.result.isError === true && /^The dec
 function handlerWith(auth: "none" | "api-key", keys: Record<string, string> = {}) {
   const slow: Synthesizer = {
     extension: "mp3", bytesPerCharacter: 100, concurrency: 1,
-    synthesize: (_text, _voice, _engine, signal) => new Promise((resolve, reject) => {
+    synthesize: (_text, _style, signal) => new Promise((resolve, reject) => {
       const onAbort = () => (clearTimeout(timer), reject(signal.reason));
       const timer = setTimeout(() => (signal.removeEventListener("abort", onAbort), resolve(new Uint8Array(16))), 40);
       signal.addEventListener("abort", onAbort, { once: true });

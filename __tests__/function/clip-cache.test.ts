@@ -119,12 +119,12 @@ describe("the clip cache", () => {
 describe("cache keys", () => {
   it("change with everything that shapes Polly's audio, and only with that", () => {
     const polly = new PollySynthesizer();
-    const key = (engine: Engine, language: string, text: string) => clipCacheKey(polly.audioIdentity(VOICES[language]!, engine), text, "mp3");
+    const key = (engine: Engine, language: string, text: string) => clipCacheKey(polly.audioIdentity({ voice: VOICES[language]!, engine, rate: "normal" }), text, "mp3");
     const base = key("neural", "en-US", "hello");
     expect(key("neural", "en-US", "hello")).toBe(base);
     expect(new Set([base, key("standard", "en-US", "hello"), key("generative", "en-US", "hello"), key("neural", "en-GB", "hello"), key("neural", "en-US", "hello!")]).size).toBe(5);
     // Dutch standard is Lotte, neural Laura: the voice is in the key, not just the language.
-    expect(polly.audioIdentity(VOICES["nl-NL"]!, "standard")).toContain("Lotte");
+    expect(polly.audioIdentity({ voice: VOICES["nl-NL"]!, engine: "standard", rate: "normal" })).toContain("Lotte");
   });
 });
 

@@ -5,7 +5,7 @@ import { clipFileName, VOICES } from "../../lambda/src/tts/index";
 import { PROJECT_ROOT } from "../../testing/paths";
 import { ERAS, readApkg, runDevServer, type McpPeer, type ReadDeck, type Running, type ToolResult } from "../../testing/function/harness";
 
-const sound = (text: string, language = "en-US") => `[sound:${clipFileName(text, VOICES[language]!, "wav")}]`;
+const sound = (text: string, language = "en-US") => `[sound:${clipFileName(text, { voice: VOICES[language]!, engine: "neural", rate: "normal" }, "wav")}]`;
 
 // Each test builds decks through the dev server (speech, packaging, the preview's clips): seconds on
 // a busy machine, so an explicit bound instead of jest's 5 s.

@@ -21,7 +21,7 @@ describe("the time budget", () => {
       extension: "mp3",
       bytesPerCharacter: 100,
       concurrency: 1,
-      synthesize: (_t, _v, _e, signal) => new Promise((resolve, reject) => {
+      synthesize: (_t, _s, signal) => new Promise((resolve, reject) => {
         const timer = setTimeout(() => resolve(new Uint8Array(8)), 400);
         signal.addEventListener("abort", () => { clearTimeout(timer); reject(new Error("aborted")); });
       }),

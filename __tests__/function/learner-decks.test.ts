@@ -14,7 +14,7 @@ import { PROJECT_ROOT } from "../../testing/paths";
 jest.setTimeout(30_000);
 
 const FIXTURES = join(PROJECT_ROOT, "__tests__", "fixtures", "decks", "before-issue-23");
-const sound = (text: string, language = "en-US") => `[sound:${clipFileName(text, VOICES[language]!, "wav")}]`;
+const sound = (text: string, language = "en-US") => `[sound:${clipFileName(text, { voice: VOICES[language]!, engine: "neural", rate: "normal" }, "wav")}]`;
 
 describe("decks learners keep, through the dev server", () => {
   let run: Running;

@@ -19,7 +19,7 @@ describe.each(ERAS)("create_deck through the dev server with the official %s cli
   it("lists create_deck with its input and output schemas", async () => {
     const { tools } = await client.listTools();
     expect(tools.map((t) => t.name)).toEqual(["create_deck"]);
-    expect(Object.keys(tools[0]!.inputSchema.properties ?? {})).toEqual(["deck_name", "note_type", "cards", "tags", "format", "language", "audio", "engine"]);
+    expect(Object.keys(tools[0]!.inputSchema.properties ?? {})).toEqual(["deck_name", "note_type", "cards", "tags", "format", "language", "back_language", "audio", "engine", "speech_rate"]);
     expect(tools[0]!.inputSchema.required).toEqual(["deck_name", "cards"]);
     const fields = ["url", "expires_at", "deck_name", "card_count", "audio_clips", "images", "size_bytes", "note_count", "note_type", "requested_deck_name", "clips_spoken", "clips_cached", "characters_spoken"];
     // The deck preview's data (docs/preview.md) is the one optional addition; every other field stays required.

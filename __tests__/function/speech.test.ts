@@ -6,12 +6,13 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { PollyClient } from "@aws-sdk/client-polly";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
-import { clipFileName, DeadlineError, engineProblem, ENGINES, POLLY_RATES, synthesizeAll, ThrottledError, VOICES, type Engine, type Synthesizer, type Voice } from "../../lambda/src/tts/index";
+import { clipFileName, DeadlineError, engineProblem, ENGINES, POLLY_RATES, synthesizeAll, ThrottledError, TransientSpeechError, VOICES, type Engine, type SpeechStyle, type Synthesizer, type Voice } from "../../lambda/src/tts/index";
 import { PollySynthesizer } from "../../lambda/src/tts/polly";
 import { farDeadline } from "../../testing/function/clock";
 import { audioSeconds } from "../../testing/function/harness";
 
 const english = VOICES["en-US"]!;
+const style = (voice: Voice, engine: Engine = "neural"): SpeechStyle => ({ voice, engine, rate: "normal" });
 /** Where synthesizeAll writes the clips of these tests. */
 const clipDir = mkdtempSync(join(tmpdir(), "ankify-clips-test-"));
 afterAll(() => rmSync(clipDir, { recursive: true, force: true }));
@@ -26,8 +27,13 @@ class ScriptedSynthesizer implements Synthesizer {
   calls: string[] = [];
   running = 0;
   maxRunning = 0;
-  constructor(readonly concurrency: number, private readonly latencyMs: number, private readonly throttleFirst = new Map<string, number>()) {}
-  async synthesize(text: string, _voice: Voice, _engine: Engine, signal: AbortSignal): Promise<Uint8Array> {
+  constructor(
+    readonly concurrency: number,
+    private readonly latencyMs: number,
+    private readonly throttleFirst = new Map<string, number>(),
+    private readonly failWith: (text: string) => Error = () => new ThrottledError(),
+  ) {}
+  async synthesize(text: string, _style: SpeechStyle, signal: AbortSignal): Promise<Uint8Array> {
     this.calls.push(text);
     this.running++;
     this.maxRunning = Math.max(this.maxRunning, this.running);
@@ -41,7 +47,7 @@ class ScriptedSynthesizer implements Synthesizer {
       const left = this.throttleFirst.get(text) ?? 0;
       if (left > 0) {
         this.throttleFirst.set(text, left - 1);
-        throw new ThrottledError();
+        throw this.failWith(text);
       }
       return new TextEncoder().encode(`audio:${text}`);
     } finally {
@@ -53,11 +59,12 @@ class ScriptedSynthesizer implements Synthesizer {
 describe("synthesizeAll", () => {
   it("speaks each distinct text once and names clips by text and voice", async () => {
     const synth = new ScriptedSynthesizer(3, 5);
-    const clips = await synthesizeAll(["a", "b", "a", "c", "b"], english, synth, { directory: clipDir, deadline: farDeadline() });
+    const { clips, requests, billedCharacters } = await synthesizeAll(["a", "b", "a", "c", "b"], english, synth, { directory: clipDir, deadline: farDeadline() });
     expect(synth.calls.sort()).toEqual(["a", "b", "c"]);
     expect([...clips.keys()].sort()).toEqual(["a", "b", "c"]);
-    expect(clips.get("a")!.fileName).toBe(clipFileName("a", english, "mp3"));
-    expect(clipFileName("a", english, "mp3")).not.toBe(clipFileName("a", VOICES["es-ES"]!, "mp3"));
+    expect([requests, billedCharacters]).toEqual([3, 3]);
+    expect(clips.get("a")!.fileName).toBe(clipFileName("a", style(english), "mp3"));
+    expect(clipFileName("a", style(english), "mp3")).not.toBe(clipFileName("a", style(VOICES["es-ES"]!), "mp3"));
     expect(readFileSync(clips.get("c")!.path, "utf8")).toBe("audio:c");
     expect(clips.get("c")!.path).toBe(join(clipDir, clips.get("c")!.fileName));
     expect(clips.get("c")!.bytes).toBe(7);
@@ -85,7 +92,7 @@ describe("synthesizeAll", () => {
       };
       const done = synthesizeAll(Array.from({ length: 9 }, (_, i) => `t${i}`), english, paced, { directory: clipDir, deadline: Date.now() + 60_000 });
       await jest.advanceTimersByTimeAsync(5_000);
-      expect((await done).size).toBe(9);
+      expect((await done).clips.size).toBe(9);
       expect(starts.map((t) => t - 1_000_000)).toEqual([0, 250, 500, 750, 1000, 1250, 1500, 1750, 2000]);
     } finally {
       jest.useRealTimers();
@@ -94,16 +101,32 @@ describe("synthesizeAll", () => {
 
   it("retries throttled texts with backoff until they succeed", async () => {
     const synth = new ScriptedSynthesizer(2, 1, new Map([["x", 2], ["y", 1]]));
-    const clips = await synthesizeAll(["x", "y", "z"], english, synth, { directory: clipDir, deadline: farDeadline(), backoffMs: 5 });
+    const { clips, requests } = await synthesizeAll(["x", "y", "z"], english, synth, { directory: clipDir, deadline: farDeadline(), backoffMs: 5 });
     expect(clips.size).toBe(3);
+    // Throttled requests are not billed: three that returned audio.
+    expect(requests).toBe(3);
     expect(synth.calls.filter((t) => t === "x")).toHaveLength(3);
     expect(synth.calls.filter((t) => t === "y")).toHaveLength(2);
   });
 
-  it("gives up after the retry limit with the throttling error", async () => {
+  it("keeps retrying throttling past the retry limit: the limit is shared and passes", async () => {
     const synth = new ScriptedSynthesizer(1, 1, new Map([["x", 10]]));
-    await expect(synthesizeAll(["x"], english, synth, { directory: clipDir, deadline: farDeadline(), backoffMs: 1, retries: 2 })).rejects.toBeInstanceOf(ThrottledError);
+    const { clips } = await synthesizeAll(["x"], english, synth, { directory: clipDir, deadline: farDeadline(), backoffMs: 1, retries: 2 });
+    expect(clips.size).toBe(1);
+    expect(synth.calls).toHaveLength(11);
+  });
+
+  it("gives up on other transient failures after the retry limit", async () => {
+    const synth = new ScriptedSynthesizer(1, 1, new Map([["x", 10]]), () => new TransientSpeechError("503"));
+    await expect(synthesizeAll(["x"], english, synth, { directory: clipDir, deadline: farDeadline(), backoffMs: 1, retries: 2 })).rejects.toThrow("503");
     expect(synth.calls).toHaveLength(3);
+  });
+
+  it("says the service was busy when throttling used up the time", async () => {
+    const synth = new ScriptedSynthesizer(1, 1, new Map([["x", 1_000]]), () => new ThrottledError("throttled", "Amazon Polly"));
+    const error = await synthesizeAll(["x", "y"], english, synth, { directory: clipDir, deadline: Date.now() + 300, backoffMs: 10 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DeadlineError);
+    expect((error as Error).message).toMatch(/^speech for 0 of 2 distinct texts finished before the time budget ran out: Amazon Polly was busy \(it turned away \d+ requests? for going over its rate limit\)$/);
   });
 
   it("stops at the deadline with a DeadlineError saying how far it got", async () => {
@@ -122,22 +145,34 @@ describe("EspeakSynthesizer", () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it.each(Object.keys(VOICES))("speaks %s into a WAV file sox can measure", async (language) => {
-    const audio = await new EspeakSynthesizer().synthesize("one two three", VOICES[language]!, "neural", new AbortController().signal);
+    const audio = await new EspeakSynthesizer().synthesize("one two three", style(VOICES[language]!), new AbortController().signal);
     const file = join(dir, `${language}.wav`);
     writeFileSync(file, audio);
     expect(Buffer.from(audio.slice(0, 4)).toString()).toBe("RIFF");
     expect(audioSeconds(file)).toBeGreaterThan(0.3);
   });
 
+  it("speaks slowly at 140 words a minute, under another identity", async () => {
+    const espeak = new EspeakSynthesizer();
+    const text = "A sentence long enough for its rate to show.";
+    const seconds = async (rate: "normal" | "slow") => {
+      const file = join(dir, `rate-${rate}.wav`);
+      writeFileSync(file, await espeak.synthesize(text, { voice: english, engine: "neural", rate }, new AbortController().signal));
+      return audioSeconds(file);
+    };
+    expect(await seconds("slow")).toBeGreaterThan((await seconds("normal")) * 1.15);
+    expect(espeak.audioIdentity({ voice: english, engine: "neural", rate: "slow" })).not.toBe(espeak.audioIdentity(style(english)));
+  });
+
   it("treats card text as text, never as options", async () => {
-    const audio = await new EspeakSynthesizer().synthesize("--version -w /tmp/evil.wav", english, "neural", new AbortController().signal);
+    const audio = await new EspeakSynthesizer().synthesize("--version -w /tmp/evil.wav", style(english), new AbortController().signal);
     const file = join(dir, "options.wav");
     writeFileSync(file, audio);
     expect(audioSeconds(file)).toBeGreaterThan(0.5);
   });
 
   it("says how to install espeak-ng when it is missing", async () => {
-    await expect(new EspeakSynthesizer("espeak-ng-missing").synthesize("x", english, "neural", new AbortController().signal)).rejects.toThrow(
+    await expect(new EspeakSynthesizer("espeak-ng-missing").synthesize("x", style(english), new AbortController().signal)).rejects.toThrow(
       "espeak-ng-missing is not installed (Debian: apt-get install espeak-ng)",
     );
   });
@@ -150,7 +185,7 @@ describe("engines", () => {
       const starts: Record<string, number[]> = { standard: [], neural: [] };
       const polly: Synthesizer = {
         extension: "mp3", bytesPerCharacter: 100, concurrency: 8, rates: POLLY_RATES,
-        synthesize: async (_t, _v, engine) => (starts[engine]!.push(Date.now() - 3_000_000), new Uint8Array(1)),
+        synthesize: async (_t, { engine }) => (starts[engine]!.push(Date.now() - 3_000_000), new Uint8Array(1)),
       };
       // No more texts than calls in flight: every start is scheduled at once, whatever the clip writes take.
       const texts = Array.from({ length: 8 }, (_, i) => `t${i}`);
@@ -171,8 +206,9 @@ describe("engines", () => {
   });
 
   it("names clips by engine (neural keeps the old names) and refuses a language an engine has no voice for", () => {
-    expect(clipFileName("hola", VOICES["es-ES"]!, "mp3", "neural")).toBe(clipFileName("hola", VOICES["es-ES"]!, "mp3"));
-    expect(new Set(ENGINES.map((engine) => clipFileName("hola", VOICES["es-ES"]!, "mp3", engine))).size).toBe(3);
+    // The names decks built before engines and rates existed gave their clips (sha256 of language \x1f text).
+    expect(clipFileName("hola", style(VOICES["es-ES"]!), "mp3")).toBe("ankify-e859ef12c9480e9f88ed.mp3");
+    expect(new Set(ENGINES.map((engine) => clipFileName("hola", style(VOICES["es-ES"]!, engine), "mp3"))).size).toBe(3);
     expect(engineProblem(VOICES["ja-JP"]!, "generative")).toBe("Amazon Polly has no generative voice for ja-JP; use neural or standard");
     expect(engineProblem(VOICES["nl-NL"]!, "standard")).toBeUndefined();
     for (const voice of Object.values(VOICES)) expect(voice.polly.neural).toBeDefined();
@@ -193,9 +229,9 @@ describe("engines", () => {
     try {
       const client = new PollyClient({ endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, region: "eu-west-1", credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "test" }, requestHandler: new NodeHttpHandler() });
       const polly = new PollySynthesizer(client);
-      for (const engine of ENGINES) await polly.synthesize("hoi", VOICES["nl-NL"]!, engine, new AbortController().signal);
+      for (const engine of ENGINES) await polly.synthesize("hoi", style(VOICES["nl-NL"]!, engine), new AbortController().signal);
       expect(bodies.map((b) => [b["Engine"], b["VoiceId"], b["LanguageCode"]])).toEqual([["neural", "Laura", "nl-NL"], ["standard", "Lotte", "nl-NL"], ["generative", "Laura", "nl-NL"]]);
-      await expect(polly.synthesize("x", VOICES["cmn-CN"]!, "generative", new AbortController().signal)).rejects.toThrow("Amazon Polly has no generative voice for cmn-CN; use neural or standard.");
+      await expect(polly.synthesize("x", style(VOICES["cmn-CN"]!, "generative"), new AbortController().signal)).rejects.toThrow("Amazon Polly has no generative voice for cmn-CN; use neural or standard.");
     } finally {
       server.close();
     }

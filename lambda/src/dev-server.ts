@@ -2,14 +2,17 @@
  * `npm run dev`: the function on this machine, at http://127.0.0.1:${PORT:-8787}: the same handler
  * as in Lambda, in secret-header mode with ANKIFY_ORIGIN_SECRET (required), client authentication
  * as ANKIFY_CLIENT_AUTH says (api-key with ANKIFY_DEV_API_KEY by default; oauth against
- * ANKIFY_OAUTH_ISSUER; none), espeak-ng for speech, and a real S3-compatible server (s3rver, on
- * 127.0.0.1) for decks, the clip cache and the decks' note times, so the returned links download from
- * this machine. Card pictures come from public addresses only, as in Lambda, unless
- * ANKIFY_DEV_ALLOW_LOOPBACK_IMAGES=1 lets http://127.0.0.1 serve them (for tests).
+ * ANKIFY_OAUTH_ISSUER; none), espeak-ng for speech (or, with ANKIFY_DEV_SPEECH=polly, Amazon Polly
+ * through the function's own code path: the SDK's AWS_ENDPOINT_URL_POLLY may point it at the Polly
+ * fake in testing/polly-fake), and a real S3-compatible server (s3rver, on 127.0.0.1) for decks, the
+ * clip cache and the decks' note times, so the returned links download from this machine. Card
+ * pictures come from public addresses only, as in Lambda, unless ANKIFY_DEV_ALLOW_LOOPBACK_IMAGES=1
+ * lets http://127.0.0.1 serve them (for tests).
  */
 import { Agent, createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
+import { PollyClient } from "@aws-sdk/client-polly";
 import { DeleteObjectsCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { StaticApiKeyStore } from "./access/api-keys";
 import { createClientGate } from "./access/client-auth";
@@ -30,6 +33,7 @@ import { S3PreviewMedia } from "./storage/preview-media";
 import { S3DeckStore } from "./storage/s3";
 import { EspeakSynthesizer } from "./tts/espeak";
 import type { Synthesizer } from "./tts/index";
+import { PollySynthesizer } from "./tts/polly";
 import { SilentSynthesizer, withLatency } from "./tts/stand-in";
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const S3rver = require("s3rver") as new (options: Record<string, unknown>) => { run(): Promise<AddressInfo>; close(): Promise<void>; httpServer?: Server };
@@ -57,9 +61,11 @@ export interface DevServerOptions {
   readonly linkTtlSeconds?: number;
   /** @default 60000 */
   readonly maxSpeechCharacters?: number;
-  /** `espeak` (espeak-ng) or `silent` (a silent WAV as long as espeak's, for load tests). @default "espeak" */
-  readonly speech?: "espeak" | "silent";
-  /** Extra milliseconds every clip takes, to simulate a slower service (Polly: ~8 clips a second). @default 0 */
+  /** espeak-ng, `silent` (as long as espeak's, for load tests) or `polly` (the function's Polly path; the SDK's settings say where). @default "espeak" */
+  readonly speech?: DevSpeech;
+  /** speech "polly": the client to use. @default a PollyClient configured by the environment, as in Lambda */
+  readonly pollyClient?: PollyClient;
+  /** Extra milliseconds every speech request takes, to simulate a slower service. @default 0 */
   readonly speechLatencyMs?: number;
   /** Milliseconds between keep-alive lines and progress on a stream. @default 5000 */
   readonly keepAliveMs?: number;
@@ -70,6 +76,9 @@ export interface DevServerOptions {
   /** Card pictures may come from loopback, over http too (never the runtime API): for tests. The function never allows it. @default false */
   readonly allowLoopbackImages?: boolean;
 }
+
+export type DevSpeech = "espeak" | "silent" | "polly";
+const DEV_SPEECH: readonly DevSpeech[] = ["espeak", "silent", "polly"];
 
 export interface DevServer {
   /** e.g. http://127.0.0.1:8787 (the MCP endpoint is `${url}/mcp`). */
@@ -118,7 +127,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       ANKIFY_ORIGIN_SECRET: options.secrets[0],
       ANKIFY_ORIGIN_SECRET_PREVIOUS: options.secrets[1],
       ANKIFY_DECK_BUCKET: BUCKET,
-      ANKIFY_TTS_ENGINE: "espeak",
+      ANKIFY_TTS_ENGINE: options.speech === "polly" ? "polly" : "espeak",
       ANKIFY_TIME_BUDGET_SECONDS: String(options.timeBudgetSeconds ?? 120),
       // Streams may run as long as a deployed function's default timeout allows.
       ANKIFY_STREAM_BUDGET_SECONDS: String(options.streamBudgetSeconds ?? 295),
@@ -205,7 +214,10 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
 }
 
 function devSynthesizer(options: DevServerOptions): Synthesizer {
-  const base = options.speech === "silent" ? new SilentSynthesizer() : new EspeakSynthesizer();
+  // Polly as the function makes it (index.ts): the SDK's retries off, everything else from the environment.
+  const base = options.speech === "silent" ? new SilentSynthesizer()
+    : options.speech === "polly" ? new PollySynthesizer(options.pollyClient ?? new PollyClient({ maxAttempts: 1 }))
+    : new EspeakSynthesizer();
   return options.speechLatencyMs ? withLatency(base, options.speechLatencyMs) : base;
 }
 
@@ -276,7 +288,11 @@ export function devOptionsFromEnv(env: Readonly<Record<string, string | undefine
   const loopbackImages = get("ANKIFY_DEV_ALLOW_LOOPBACK_IMAGES") ?? "0";
   if (!["0", "1"].includes(loopbackImages)) problems.push(`ANKIFY_DEV_ALLOW_LOOPBACK_IMAGES = ${JSON.stringify(loopbackImages)} must be 1 (card pictures may come from http://127.0.0.1) or 0.`);
   const speech = get("ANKIFY_DEV_SPEECH") ?? "espeak";
-  if (speech !== "espeak" && speech !== "silent") problems.push(`ANKIFY_DEV_SPEECH = ${JSON.stringify(speech)} must be espeak or silent.`);
+  if (!(DEV_SPEECH as readonly string[]).includes(speech)) problems.push(`ANKIFY_DEV_SPEECH = ${JSON.stringify(speech)} must be espeak, silent or polly.`);
+  if (speech === "polly" && !get("AWS_REGION")) {
+    problems.push("AWS_REGION is not set: ANKIFY_DEV_SPEECH=polly speaks through the AWS SDK, which needs a region (docs/speech.md: the Polly fake).\n" +
+      "  Example: export AWS_REGION=us-east-1 AWS_ENDPOINT_URL_POLLY=http://127.0.0.1:4566 AWS_ACCESS_KEY_ID=fake AWS_SECRET_ACCESS_KEY=fake");
+  }
   if (problems.length > 0) return { problems };
   const previous = get("ANKIFY_ORIGIN_SECRET_PREVIOUS");
   return {
@@ -290,7 +306,7 @@ export function devOptionsFromEnv(env: Readonly<Record<string, string | undefine
       ...(linkTtlSeconds !== undefined ? { linkTtlSeconds } : {}),
       ...(maxSpeechCharacters !== undefined ? { maxSpeechCharacters } : {}),
       ...(speechLatencyMs !== undefined ? { speechLatencyMs } : {}),
-      speech: speech as "espeak" | "silent",
+      speech: speech as DevSpeech,
       ...(storageDir !== undefined ? { storageDir } : {}),
       ...(clipCacheDays === 0 ? { clipCache: false } : clipCacheDays !== undefined ? { clipCacheDays } : {}),
       ...(loopbackImages === "1" ? { allowLoopbackImages: true } : {}),

@@ -21,7 +21,7 @@ export class GatedSynthesizer implements Synthesizer {
     return this.waiting.length;
   }
 
-  synthesize(text: string, _voice: unknown, _engine: unknown, signal: AbortSignal): Promise<Uint8Array> {
+  synthesize(text: string, _style: unknown, signal: AbortSignal): Promise<Uint8Array> {
     this.started.push(text);
     return new Promise((resolve, reject) => {
       const finish = () => {

@@ -16,13 +16,14 @@ import { normaliseDeckName } from "./names";
 import type { NoteTypeName } from "./note-types";
 import { prepareNotes, type CardInput } from "./notes";
 import type { TextFormat } from "./text";
-import { synthesizeAll, VOICES, type Clip, type Engine, type Synthesizer } from "../tts/index";
+import { VOICES, type Engine, type SpeechRate, type Synthesizer } from "../tts/index";
 import type { ClipCache } from "../storage/clip-cache";
 import type { DeckStore } from "../storage/s3";
 import type { NoteTimesStore } from "../storage/note-times";
-import { findCachedClips, storeClips, type CacheContext } from "../tts/cached";
-import { FINISHING_RESERVE_SECONDS, LimitError, MAX_DECK_CARDS, MAX_PACKAGE_BYTES, OutOfTimeError } from "../limits";
+import { FINISHING_RESERVE_SECONDS, MAX_PACKAGE_BYTES, OutOfTimeError } from "../limits";
 import { publishPreview, type DeckPreview, type PreviewDeps } from "../preview/publish";
+import { checkCardCount } from "./bounds";
+import { checkPackageEstimate, countClips, speakDeck, type DeckSpeech, type DeckSpeechRequest } from "./speech";
 
 export { FINISHING_RESERVE_SECONDS };
 
@@ -38,11 +39,15 @@ export interface DeckRequest {
   readonly cards: readonly CardInput[];
   /** Tags for every note. */
   readonly tags?: readonly string[];
-  /** A key of VOICES. */
+  /** A key of VOICES: the front side's voice. */
   readonly language: string;
+  /** A key of VOICES: the back side's voice. @default language */
+  readonly back_language?: string;
   readonly audio: AudioSide;
   /** Polly's engine. @default "neural" */
   readonly engine?: Engine;
+  /** @default "normal" */
+  readonly speech_rate?: SpeechRate;
 }
 
 /** The client went away or cancelled: the work stopped and nothing was stored. */
@@ -106,7 +111,6 @@ export interface DeckResult {
 }
 
 export async function createDeck(args: DeckRequest, deps: DeckDeps): Promise<DeckResult> {
-  const voice = VOICES[args.language]!;
   const noteType = args.note_type ?? "basic";
   const deckName = normaliseDeckName(args.deck_name);
   const prepared = await prepareNotes({ deckName, noteType, format: args.format ?? "text", cards: args.cards, ...(args.tags ? { tags: args.tags } : {}) });
@@ -114,15 +118,17 @@ export async function createDeck(args: DeckRequest, deps: DeckDeps): Promise<Dec
 
   const speakFront = args.audio === "front" || args.audio === "both";
   const speakBack = args.audio === "back" || args.audio === "both";
-  const frontText = (i: number) => (speakFront ? prepared[i]!.speech.front : undefined);
-  const backText = (i: number) => (speakBack ? prepared[i]!.speech.back : undefined);
-  const spoken = prepared.flatMap((_, i) => [frontText(i), backText(i)].filter((text): text is string => text !== undefined));
-  checkPackageEstimate(spoken, deps.synthesizer.bytesPerCharacter);
-
-  const engine = args.engine ?? "neural";
-  const distinct = new Set(spoken).size;
-  // Steps: one per clip, then packaging, then uploading.
-  const total = distinct + 2;
+  const speech: DeckSpeechRequest = {
+    notes: prepared.map((note) => ({
+      ...(speakFront && note.speech.front !== undefined ? { front: note.speech.front } : {}),
+      ...(speakBack && note.speech.back !== undefined ? { back: note.speech.back } : {}),
+    })),
+    voices: { front: VOICES[args.language]!, back: VOICES[args.back_language ?? args.language]! },
+    engine: args.engine ?? "neural",
+    rate: args.speech_rate ?? "normal",
+  };
+  checkPackageEstimate(speech, deps.synthesizer.bytesPerCharacter);
+  const distinct = countClips(speech);
 
   // Clips and the package live in a directory of this request's, removed whatever happens.
   const workspace = await mkdtemp(join(tmpdir(), "ankify-deck-"));
@@ -140,51 +146,46 @@ export async function createDeck(args: DeckRequest, deps: DeckDeps): Promise<Dec
     if (timeUp.aborted && !(error instanceof OutOfTimeError)) throw new OutOfTimeError(`${stage} did not finish within the time budget`);
     throw error;
   };
-  const { synthesizer } = deps;
-  const cache = deps.clipCache && synthesizer.audioIdentity && spoken.length > 0
-    ? { cache: deps.clipCache, synthesizer: synthesizer as CacheContext["synthesizer"], voice, engine, directory: workspace }
-    : undefined;
-  let writeBack: Promise<void> = Promise.resolve();
+  let spoken: DeckSpeech | undefined;
   // Read while the pictures and speech are made; written once the deck is stored.
   const noteTimes = openNoteTimes(deps.noteTimes, deps.subject ?? "anonymous", deckName, finish);
   // Progress from the first moment: a client that resets its timeout on progress hears at once.
-  deps.onProgress?.(0, total, cache ? "checking the clip cache" : `speaking 0/${distinct}`);
+  // Steps: one per clip, then packaging, then uploading.
+  const total = distinct + 2;
+  const cacheFirst = deps.clipCache && deps.synthesizer.audioIdentity && distinct > 0;
+  deps.onProgress?.(0, total, cacheFirst ? "checking the clip cache" : `speaking 0/${distinct}`);
   try {
     // Pictures before speech: a picture that cannot be had fails the deck before anything is billed.
     const pictures = await gatherImages(args.cards.map((card) => card.image), deps.fetchImage ?? guardedImageFetcher(), workspace, finish)
       .catch(failed("fetching the pictures"));
-    // Clips already spoken for the same audio are reused; only the rest is spoken (and billed).
-    const { hits, misses } = cache
-      ? await findCachedClips(spoken, cache, finish).catch(failed("looking up cached clips"))
-      : { hits: new Map<string, Clip>(), misses: [...new Set(spoken)] };
-    const charactersSpoken = checkSpeechCharacters(misses, deps.maxSpeechCharacters);
-    deps.onProgress?.(hits.size, total, `speaking ${hits.size}/${distinct}`);
-    const fresh: Map<string, Clip> = misses.length === 0
-      ? new Map()
-      : await synthesizeAll(misses, voice, synthesizer, {
-          engine,
-          deadline: deps.deadline - FINISHING_RESERVE_SECONDS * 1000,
-          directory: workspace,
-          ...(deps.cancel ? { signal: deps.cancel } : {}),
-          onClip: (done) => deps.onProgress?.(hits.size + done, total, `speaking ${hits.size + done}/${distinct}`),
-        }).catch(failed("speech"));
-    // New clips go to the cache while the deck is packaged and uploaded; done (or given up) by the
-    // deadline, before the answer: no work outlives the request.
-    if (cache) writeBack = storeClips(fresh.values(), cache, finish);
-    const clips = new Map([...hits, ...fresh]);
+    spoken = await speakDeck(speech, {
+      synthesizer: deps.synthesizer,
+      ...(deps.clipCache ? { clipCache: deps.clipCache } : {}),
+      directory: workspace,
+      deadline: deps.deadline - FINISHING_RESERVE_SECONDS * 1000,
+      maxSpeechCharacters: deps.maxSpeechCharacters,
+      ...(deps.cancel ? { cancel: deps.cancel } : {}),
+      finish,
+      failed,
+      onProgress: (done) => deps.onProgress?.(done, total, `speaking ${done}/${distinct}`),
+    }).catch(failed("speech"));
+    const clips = spoken;
     deps.onProgress?.(distinct, total, "packaging");
 
     // A side's clip plays with the field it reads: field 0 (Front, or the cloze Text, shown on both
-    // sides) and field 1 (Back, or Back Extra, shown with the answer).
-    const sound = (text: string | undefined) => (text === undefined ? "" : `[sound:${clips.get(text)!.fileName}]`);
+    // sides) and field 1 (Back, or Back Extra, shown with the answer). A picture goes above its side's text.
+    const sound = (side: "front" | "back", i: number) => {
+      const clip = clips.clip(side, i);
+      return clip === undefined ? "" : `[sound:${clip.fileName}]`;
+    };
     const picture = (i: number, side: "front" | "back") => ((args.cards[i]!.image_side ?? "front") === side ? pictures.byCard[i] : undefined);
     const notes: DeckNote[] = await noteTimes.stamp(prepared.map((note, i) => ({
       guid: note.guid,
       ords: note.ords,
       tags: note.tags,
-      fields: [withPicture(note.fields[0]!, picture(i, "front")) + sound(frontText(i)), withPicture(note.fields[1]!, picture(i, "back")) + sound(backText(i))],
+      fields: [withPicture(note.fields[0]!, picture(i, "front")) + sound("front", i), withPicture(note.fields[1]!, picture(i, "back")) + sound("back", i)],
     })), Date.now());
-    const media = [...clips.values()].map((clip) => ({ name: clip.fileName, path: clip.path }))
+    const media = clips.clips.map((clip) => ({ name: clip.fileName, path: clip.path }))
       .concat(pictures.files.map((file) => ({ name: file.name, path: file.path })));
     const packagePath = join(workspace, "deck.apkg");
     const bytes = await buildApkgOffThread({ deckName, noteType, notes, media }, { path: packagePath, maxBytes: MAX_PACKAGE_BYTES, signal: finish })
@@ -195,66 +196,26 @@ export async function createDeck(args: DeckRequest, deps: DeckDeps): Promise<Dec
     const key = `${deps.deckPrefix}${new Date().toISOString().slice(0, 10)}/${randomUUID()}/${fileName}`;
     const stored = await deps.store.save(key, { path: packagePath, bytes }, fileName, finish).catch(failed("uploading the deck"));
     const preview = deps.preview && (await publishPreview({ noteType, notes, media }, key, deps.preview, finish));
-    await Promise.all([writeBack, noteTimes.commit(finish)]);
+    await Promise.all([clips.writeBack, noteTimes.commit(finish)]);
     return {
       url: stored.url,
       expires_at: stored.expiresAt.toISOString(),
       deck_name: deckName,
       card_count: notes.reduce((sum, note) => sum + note.ords.length, 0),
-      audio_clips: clips.size,
+      audio_clips: clips.clips.length,
       images: pictures.files.length,
       size_bytes: bytes,
       note_count: notes.length,
       note_type: noteType,
       requested_deck_name: args.deck_name,
-      clips_spoken: fresh.size,
-      clips_cached: hits.size,
-      characters_spoken: charactersSpoken,
+      clips_spoken: clips.spoken,
+      clips_cached: clips.cached,
+      characters_spoken: clips.characters,
       ...(preview ? { preview } : {}),
     };
   } finally {
-    await writeBack;
+    await spoken?.writeBack;
     await rm(workspace, { recursive: true, force: true });
-  }
-}
-/**
- * Refuses, before any speech, a request that would send more characters to speech than allowed;
- * returns the characters it will send (the figure Polly bills).
- */
-export function checkSpeechCharacters(toSpeak: readonly string[], maxCharacters: number): number {
-  let characters = 0;
-  for (const text of new Set(toSpeak)) characters += [...text].length;
-  if (characters > maxCharacters) {
-    throw new LimitError(
-      `This deck would send ${characters} characters to speech; one request may send at most ${maxCharacters}. ` +
-        'Split the cards into several decks, or use audio: "front" (or "none").',
-    );
-  }
-  return characters;
-}
-
-/** Refuses, before any speech, a deck with more Anki cards than one deck may have. */
-export function checkCardCount(notes: readonly Pick<DeckNote, "ords">[]): void {
-  const cards = notes.reduce((sum, note) => sum + note.ords.length, 0);
-  if (cards > MAX_DECK_CARDS) {
-    throw new LimitError(
-      `This deck would have ${cards} Anki cards (a cloze note makes one per deletion number); one deck may have at most ${MAX_DECK_CARDS}. ` +
-        "Split the notes into several decks.",
-    );
-  }
-}
-
-/** Refuses, before any speech or lookup, a deck whose audio alone would make a package over the cap. */
-export function checkPackageEstimate(spoken: readonly string[], bytesPerCharacter: number): void {
-  let characters = 0;
-  for (const text of new Set(spoken)) characters += [...text].length;
-  const estimate = characters * bytesPerCharacter;
-  if (estimate > MAX_PACKAGE_BYTES) {
-    const mb = (n: number) => Math.round(n / 1024 / 1024);
-    throw new LimitError(
-      `This deck's audio would be about ${mb(estimate)} MB; one package may be at most ${mb(MAX_PACKAGE_BYTES)} MB. ` +
-        'Split the cards into several decks, or use audio: "front" (or "none").',
-    );
   }
 }
 

@@ -14,7 +14,7 @@ import { LimitError, MAX_DECK_CARDS, OutOfTimeError } from "../limits";
 import { log } from "../log";
 import { clientMayShowPreview, DECK_PREVIEW_LINK } from "../preview/resource";
 import { deckPreviewSchema } from "../preview/schema";
-import { engineProblem, ENGINES, POLLY_RATES, VOICES } from "../tts/index";
+import { engineProblem, ENGINES, SPEECH_RATES, VOICES } from "../tts/index";
 import type { InFlightCalls } from "./cancellation";
 import { createProgressReporter } from "./progress";
 import { unknownKeysMessage } from "./unknown-keys";
@@ -91,17 +91,27 @@ export const createDeckInput = strictObject({
   format: z.enum(TEXT_FORMATS).default("text")
     .describe(`text: shown exactly as written; html: keeps ${ALLOWED_TAGS.map((t) => `<${t}>`).join(" ")} without attributes and removes all other markup. Speech reads the text without markup`),
   language: z.enum(Object.keys(VOICES) as [string, ...string[]]).default("en-US")
-    .describe("Language of the spoken text"),
+    .describe("Language of the spoken text: the front side's voice"),
+  back_language: z.enum(Object.keys(VOICES) as [string, ...string[]]).optional()
+    .describe('Language of the back side\'s speech, when it differs from language (e.g. language "es-ES", back_language "en-US": Spanish fronts, English backs). Default: language'),
   audio: z.enum(["front", "back", "both", "none"]).default("front")
     .describe("Which side gets speech (cloze: front reads the text with each deletion as its hint or a pause, back reads it filled in)"),
   engine: z.enum(ENGINES).default("neural")
-    .describe(`Speech engine: standard (fastest: ${POLLY_RATES.standard} clips a second, plainest voice), neural (${POLLY_RATES.neural} a second, natural) or generative (${POLLY_RATES.generative} a second, most expressive; not for every language)`),
+    .describe("Speech engine: standard (plainest voice, cheapest), neural (natural) or generative (most expressive, dearest; not for every language)"),
+  speech_rate: z.enum(SPEECH_RATES).default("normal")
+    .describe("How fast the voices speak: normal, or slow (for learners; about four fifths of the normal pace)"),
 }, "argument", "create_deck takes").superRefine(async (request, ctx) => {
   for (const problem of await requestProblems(request)) ctx.addIssue({ code: "custom", path: [...problem.path], message: problem.message });
+  // Each language a side speaks in must have a voice for the engine.
   const engine = request.engine ?? "neural";
-  const voice = VOICES[request.language ?? "en-US"];
-  const problem = voice && request.audio !== "none" ? engineProblem(voice, engine) : undefined;
-  if (problem) ctx.addIssue({ code: "custom", path: ["engine"], message: problem });
+  const language = request.language ?? "en-US";
+  const spoken = [
+    ...(request.audio === "front" || request.audio === "both" ? [language] : []),
+    ...(request.audio === "back" || request.audio === "both" ? [request.back_language ?? language] : []),
+  ];
+  for (const problem of new Set(spoken.map((code) => VOICES[code] && engineProblem(VOICES[code], engine)))) {
+    if (problem) ctx.addIssue({ code: "custom", path: ["engine"], message: problem });
+  }
 });
 
 export const createDeckOutput = z.object({
@@ -144,7 +154,7 @@ export function registerCreateDeck(server: McpServer, deps: ToolDeps): void {
         "Re-importing a rebuilt deck: a note is the same note when the deck name and its identity text are the same (a basic card's front, with its back when two cards share a front; " +
         "a cloze card's text with the deletions filled in); Anki updates it if its content changed, and leaves the learner's copy and their own edits alone if not. " +
         "Renaming the deck makes new notes beside the old ones; cards left out of a rebuild stay in the learner's collection (an import never deletes). " +
-        `Speech is the slow part: engine standard speaks ${POLLY_RATES.standard} clips a second, neural and generative ${POLLY_RATES.neural}; ` +
+        "Speech is the slow part (Amazon Polly speaks many clips per request, a few requests a second): " +
         "a client that sends a progressToken gets progress while a long deck is built.",
       inputSchema: createDeckInput,
       outputSchema: createDeckOutput,

@@ -13,9 +13,9 @@ export const INSTRUCTIONS =
   "Ankify turns flashcards into an Anki deck (.apkg) with text-to-speech audio and returns a download link. " +
   `Call create_deck with a deck name and 1 to ${LIMITS.cards} cards (front and back, each up to ${LIMITS.text} characters; ` +
   'note_type "basic-and-reversed" also asks back to front, note_type "cloze" takes text with {{c1::answer}} deletions instead); ' +
-  'pick the language that is spoken and which side gets audio. Send format "html" to keep bold, italics, lists or ruby. ' +
+  'pick the language that is spoken (back_language when the back is in another language, e.g. Spanish words with English meanings) and which side gets audio. Send format "html" to keep bold, italics, lists or ruby. ' +
   "Give the user the link: it expires, so do not store it. " +
-  "Speech is the slow part (about 8 clips a second): a large deck with audio on both sides can take minutes; " +
+  "Speech is the slow part: a large deck with audio on both sides can take a minute; " +
   'audio: "none" builds a text-only deck at once. Re-importing a deck of the same name updates its notes.';
 
 /**

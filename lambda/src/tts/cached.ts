@@ -5,22 +5,21 @@
 import { join } from "node:path";
 import type { ClipCache } from "../storage/clip-cache";
 import { clipCacheKey } from "../storage/clip-cache";
-import { clipFileName, type Clip, type Engine, type Synthesizer, type Voice } from "./index";
+import { clipFileName, type Clip, type SpeechStyle, type Synthesizer } from "./index";
 
 /** Cache reads in flight at once: enough to hide their latency, few enough to be polite to S3. */
 const LOOKUPS_IN_FLIGHT = 16;
 
 export interface CacheContext {
   readonly cache: ClipCache;
-  readonly synthesizer: Synthesizer & { audioIdentity(voice: Voice, engine: Engine): string };
-  readonly voice: Voice;
-  readonly engine: Engine;
+  readonly synthesizer: Synthesizer & { audioIdentity(style: SpeechStyle): string };
+  readonly style: SpeechStyle;
   /** This request's directory: hits are copied here, as spoken clips are written here. */
   readonly directory: string;
 }
 
 const keyOf = (context: CacheContext, text: string) =>
-  clipCacheKey(context.synthesizer.audioIdentity(context.voice, context.engine), text, context.synthesizer.extension);
+  clipCacheKey(context.synthesizer.audioIdentity(context.style), text, context.synthesizer.extension);
 
 /** Finds the cached clips of `texts`: the hits, by text, and the texts still to speak, in order. */
 export async function findCachedClips(texts: readonly string[], context: CacheContext, signal: AbortSignal): Promise<{ hits: Map<string, Clip>; misses: string[] }> {
@@ -31,7 +30,7 @@ export async function findCachedClips(texts: readonly string[], context: CacheCo
     while (next < distinct.length) {
       signal.throwIfAborted();
       const text = distinct[next++]!;
-      const fileName = clipFileName(text, context.voice, context.synthesizer.extension, context.engine);
+      const fileName = clipFileName(text, context.style, context.synthesizer.extension);
       const path = join(context.directory, fileName);
       const bytes = await context.cache.fetch(keyOf(context, text), path, signal);
       if (bytes !== undefined) hits.set(text, { text, fileName, path, bytes });

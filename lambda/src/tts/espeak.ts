@@ -2,7 +2,10 @@ import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Engine, Synthesizer, Voice } from "./index";
+import type { SpeechStyle, Synthesizer } from "./index";
+
+/** espeak-ng's words a minute: its default, and "slow" at 80 % of it (about what Polly's SSML rate "slow" does). */
+export const ESPEAK_WORDS_PER_MINUTE = { normal: 175, slow: 140 } as const;
 
 /** espeak-ng (Debian package `espeak-ng`), WAV; for local runs and tests. */
 export class EspeakSynthesizer implements Synthesizer {
@@ -15,12 +18,12 @@ export class EspeakSynthesizer implements Synthesizer {
 
   // espeak-ng sounds the same whatever the engine; the engine is in the key all the same, so the
   // dev server's cache behaves as Polly's does (another engine, another clip).
-  audioIdentity(voice: Voice, engine: Engine): string {
-    return `espeak-ng/wav/${engine}/${voice.espeak}`;
+  audioIdentity({ voice, engine, rate }: SpeechStyle): string {
+    return `espeak-ng/wav/${engine}/${voice.espeak}${rate === "normal" ? "" : `/${rate}`}`;
   }
 
   /** espeak-ng has one voice per language: the engine changes nothing but the clip's name. */
-  async synthesize(text: string, voice: Voice, _engine: Engine, signal: AbortSignal): Promise<Uint8Array> {
+  async synthesize(text: string, { voice, rate }: SpeechStyle, signal: AbortSignal): Promise<Uint8Array> {
     // A file, not --stdout: on a pipe espeak-ng cannot seek back to write the WAV header's sizes,
     // and players (and sox) then see zero-length audio.
     const dir = await mkdtemp(join(tmpdir(), "ankify-espeak-"));
@@ -28,7 +31,7 @@ export class EspeakSynthesizer implements Synthesizer {
     try {
       await new Promise<void>((resolve, reject) => {
         // Text goes through stdin, never the command line: no option injection from card text.
-        const child = spawn(this.binary, ["-v", voice.espeak, "--stdin", "-w", out], { signal, stdio: ["pipe", "ignore", "pipe"] });
+        const child = spawn(this.binary, ["-v", voice.espeak, "-s", String(ESPEAK_WORDS_PER_MINUTE[rate]), "--stdin", "-w", out], { signal, stdio: ["pipe", "ignore", "pipe"] });
         let err = "";
         child.stderr.on("data", (chunk: Buffer) => (err += chunk.toString()));
         // A child that exits before reading its input breaks the pipe: an ordinary failure of this

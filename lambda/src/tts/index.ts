@@ -1,14 +1,10 @@
 /**
- * Text to speech behind one small interface: Amazon Polly in AWS, espeak-ng locally and in tests.
- * `synthesizeAll` speaks each distinct text once, a bounded number at a time, starting calls no
- * faster than the service's rate (one pace per synthesizer, shared by every request the execution
- * environment serves), retrying throttling and transient failures with jittered backoff, and gives
- * up cleanly when the request's deadline is near.
+ * Text to speech behind one small interface: Amazon Polly in AWS, espeak-ng locally and in tests,
+ * and stand-ins. `synthesizeAll` (speak-all.ts) speaks each distinct text once: many texts per request
+ * where the synthesizer can (batch.ts), at a pace that adapts to the service (pace.ts), within the
+ * request's deadline.
  */
 import { createHash } from "node:crypto";
-import { setMaxListeners } from "node:events";
-import { writeFile } from "node:fs/promises";
-import { join } from "node:path";
 import { OutOfTimeError } from "../limits";
 
 /**
@@ -52,6 +48,34 @@ export const VOICES: Readonly<Record<string, Voice>> = Object.fromEntries(
   ] as const).map(([language, polly, espeak]) => [language, { language, polly, espeak }]),
 );
 
+/** How fast a voice speaks: Polly's SSML prosody rate "slow", espeak-ng's words a minute. */
+export type SpeechRate = "normal" | "slow";
+export const SPEECH_RATES: readonly SpeechRate[] = ["normal", "slow"];
+
+/** Everything besides the text that shapes a clip. */
+export interface SpeechStyle {
+  readonly voice: Voice;
+  readonly engine: Engine;
+  readonly rate: SpeechRate;
+}
+
+/** What one request of a batching synthesizer may hold. */
+export interface BatchLimits {
+  /** Characters billed (Polly: 3,000; SSML tags are not billed). */
+  readonly billedCharacters: number;
+  /** Characters in all, tags included (Polly: 6,000). */
+  readonly totalCharacters: number;
+  /** Seconds of audio (Polly: 10 minutes). */
+  readonly audioSeconds: number;
+}
+
+/** A synthesizer's way of speaking several texts in one request: an SSML document (ssml.ts) in, MP3 out. */
+export interface BatchSpeech {
+  readonly limits: BatchLimits;
+  /** The document's audio, and the characters the service billed for it when it says (Polly: RequestCharacters). */
+  synthesizeSsml(ssml: string, style: SpeechStyle, signal: AbortSignal): Promise<{ readonly audio: Uint8Array; readonly billedCharacters?: number }>;
+}
+
 export interface Synthesizer {
   /** File extension of what `synthesize` returns (`mp3` or `wav`). */
   readonly extension: string;
@@ -61,12 +85,15 @@ export interface Synthesizer {
   readonly rates?: Readonly<Partial<Record<Engine, number>>>;
   /** A generous estimate of audio bytes per spoken character, to refuse a too-large deck before speaking it. */
   readonly bytesPerCharacter: number;
-  synthesize(text: string, voice: Voice, engine: Engine, signal: AbortSignal): Promise<Uint8Array>;
+  /** One text, one request. */
+  synthesize(text: string, style: SpeechStyle, signal: AbortSignal): Promise<Uint8Array>;
   /**
-   * Everything besides the text that shapes the audio (service, engine, voice, language, format), or
-   * absent when the synthesizer cannot say: clips of one without it are never cached.
+   * Everything besides the text that shapes the audio (service, engine, voice, language, rate, format),
+   * or absent when the synthesizer cannot say: clips of one without it are never cached.
    */
-  audioIdentity?(voice: Voice, engine: Engine): string;
+  audioIdentity?(style: SpeechStyle): string;
+  /** Present when the synthesizer can speak many texts in one request (MP3 only: the audio is cut at frame boundaries). */
+  readonly batch?: BatchSpeech;
 }
 
 /** Thrown by a synthesizer for a failure worth another try (5xx, a dropped connection); retried with backoff. */
@@ -77,44 +104,30 @@ export class TransientSpeechError extends Error {
   }
 }
 
-/** Thrown by a synthesizer when the service asks to slow down; retried with backoff. */
+/** Thrown by a synthesizer when the service asks to slow down; retried at a slower pace while time remains. */
 export class ThrottledError extends TransientSpeechError {
-  constructor(message = "speech service throttled the request") {
+  constructor(
+    message = "speech service throttled the request",
+    /** The service, as a user knows it, e.g. "Amazon Polly". */
+    readonly service = "the speech service",
+  ) {
     super(message);
     this.name = "ThrottledError";
   }
 }
 
-/**
- * Start slots `1/rate` apart. One per synthesizer, so concurrent requests in one execution
- * environment share the service's rate instead of each taking all of it.
- */
-class Pace {
-  private next = 0;
-  constructor(private readonly intervalMs: number) {}
-  /** Resolves at this caller's slot; rejects if `signal` aborts first. */
-  async wait(signal: AbortSignal): Promise<void> {
-    const slot = Math.max(Date.now(), this.next);
-    this.next = slot + this.intervalMs;
-    const delay = slot - Date.now();
-    if (delay > 0) await sleep(delay, signal);
-  }
-}
-const paces = new WeakMap<Synthesizer, Map<Engine, Pace>>();
-function paceOf(synthesizer: Synthesizer, engine: Engine): Pace | undefined {
-  const rate = synthesizer.rates?.[engine];
-  if (!rate) return undefined;
-  let byEngine = paces.get(synthesizer);
-  if (!byEngine) paces.set(synthesizer, (byEngine = new Map()));
-  let pace = byEngine.get(engine);
-  if (!pace) byEngine.set(engine, (pace = new Pace(1000 / rate)));
-  return pace;
-}
-
 /** The deadline came before every clip was spoken. */
 export class DeadlineError extends OutOfTimeError {
-  constructor(readonly done: number, readonly total: number) {
-    super(`speech for ${done} of ${total} distinct texts finished before the time budget ran out`);
+  constructor(
+    readonly done: number,
+    readonly total: number,
+    /** The service that throttled requests meanwhile, if one did: it, not the deck, took the time. */
+    readonly busy?: { readonly service: string; readonly throttled: number },
+  ) {
+    super(
+      `speech for ${done} of ${total} distinct texts finished before the time budget ran out` +
+        (busy ? `: ${busy.service} was busy (it turned away ${busy.throttled} ${busy.throttled === 1 ? "request" : "requests"} for going over its rate limit)` : ""),
+    );
     this.name = "DeadlineError";
   }
 }
@@ -128,42 +141,12 @@ export interface Clip {
   readonly bytes: number;
 }
 
-export interface SynthesizeOptions {
-  /** @default "neural" */
-  readonly engine?: Engine;
-  /** Epoch ms by which every clip must be done. */
-  readonly deadline: number;
-  /** Aborts the work from outside (the client went away or cancelled); the abort reason is thrown. */
-  readonly signal?: AbortSignal;
-  /** Called after each clip: how many of the distinct texts are done. */
-  readonly onClip?: (done: number, total: number) => void;
-  /** A directory this request owns: each clip is written there as it arrives, under its file name. */
-  readonly directory: string;
-  /** Retries of a text after throttling or a transient failure. @default 5 */
-  readonly retries?: number;
-  /** First backoff in ms, doubled each retry, with jitter. @default 200 */
-  readonly backoffMs?: number;
-}
-
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-
-/** The same text, language and engine always give the same name; anything else a different one. */
-export function clipFileName(text: string, voice: Voice, extension: string, engine: Engine = "neural"): string {
-  // Neural clips keep the names of decks built before engines existed.
-  const key = engine === "neural" ? `${voice.language}\x1f${text}` : `${voice.language}\x1f${engine}\x1f${text}`;
-  return `ankify-${createHash("sha256").update(key).digest("hex").slice(0, 20)}.${extension}`;
+/** The same text, language, engine and rate always give the same name; anything else a different one. */
+export function clipFileName(text: string, style: SpeechStyle, extension: string): string {
+  const { voice, engine, rate } = style;
+  // Neural clips at the normal rate keep the names of decks built before engines and rates existed.
+  const parts = [voice.language, ...(engine === "neural" ? [] : [engine]), ...(rate === "normal" ? [] : [`rate=${rate}`]), text];
+  return `ankify-${createHash("sha256").update(parts.join("\x1f")).digest("hex").slice(0, 20)}.${extension}`;
 }
 
 /** Why `engine` cannot speak `voice`'s language, or undefined when it can. */
@@ -173,71 +156,4 @@ export function engineProblem(voice: Voice, engine: Engine): string | undefined 
   return `Amazon Polly has no ${engine} voice for ${voice.language}; use ${others.join(" or ")}`;
 }
 
-/** Speaks every distinct text once; returns the clips by text. */
-export async function synthesizeAll(
-  texts: readonly string[],
-  voice: Voice,
-  synthesizer: Synthesizer,
-  options: SynthesizeOptions,
-): Promise<Map<string, Clip>> {
-  const distinct = [...new Set(texts)];
-  const clips = new Map<string, Clip>();
-  const engine = options.engine ?? "neural";
-  const controller = new AbortController();
-  // Each call in flight listens to it (up to the synthesizer's concurrency): many listeners, none leaked.
-  setMaxListeners(Math.max(10, synthesizer.concurrency * 2), controller.signal);
-  const remaining = () => options.deadline - Date.now();
-  // Throttling avoided rather than retried: starts wait for the synthesizer's shared pace.
-  const pace = paceOf(synthesizer, engine);
-  const timer = setTimeout(() => controller.abort(), Math.max(0, remaining()));
-  const cancel = () => controller.abort(options.signal!.reason);
-  options.signal?.addEventListener("abort", cancel, { once: true });
-  if (options.signal?.aborted) cancel();
-  let next = 0;
-  let failure: unknown;
-
-  const speak = async (text: string): Promise<Uint8Array> => {
-    const retries = options.retries ?? 5;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await pace?.wait(controller.signal);
-        return await synthesizer.synthesize(text, voice, engine, controller.signal);
-      } catch (error) {
-        if (!(error instanceof TransientSpeechError) || attempt >= retries) throw error;
-        const wait = (options.backoffMs ?? 200) * 2 ** attempt * (0.5 + Math.random());
-        if (wait >= remaining()) throw new DeadlineError(clips.size, distinct.length);
-        await sleep(wait, controller.signal);
-      }
-    }
-  };
-  const worker = async () => {
-    while (failure === undefined && next < distinct.length) {
-      const text = distinct[next++]!;
-      if (controller.signal.aborted) throw new DeadlineError(clips.size, distinct.length);
-      const data = await speak(text);
-      const fileName = clipFileName(text, voice, synthesizer.extension, engine);
-      const path = join(options.directory, fileName);
-      await writeFile(path, data);
-      clips.set(text, { text, fileName, path, bytes: data.length });
-      options.onClip?.(clips.size, distinct.length);
-    }
-  };
-  try {
-    const workers = Array.from({ length: Math.min(synthesizer.concurrency, distinct.length) }, () =>
-      worker().catch((error: unknown) => {
-        failure ??= error;
-        controller.abort();
-      }),
-    );
-    await Promise.all(workers);
-  } finally {
-    clearTimeout(timer);
-    options.signal?.removeEventListener("abort", cancel);
-  }
-  if (failure !== undefined) {
-    if (options.signal?.aborted) throw options.signal.reason;
-    if (controller.signal.aborted && remaining() <= 0 && !(failure instanceof DeadlineError)) throw new DeadlineError(clips.size, distinct.length);
-    throw failure;
-  }
-  return clips;
-}
+export { synthesizeAll, type SynthesizeOptions, type SpokenClips } from "./speak-all";

@@ -1,12 +1,19 @@
 import { PollyClient, SynthesizeSpeechCommand } from "@aws-sdk/client-polly";
-import { engineProblem, POLLY_RATES, ThrottledError, TransientSpeechError, type Engine, type Synthesizer, type Voice } from "./index";
+import { engineProblem, POLLY_RATES, ThrottledError, TransientSpeechError, type BatchLimits, type SpeechStyle, type Synthesizer } from "./index";
+import { ssmlDocument } from "./ssml";
 import { LimitError } from "../limits";
 
 /**
- * Amazon Polly, MP3, in the engine a request asks for. synthesizeAll starts calls no faster than the
- * engine's rate (POLLY_RATES: standard 80 a second, neural and generative 8); throttling (other users
- * of the account), 5xx answers and dropped connections are retried there. The SDK's own retries are off (`maxAttempts: 1`) so that
- * one retry policy, which knows the deadline, decides.
+ * One SynthesizeSpeech request (Polly's limits page): at most 3,000 billed characters (SSML tags are
+ * not billed) and 6,000 in all, and at most 10 minutes of audio.
+ */
+export const POLLY_LIMITS: BatchLimits = { billedCharacters: 3000, totalCharacters: 6000, audioSeconds: 600 };
+
+/**
+ * Amazon Polly, MP3, in the engine a request asks for; many texts per request (batch.ts) at a pace
+ * that adapts to what Polly answers (pace.ts). Throttling (other users of the account), 5xx answers
+ * and dropped connections are retried by synthesizeAll; the SDK's own retries are off
+ * (`maxAttempts: 1`) so that one retry policy, which knows the deadline, decides.
  */
 export class PollySynthesizer implements Synthesizer {
   readonly extension = "mp3";
@@ -16,24 +23,36 @@ export class PollySynthesizer implements Synthesizer {
   readonly rates = POLLY_RATES;
   // 24 kHz MP3 at about 48 kbit/s and 12-15 characters a second of speech: ~400 B, with headroom.
   readonly bytesPerCharacter = 800;
+  readonly batch = {
+    limits: POLLY_LIMITS,
+    synthesizeSsml: async (ssml: string, style: SpeechStyle, signal: AbortSignal) => this.speak(ssml, "ssml", style, signal),
+  };
 
   constructor(private readonly client: PollyClient = new PollyClient({ maxAttempts: 1 })) {}
 
-  /** MP3 at each engine's default sample rate: the engine, voice and language make the rest. */
-  audioIdentity(voice: Voice, engine: Engine): string {
-    return `polly/mp3/${engine}/${voice.polly[engine] ?? "-"}/${voice.language}`;
+  /** MP3 at each engine's default sample rate: the engine, voice, language and rate make the rest. */
+  audioIdentity({ voice, engine, rate }: SpeechStyle): string {
+    // The normal rate keeps the identity of clips cached before rates existed.
+    return `polly/mp3/${engine}/${voice.polly[engine] ?? "-"}/${voice.language}${rate === "normal" ? "" : `/${rate}`}`;
   }
 
-  async synthesize(text: string, voice: Voice, engine: Engine, signal: AbortSignal): Promise<Uint8Array> {
+  async synthesize(text: string, style: SpeechStyle, signal: AbortSignal): Promise<Uint8Array> {
+    // Plain text needs no escaping; a slower rate needs SSML's prosody.
+    const spoken = style.rate === "normal" ? await this.speak(text, "text", style, signal) : await this.speak(ssmlDocument([text], style.rate), "ssml", style, signal);
+    return spoken.audio;
+  }
+
+  private async speak(text: string, textType: "text" | "ssml", { voice, engine }: SpeechStyle, signal: AbortSignal) {
     const voiceId = voice.polly[engine];
     if (!voiceId) throw new LimitError(`${engineProblem(voice, engine)}.`);
     try {
       const result = await this.client.send(
-        new SynthesizeSpeechCommand({ Text: text, VoiceId: voiceId as never, Engine: engine, OutputFormat: "mp3", LanguageCode: voice.language as never }),
+        new SynthesizeSpeechCommand({ Text: text, TextType: textType, VoiceId: voiceId as never, Engine: engine, OutputFormat: "mp3", LanguageCode: voice.language as never }),
         { abortSignal: signal },
       );
       if (!result.AudioStream) throw new TransientSpeechError("Polly returned no audio");
-      return await result.AudioStream.transformToByteArray();
+      const audio = await result.AudioStream.transformToByteArray();
+      return { audio, ...(result.RequestCharacters !== undefined ? { billedCharacters: result.RequestCharacters } : {}) };
     } catch (error) {
       throw classify(error);
     }
@@ -47,7 +66,7 @@ export function classify(error: unknown): unknown {
   const status = e.$metadata?.httpStatusCode;
   // Our own deadline or the client's cancellation: never retried.
   if (e.name === "AbortError") return error;
-  if (e.name === "ThrottlingException" || status === 429) return new ThrottledError(`Polly throttled: ${e.message}`);
+  if (e.name === "ThrottlingException" || status === 429) return new ThrottledError(`Polly throttled: ${e.message}`, "Amazon Polly");
   if (e.name === "ServiceFailureException" || (status !== undefined && status >= 500)) return new TransientSpeechError(`Polly failed (${status ?? e.name}): ${e.message}`);
   // No HTTP answer at all (reset, refused, timed out, DNS): the request may never have reached Polly.
   // Everything Polly itself refuses (bad text, voice, access) comes with a status and is final.
