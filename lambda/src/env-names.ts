@@ -45,7 +45,7 @@ export const RUNTIME_VARIABLES = {
   ANKIFY_LOG_LEVEL: { readBy: ["function", "dev"], doc: "`debug`, `info` (default), `warn`, `error` or `silent`" },
   ANKIFY_CLIP_CACHE_DAYS: { readBy: ["dev"], doc: "days the dev server keeps a clip in its local store; `0`: no clip cache" },
   ANKIFY_DEV_API_KEY: { readBy: ["dev"], doc: "the key local clients send (api-key mode), at least 16 characters" },
-  ANKIFY_DEV_SPEECH: { readBy: ["dev"], doc: "`espeak` (default) or `silent`" },
+  ANKIFY_DEV_SPEECH: { readBy: ["dev"], doc: "`espeak` (default), `silent`, or `polly` (the function's Polly path: needs `AWS_REGION`; `AWS_ENDPOINT_URL_POLLY` may point at the Polly fake)" },
   ANKIFY_DEV_SPEECH_LATENCY_MS: { readBy: ["dev"], doc: "extra milliseconds every clip takes, to act like a slower service" },
   ANKIFY_DEV_STORAGE_DIR: { readBy: ["dev"], doc: "where the local S3 store keeps decks and clips (`.ankify-local/s3`)" },
   ANKIFY_DEV_ALLOW_LOOPBACK_IMAGES: { readBy: ["dev"], doc: "`1` lets card pictures come from http://127.0.0.1 (tests); `0` (default) allows public https only" },
