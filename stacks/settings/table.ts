@@ -57,7 +57,11 @@ export interface SettingSpec {
   /** How the value is read and checked; entries without one are read by environments.ts or scripts/. */
   readonly kind?: Kind<unknown>;
   readonly required?: true;
-  /** The value when none is given, or how to work it out from the settings in `needs`. */
+  /**
+   * The value when none is given, or how to work it out from the settings in `needs`. A function
+   * typed to return `undefined` too makes the setting optional in `Settings` (no value: e.g. one the
+   * stack takes from a plan-time expression instead).
+   */
   readonly default?: unknown;
   /** The default in words, where the value alone would not say it. */
   readonly defaultDoc?: string;
