@@ -53,7 +53,7 @@ describe("the generated settings docs", () => {
 
   it("the README's table has a row per setting with its variable, key and default", () => {
     const readme = readFileSync(join(PROJECT_ROOT, "README.md"), "utf8");
-    expect(readme).toContain("\n| `ANKIFY_ORIGIN_READ_TIMEOUT` | `originReadTimeout` | min(120, quota) | 10..900 seconds | ");
+    expect(readme).toContain("\n| `ANKIFY_ORIGIN_READ_TIMEOUT` | `originReadTimeout` | min(120, quota) | 10 (15 with `BUFFERED`)..900 seconds | ");
     expect(readme).toContain("\n| `ANKIFY_MAX_CONCURRENCY` | `maxConcurrency` | `auto` | 1..900 executions, or `auto` (reserve 10 where the account quota allows it) or `none` for no reservation | ");
   });
 });

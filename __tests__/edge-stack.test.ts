@@ -125,13 +125,15 @@ describe("bring your own image (ANKIFY_IMAGE_URI)", () => {
     expect(tf.output["image_tag"]).toBeUndefined();
   });
 
-  it("gives that function the same environment and guard settings as the built one", () => {
+  it("gives that function the built one's environment and guard settings, for a buffered handler (no stream budget)", () => {
     const { tf } = synthAnkify({ imageUri: uri });
     const variables = only(tf, "aws_lambda_function")["environment"]["variables"];
     expect(Object.keys(variables).sort()).toEqual([
-      "ANKIFY_API_KEY_PATH", "ANKIFY_CLIENT_AUTH", "ANKIFY_CLIP_CACHE_PREFIX", "ANKIFY_DECK_BUCKET", "ANKIFY_DECK_PREFIX", "ANKIFY_LINK_TTL_SECONDS", "ANKIFY_MAX_SPEECH_CHARACTERS", "ANKIFY_NOTE_TIMES_PREFIX", "ANKIFY_ORIGIN_PROTECTION",
-      "ANKIFY_ORIGIN_SECRET_PARAMETER", "ANKIFY_ORIGIN_SECRET_PREVIOUS_PARAMETER", "ANKIFY_SPEECH_REGION", "ANKIFY_STREAM_BUDGET_SECONDS", "ANKIFY_TIME_BUDGET_SECONDS", "ANKIFY_TTS_ENGINE",
+      "ANKIFY_API_KEY_PATH", "ANKIFY_CLIENT_AUTH", "ANKIFY_CLIP_CACHE_PREFIX", "ANKIFY_DECK_BUCKET", "ANKIFY_DECK_PREFIX", "ANKIFY_INVOKE_MODE", "ANKIFY_LINK_TTL_SECONDS", "ANKIFY_MAX_SPEECH_CHARACTERS", "ANKIFY_NOTE_TIMES_PREFIX", "ANKIFY_ORIGIN_PROTECTION",
+      "ANKIFY_ORIGIN_SECRET_PARAMETER", "ANKIFY_ORIGIN_SECRET_PREVIOUS_PARAMETER", "ANKIFY_SPEECH_REGION", "ANKIFY_TIME_BUDGET_SECONDS", "ANKIFY_TTS_ENGINE",
     ]);
+    const { tf: built } = synthDefaults();
+    expect(Object.keys(only(built, "aws_lambda_function")["environment"]["variables"]).sort()).toEqual([...Object.keys(variables), "ANKIFY_STREAM_BUDGET_SECONDS"].sort());
     // Each one is a name the function reads (lambda/src/env-names.ts), so the names check knows it.
     for (const name of Object.keys(variables)) expect([name, RUNTIME_VARIABLES[name as RuntimeVariableName]?.readBy]).toEqual([name, expect.arrayContaining(["function"])]);
     expect(only(tf, "aws_lambda_function")["reserved_concurrent_executions"]).toBe(AUTO_RESERVATION);
@@ -160,8 +162,9 @@ describe("function", () => {
     expect(fn["environment"]["variables"]["ANKIFY_STREAM_BUDGET_SECONDS"]).toBe("295");
   });
 
-  it("streams its Function URL's responses", () => {
-    expect(only(tf, "aws_lambda_function_url")).toEqual(expect.objectContaining({ invoke_mode: "RESPONSE_STREAM" }));
+  it("streams its Function URL's responses, and tells the function so", () => {
+    expect(json).toHaveResourceWithProperties({ tfResourceType: "aws_lambda_function_url" }, { invoke_mode: "RESPONSE_STREAM" });
+    expect(fn["environment"]["variables"]["ANKIFY_INVOKE_MODE"]).toBe("RESPONSE_STREAM");
   });
 
   it.each([
@@ -304,6 +307,91 @@ describe("deck bucket", () => {
     expect(only(off, "aws_s3_bucket_lifecycle_configuration")["rule"].map((r: { id: string }) => r.id)).toEqual(["expire-decks", "expire-note-times"]);
     expect(only(off, "aws_iam_role_policy")["policy"]).not.toContain("clips/");
     expect(only(off, "aws_lambda_function")["environment"]["variables"]["ANKIFY_CLIP_CACHE_PREFIX"]).toBeUndefined();
+  });
+});
+
+describe("invoke mode (ANKIFY_INVOKE_MODE)", () => {
+  const image = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/ankify-python@sha256:" + "0123456789abcdef".repeat(4);
+  const variables = (tf: TerraformJson) => only(tf, "aws_lambda_function")["environment"]["variables"] as Record<string, string>;
+  const durationAlarm = (tf: TerraformJson) => all(tf, "aws_cloudwatch_metric_alarm").find((a) => a["alarm_name"] === "ankify-function-duration")!;
+  const originOf = (tf: TerraformJson) => only(tf, "aws_cloudfront_distribution")["origin"][0];
+
+  it.each([
+    ["the image built from lambda/", {}, "RESPONSE_STREAM"],
+    ["ANKIFY_IMAGE_URI alone", { imageUri: image }, "BUFFERED"],
+    ["BUFFERED for the built image", { invokeMode: "BUFFERED" }, "BUFFERED"],
+    ["RESPONSE_STREAM for an own image", { imageUri: image, invokeMode: "RESPONSE_STREAM" }, "RESPONSE_STREAM"],
+  ])("%s: the Function URL is %s, the function is told it, and only a streaming one gets a stream budget", (_label, overrides, mode) => {
+    const { json, tf } = synthAnkify(overrides);
+    expect(json).toHaveResourceWithProperties({ tfResourceType: "aws_lambda_function_url" }, { invoke_mode: mode });
+    expect(variables(tf)["ANKIFY_INVOKE_MODE"]).toBe(mode);
+    expect("ANKIFY_STREAM_BUDGET_SECONDS" in variables(tf)).toBe(mode === "RESPONSE_STREAM");
+  });
+
+  describe("BUFFERED: the whole invocation fits inside CloudFront's read timeout", () => {
+    it("with ANKIFY_IMAGE_URI and nothing else, the function's timeout is the read timeout's own expression and its budget 5 s less", () => {
+      const { json, tf } = synthAnkify({ imageUri: image });
+      expect(json).toHaveResourceWithProperties({ tfResourceType: "aws_lambda_function_url" }, { invoke_mode: "BUFFERED" });
+      expect(json).toHaveResourceWithProperties({ tfResourceType: "aws_lambda_function" }, { timeout: DEFAULT_READ_TIMEOUT });
+      expect(originOf(tf)["custom_origin_config"]["origin_read_timeout"]).toBe(DEFAULT_READ_TIMEOUT);
+      expect(variables(tf)["ANKIFY_TIME_BUDGET_SECONDS"]).toBe(`\${(floor(min(120, ${TIMEOUT_QUOTA}.value)) - 5)}`);
+      // Equal by construction: nothing to check at plan time but the quota's floor, now the function's shortest timeout.
+      expect(only(tf, "aws_lambda_function")["lifecycle"]["precondition"]).toBeUndefined();
+      expect(only(tf, "aws_cloudfront_distribution")["lifecycle"]["precondition"]).toEqual([{
+        condition: `\${(floor(min(120, ${TIMEOUT_QUOTA}.value)) >= 15)}`,
+        error_message: expect.stringContaining(`quota (L-AECE9FA7) is \${${TIMEOUT_QUOTA}.value} s, less than the 15 s a buffered answer needs`),
+      }]);
+      // No cap on the whole response: a buffered one arrives whole within the read timeout.
+      expect(originOf(tf)["response_completion_timeout"]).toBeUndefined();
+    });
+
+    it("with ANKIFY_IMAGE_URI and nothing else, the duration alarm sits past the budget, halfway to the timeout, as an expression too", () => {
+      const { tf } = synthAnkify({ imageUri: image });
+      const alarm = durationAlarm(tf);
+      expect(alarm["threshold"]).toBe(`\${((floor(min(120, ${TIMEOUT_QUOTA}.value)) - 2.5) * 1000)}`);
+      expect(alarm["alarm_description"]).toContain(
+        `longer than \${(floor(min(120, ${TIMEOUT_QUOTA}.value)) - 2.5)} s: past its \${(floor(min(120, ${TIMEOUT_QUOTA}.value)) - 5)} s time budget, by which a buffered answer stops with a tool error`,
+      );
+    });
+
+    it.each([
+      [{ originReadTimeout: 90 }, 90, "85", 87_500],
+      [{ originReadTimeout: 90, functionTimeout: 60 }, 60, "55", 57_500],
+      [{ originReadTimeout: 15 }, 15, "10", 12_500],
+      [{ originReadTimeout: 600 }, 600, "595", 597_500],
+    ])("with an explicit read timeout, %j: timeout %i s, budget %s s, duration alarm %i ms, nothing left to check at plan time", (overrides, timeout, budget, threshold) => {
+      const { tf } = synthAnkify({ imageUri: image, ...overrides });
+      const fn = only(tf, "aws_lambda_function");
+      expect(fn["timeout"]).toBe(timeout);
+      expect(timeout).toBeLessThanOrEqual(originOf(tf)["custom_origin_config"]["origin_read_timeout"]);
+      expect(variables(tf)["ANKIFY_TIME_BUDGET_SECONDS"]).toBe(budget);
+      expect(fn["lifecycle"]["precondition"]).toBeUndefined();
+      expect(durationAlarm(tf)["threshold"]).toBe(threshold);
+      expect(durationAlarm(tf)["alarm_description"]).toContain(`longer than ${threshold / 1000} s: past its ${budget} s time budget`);
+    });
+
+    it("with an explicit function timeout and the quota's read timeout, the plan checks the timeout fits, and says how to fix it", () => {
+      const { tf } = synthAnkify({ imageUri: image, functionTimeout: 60 });
+      const fn = only(tf, "aws_lambda_function");
+      expect(fn["timeout"]).toBe(60);
+      expect(variables(tf)["ANKIFY_TIME_BUDGET_SECONDS"]).toBe("55");
+      const [precondition] = fn["lifecycle"]["precondition"];
+      expect(precondition.condition).toBe(`\${(60 <= floor(min(120, ${TIMEOUT_QUOTA}.value)))}`);
+      for (const part of [
+        `ANKIFY_FUNCTION_TIMEOUT = 60 is longer than the origin read timeout, ${DEFAULT_READ_TIMEOUT} s (the smaller of 120 s and this account's CloudFront quota L-AECE9FA7, \${${TIMEOUT_QUOTA}.value} s)`,
+        "CloudFront would answer 504 while the function kept running (and spending)",
+        `Lower ANKIFY_FUNCTION_TIMEOUT to at most ${DEFAULT_READ_TIMEOUT}, unset it to follow the read timeout, or raise CloudFront's quota.`,
+        "--quota-code L-AECE9FA7 --desired-value 60",
+      ]) expect(precondition.error_message).toContain(part);
+    });
+
+    it("keeps the concurrency reservation's own check beside the timeout's", () => {
+      const { tf } = synthAnkify({ imageUri: image, functionTimeout: 60, maxConcurrency: 50 });
+      expect(only(tf, "aws_lambda_function")["lifecycle"]["precondition"].map((p: { condition: string }) => p.condition)).toEqual([
+        `\${(60 <= floor(min(120, ${TIMEOUT_QUOTA}.value)))}`,
+        `\${((${quotaAddress(tf, "L-B99A9384")}.value - 50) >= 100)}`,
+      ]);
+    });
   });
 });
 

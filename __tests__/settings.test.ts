@@ -28,6 +28,7 @@ describe("defaults (cdktf.json context)", () => {
       oauthCallbackUrls: ["https://claude.ai/api/mcp/auth_callback", "https://claude.com/api/mcp/auth_callback"],
       maxSpeechCharacters: 60_000,
       functionTimeout: 300,
+      invokeMode: "RESPONSE_STREAM",
       clipCacheDays: 90,
     });
   });
@@ -37,7 +38,7 @@ describe("defaults (cdktf.json context)", () => {
       "ANKIFY_DOMAIN", "ANKIFY_ZONE", "ANKIFY_REGION", "ANKIFY_SPEECH_REGION", "ANKIFY_ORIGIN_PROTECTION", "ANKIFY_ORIGIN_READ_TIMEOUT",
       "ANKIFY_RESPONSE_COMPLETION_TIMEOUT", "ANKIFY_FUNCTION_TIMEOUT", "ANKIFY_ORIGIN_KEEPALIVE_TIMEOUT",
       "ANKIFY_ARCHITECTURE", "ANKIFY_ORIGIN_SECRET_VERSION", "ANKIFY_RATE_LIMIT", "ANKIFY_ALLOWED_COUNTRIES",
-      "ANKIFY_MAX_CONCURRENCY", "ANKIFY_ALARM_EMAIL", "ANKIFY_IMAGE_URI", "ANKIFY_CLIENT_AUTH", "ANKIFY_OAUTH_ISSUER",
+      "ANKIFY_MAX_CONCURRENCY", "ANKIFY_ALARM_EMAIL", "ANKIFY_IMAGE_URI", "ANKIFY_INVOKE_MODE", "ANKIFY_CLIENT_AUTH", "ANKIFY_OAUTH_ISSUER",
       "ANKIFY_OAUTH_AUDIENCE", "ANKIFY_OAUTH_SCOPE", "ANKIFY_OAUTH_CALLBACK_URLS", "ANKIFY_MAX_SPEECH_CHARACTERS", "ANKIFY_CLIP_CACHE_DAYS",
     ]);
   });
@@ -73,6 +74,84 @@ describe("speech region (ANKIFY_SPEECH_REGION): Polly's neural voices exist only
 
   it("lists only regions the app itself accepts", () => {
     for (const region of POLLY_NEURAL_REGIONS) expect(AWS_REGIONS).toContain(region);
+  });
+});
+
+describe("invoke mode (ANKIFY_INVOKE_MODE): the Function URL fits the image's handler", () => {
+  const image = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/ankify-python:v3";
+  const settings = (env: Record<string, string>) => loadSettings({ context, env });
+
+  it.each([
+    ["the image built from lambda/ (a streaming handler)", {}, "RESPONSE_STREAM"],
+    ["ANKIFY_IMAGE_URI (most likely a handler that returns one response)", { ANKIFY_IMAGE_URI: image }, "BUFFERED"],
+    ["an explicit BUFFERED for the built image", { ANKIFY_INVOKE_MODE: "BUFFERED" }, "BUFFERED"],
+    ["an explicit RESPONSE_STREAM for an own image that streams", { ANKIFY_IMAGE_URI: image, ANKIFY_INVOKE_MODE: "RESPONSE_STREAM" }, "RESPONSE_STREAM"],
+  ])("is %s: %j → %s", (_label, env, mode) => {
+    expect(settings(env).invokeMode).toBe(mode);
+  });
+
+  it("takes cdktf.json's invokeMode, which the environment overrides", () => {
+    expect(loadSettings({ context: { ...context, invokeMode: "BUFFERED" } }).invokeMode).toBe("BUFFERED");
+    expect(loadSettings({ context: { ...context, invokeMode: "BUFFERED" }, env: { ANKIFY_INVOKE_MODE: "RESPONSE_STREAM" } }).invokeMode).toBe("RESPONSE_STREAM");
+  });
+
+  it.each([
+    [{ ANKIFY_INVOKE_MODE: "buffered" }, {}, 'ANKIFY_INVOKE_MODE = "buffered" is not allowed; use one of: RESPONSE_STREAM, BUFFERED.'],
+    [{ ANKIFY_INVOKE_MODE: "STREAM" }, {}, 'ANKIFY_INVOKE_MODE = "STREAM" is not allowed; use one of: RESPONSE_STREAM, BUFFERED.'],
+    [{}, { invokeMode: true }, 'cdktf.json context "invokeMode" = true must be a string.'],
+  ])("refuses %j %j in one line", (env, extra, message) => {
+    expect(problems(env, extra)).toEqual([message]);
+  });
+
+  describe("BUFFERED: the whole answer, and so the function, fits inside the read timeout", () => {
+    it("follows an unset read timeout: the function's timeout is then the read timeout's plan-time expression (the stack's)", () => {
+      const buffered = settings({ ANKIFY_IMAGE_URI: image });
+      expect(buffered).not.toHaveProperty("functionTimeout");
+      expect(buffered).not.toHaveProperty("originReadTimeout");
+    });
+
+    it.each([
+      [{ ANKIFY_ORIGIN_READ_TIMEOUT: "90" }, 90],
+      [{ ANKIFY_ORIGIN_READ_TIMEOUT: "15" }, 15],
+      [{ ANKIFY_ORIGIN_READ_TIMEOUT: "900" }, 900],
+      [{ ANKIFY_ORIGIN_READ_TIMEOUT: "90", ANKIFY_FUNCTION_TIMEOUT: "60" }, 60],
+      [{ ANKIFY_ORIGIN_READ_TIMEOUT: "90", ANKIFY_FUNCTION_TIMEOUT: "90" }, 90],
+      [{ ANKIFY_FUNCTION_TIMEOUT: "15" }, 15],
+      [{ ANKIFY_FUNCTION_TIMEOUT: "120" }, 120],
+    ])("%j gives a function timeout of %i s", (env, timeout) => {
+      expect(settings({ ANKIFY_IMAGE_URI: image, ...env }).functionTimeout).toBe(timeout);
+    });
+
+    const defaulted = "ANKIFY_INVOKE_MODE = BUFFERED, the default with ANKIFY_IMAGE_URI,";
+    const spending = "an answer leaves only when the function returns, and a function still running after CloudFront's 504 keeps spending";
+    const unsetReadTimeout = `which unset is at most 120 s and checked at plan time against CloudFront's quota: ${spending}`;
+    it.each([
+      [{ ANKIFY_FUNCTION_TIMEOUT: "91", ANKIFY_ORIGIN_READ_TIMEOUT: "90" },
+        `ANKIFY_FUNCTION_TIMEOUT = 91 is out of range; use an integer from 15 to 90 (with ${defaulted} at least 15 s and at most the origin read timeout: ${spending}).`],
+      [{ ANKIFY_FUNCTION_TIMEOUT: "121" },
+        `ANKIFY_FUNCTION_TIMEOUT = 121 is out of range; use an integer from 15 to 120 (with ${defaulted} at least 15 s and at most the origin read timeout, ${unsetReadTimeout}).`],
+      [{ ANKIFY_FUNCTION_TIMEOUT: "14" },
+        `ANKIFY_FUNCTION_TIMEOUT = 14 is out of range; use an integer from 15 to 120 (with ${defaulted} at least 15 s and at most the origin read timeout, ${unsetReadTimeout}).`],
+      [{ ANKIFY_INVOKE_MODE: "BUFFERED", ANKIFY_FUNCTION_TIMEOUT: "300" },
+        `ANKIFY_FUNCTION_TIMEOUT = 300 is out of range; use an integer from 15 to 120 (with ANKIFY_INVOKE_MODE = BUFFERED at least 15 s and at most the origin read timeout, ${unsetReadTimeout}).`],
+      [{ ANKIFY_ORIGIN_READ_TIMEOUT: "14" },
+        `ANKIFY_ORIGIN_READ_TIMEOUT = 14 is out of range; use an integer from 15 to 900 (with ${defaulted} at least 15 s: the function's whole answer must arrive within it, and so must its shortest timeout; ` +
+        `unset: the smaller of 120 and CloudFront's "Response timeout per origin" quota, read at plan time; a value above that quota stops the plan).`],
+      [{ ANKIFY_RESPONSE_COMPLETION_TIMEOUT: "300" },
+        'ANKIFY_RESPONSE_COMPLETION_TIMEOUT = "300" is only used with ANKIFY_INVOKE_MODE = "RESPONSE_STREAM" (a buffered answer arrives whole within the origin read timeout, ' +
+        "which this cap may not be shorter than, so it would never apply); remove it or switch to RESPONSE_STREAM."],
+    ])("refuses %j with an own image", (env, message) => {
+      expect(problems({ ANKIFY_IMAGE_URI: image, ...env })).toEqual([message]);
+    });
+
+    it("keeps RESPONSE_STREAM's rules for an own image that streams", () => {
+      expect(settings({ ANKIFY_IMAGE_URI: image, ANKIFY_INVOKE_MODE: "RESPONSE_STREAM", ANKIFY_ORIGIN_READ_TIMEOUT: "10" })).toEqual(
+        expect.objectContaining({ originReadTimeout: 10, functionTimeout: 300 }));
+      expect(settings({ ANKIFY_IMAGE_URI: image, ANKIFY_INVOKE_MODE: "RESPONSE_STREAM", ANKIFY_RESPONSE_COMPLETION_TIMEOUT: "300" }).responseCompletionTimeout).toBe(300);
+      expect(problems({ ANKIFY_IMAGE_URI: image, ANKIFY_INVOKE_MODE: "RESPONSE_STREAM", ANKIFY_FUNCTION_TIMEOUT: "100", ANKIFY_ORIGIN_READ_TIMEOUT: "110" })).toEqual([
+        "ANKIFY_FUNCTION_TIMEOUT = 100 is out of range; use an integer from 110 to 900 (at least the origin read timeout and 15 s, at most Lambda's 900 s).",
+      ]);
+    });
   });
 });
 

@@ -4,7 +4,7 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { DataAwsRoute53Zone } from "@cdktf/provider-aws/lib/data-aws-route53-zone";
 import { RandomProvider } from "@cdktf/provider-random/lib/provider";
-import { deckStreamBudgetSeconds, functionTimeoutSeconds, requestBudgetSeconds, type Settings } from "./settings";
+import type { Settings } from "./settings";
 import { ImageRepository } from "./edge/image-repository";
 import { FunctionImage } from "./edge/function-image";
 import { DeckBucket } from "./edge/deck-bucket";
@@ -17,8 +17,9 @@ import { Distribution } from "./edge/distribution";
 import { DnsRecords } from "./edge/dns-records";
 import { WebAcl } from "./edge/web-acl";
 import { SecurityHeaders } from "./edge/security-headers";
-import { Alarms, durationAlarmThresholdMs } from "./edge/alarms";
+import { Alarms } from "./edge/alarms";
 import { OriginReadTimeout } from "./edge/origin-read-timeout";
+import { BUFFERED_READ_TIMEOUT_MINIMUM, functionTimeouts } from "./edge/function-timeouts";
 import { ConcurrencyReservation } from "./edge/concurrency-reservation";
 import { ContentHashEdgeFunction } from "./edge/content-hash-edge-function";
 import { configureStateBackend } from "./state-backend";
@@ -80,9 +81,11 @@ export class AnkifyStack extends TerraformStack {
 
     const readTimeout = new OriginReadTimeout(this, "cloudfront-response-timeout", {
       ...(settings.originReadTimeout !== undefined ? { explicit: settings.originReadTimeout } : {}),
-      functionTimeout: functionTimeoutSeconds(settings),
+      ...(settings.invokeMode === "BUFFERED" ? { minimum: BUFFERED_READ_TIMEOUT_MINIMUM } : {}),
       usEast1,
     });
+    // What the function may take, fitted to the read timeout by the invoke mode.
+    const timeouts = functionTimeouts(settings, readTimeout);
 
     const concurrency = new ConcurrencyReservation(this, "lambda-concurrency", { maxConcurrency: settings.maxConcurrency, region: settings.region });
 
@@ -91,11 +94,12 @@ export class AnkifyStack extends TerraformStack {
       imageUri: built ? built.image.imageUri : settings.imageUri!,
       ...(built ? { dependsOn: [built.image.build, built.repository.pullPolicy] } : {}),
       architecture: settings.architecture,
-      timeout: functionTimeoutSeconds(settings),
+      invokeMode: settings.invokeMode,
+      timeout: timeouts.timeout,
       ...(concurrency.reservedConcurrentExecutions !== undefined ? { reservedConcurrency: concurrency.reservedConcurrentExecutions } : {}),
-      requestBudget: requestBudgetSeconds(settings) ?? readTimeout.secondsText,
-      preconditions: [...readTimeout.functionPreconditions, ...concurrency.preconditions],
-      streamBudget: deckStreamBudgetSeconds(settings),
+      requestBudget: timeouts.timeBudget,
+      preconditions: [...timeouts.preconditions, ...concurrency.preconditions],
+      ...(timeouts.streamBudget !== undefined ? { streamBudget: timeouts.streamBudget } : {}),
       deckBucketName: decks.bucket.bucket,
       deckBucketArn: decks.bucket.arn,
       deckPrefix: decks.deckPrefix,
@@ -166,8 +170,9 @@ export class AnkifyStack extends TerraformStack {
       functionName: fn.function.functionName,
       logGroupName: fn.logGroupName,
       // Computed from the timeout itself, so the alarm follows when the timeout settings change.
-      durationThresholdMs: durationAlarmThresholdMs(functionTimeoutSeconds(settings)),
-      streamBudgetSeconds: deckStreamBudgetSeconds(settings),
+      durationThresholdMs: timeouts.durationAlarm.thresholdMs,
+      durationThresholdSeconds: timeouts.durationAlarm.thresholdSeconds,
+      durationDeadline: timeouts.durationAlarm.deadline,
       throttleCause: concurrency.throttleCause,
       distributionId: distribution.id,
       ...(webAcl ? { webAcl: { metricName: webAcl.metricName, rateRuleMetricName: webAcl.rateRuleMetricName, rateLimit: settings.rateLimit } } : {}),

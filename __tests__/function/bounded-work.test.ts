@@ -240,6 +240,20 @@ describe("settings agree", () => {
     expect(() => settingsWith({ originReadTimeout: MIN_TIME_BUDGET_SECONDS, functionTimeout: MIN_FUNCTION_TIMEOUT_SECONDS - 1 })).toThrow(/functionTimeout/);
   });
 
+  it("every BUFFERED timeout the stack accepts gives a time budget the function accepts, ready before Lambda's timeout", () => {
+    for (let readTimeout = MIN_FUNCTION_TIMEOUT_SECONDS; readTimeout <= 900; readTimeout += 5) {
+      for (const functionTimeout of [undefined, MIN_FUNCTION_TIMEOUT_SECONDS, readTimeout]) {
+        const settings = settingsWith({ invokeMode: "BUFFERED", originReadTimeout: readTimeout, ...(functionTimeout !== undefined ? { functionTimeout } : {}) });
+        const budget = requestBudgetSeconds(settings)!;
+        const config = loadConfig({ ANKIFY_ORIGIN_PROTECTION: "oac", ANKIFY_DECK_BUCKET: "b", ANKIFY_CLIENT_AUTH: "none", ANKIFY_INVOKE_MODE: "BUFFERED", ANKIFY_TIME_BUDGET_SECONDS: String(budget) });
+        expect(config.timeBudgetSeconds).toBe(budget);
+        expect(budget).toBeLessThan(settings.functionTimeout!);
+        expect(settings.functionTimeout).toBeLessThanOrEqual(readTimeout);
+        expect(deckStreamBudgetSeconds(settings)).toBeUndefined();
+      }
+    }
+  });
+
   it("a bad function environment answers a clear 500 JSON, and never its settings", () => {
     const event = JSON.stringify({ rawPath: "/mcp", headers: {}, requestContext: { http: { method: "POST" } } });
     const run = spawnSync(process.execPath, ["-r", "sucrase/register", "testing/function/stream-probe.js", "./lambda/src/index.ts", event, JSON.stringify({ awsRequestId: "req-9" })], {

@@ -13,6 +13,7 @@ import type { Synthesizer } from "../../lambda/src/tts/index";
 import { readApkg } from "../../testing/function/harness";
 import { PROJECT_ROOT } from "../../testing/paths";
 import { namesListedFor, namesRead } from "../../testing/env-names";
+import { readResult } from "../../testing/function/lambda-buffered";
 
 describe("the time budget", () => {
   it("ends create_deck with a clear tool error, not a 504, when speech would not finish in time", async () => {
@@ -49,9 +50,28 @@ describe("loadConfig", () => {
   it("applies the defaults the stack relies on", () => {
     expect(loadConfig(good)).toEqual({
       originProtection: "secret-header", originSecrets: ["a".repeat(32)], deckBucket: "b", deckPrefix: "decks/",
-      ttsEngine: "polly", timeBudgetSeconds: 120, streamBudgetSeconds: 120, linkTtlSeconds: 3600, maxSpeechCharacters: 60_000,
+      ttsEngine: "polly", invokeMode: "RESPONSE_STREAM", timeBudgetSeconds: 120, streamBudgetSeconds: 120, linkTtlSeconds: 3600, maxSpeechCharacters: 60_000,
       clientAuth: { mode: "api-key", keyPath: "/ankify/ankify/client-keys" },
     });
+  });
+
+  it("reads the Function URL's invoke mode: streaming unless BUFFERED, where the time budget bounds every answer", () => {
+    expect(loadConfig({ ...good, ANKIFY_STREAM_BUDGET_SECONDS: "295" })).toEqual(expect.objectContaining({ invokeMode: "RESPONSE_STREAM", streamBudgetSeconds: 295 }));
+    expect(loadConfig({ ...good, ANKIFY_INVOKE_MODE: "BUFFERED", ANKIFY_TIME_BUDGET_SECONDS: "55" }))
+      .toEqual(expect.objectContaining({ invokeMode: "BUFFERED", timeBudgetSeconds: 55, streamBudgetSeconds: 55 }));
+    const problemsOf = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+        return [];
+      } catch (error) {
+        if (error instanceof ConfigError) return error.problems;
+        throw error;
+      }
+    };
+    expect(problemsOf({ ...good, ANKIFY_INVOKE_MODE: "buffered" })).toEqual(['ANKIFY_INVOKE_MODE = "buffered" must be one of: RESPONSE_STREAM, BUFFERED.']);
+    expect(problemsOf({ ...good, ANKIFY_INVOKE_MODE: "BUFFERED", ANKIFY_STREAM_BUDGET_SECONDS: "295" })).toEqual([
+      'ANKIFY_STREAM_BUDGET_SECONDS = "295" cannot apply with ANKIFY_INVOKE_MODE = "BUFFERED", where nothing streams and every answer must be out within ANKIFY_TIME_BUDGET_SECONDS; unset it.',
+    ]);
   });
 
   it("reads where the decks' note times are kept, if anywhere", () => {
@@ -176,6 +196,16 @@ describe("the image's bundle", () => {
       expect(result.statusCode).toBe(200);
       expect(result.streamContentType).toBe("application/vnd.awslambda.http-integration-response");
       expect(JSON.parse(result.body).service).toBe("ankify");
+      // With ANKIFY_INVOKE_MODE = BUFFERED the same export is the plain handler, which returns one response object.
+      const buffered = spawnSync(process.execPath, ["-e",
+        `require(${JSON.stringify(join(outdir, "index.js"))}).handler(${event}, { getRemainingTimeInMillis: () => 60000 }).then((r) => process.stdout.write(JSON.stringify(r)))`], {
+        encoding: "utf8",
+        env: { PATH: process.env["PATH"], ANKIFY_INVOKE_MODE: "BUFFERED", ANKIFY_ORIGIN_PROTECTION: "oac", ANKIFY_DECK_BUCKET: "b", ANKIFY_API_KEY_PATH: "/ankify/ankify/client-keys", AWS_REGION: "eu-west-1" },
+      });
+      expect(buffered.status).toBe(0);
+      const answer = readResult(JSON.parse(buffered.stdout));
+      expect(answer.statusCode).toBe(200);
+      expect(JSON.parse(answer.body).service).toBe("ankify");
       const cmd = /CMD \["index\.(\w+)"\]/.exec(require("node:fs").readFileSync(join(PROJECT_ROOT, "lambda", "Dockerfile"), "utf8"))![1];
       expect(cmd).toBe("handler");
       // The packaging worker is a second entry beside index.js, and runs alone with the wasm beside it.

@@ -1,4 +1,4 @@
-import { handler as lambdaHandler } from "../../lambda/src/index";
+import { streamingHandler as lambdaHandler } from "../../lambda/src/index";
 import type { FunctionUrlEvent } from "../../lambda/src/http/function-url";
 import { METADATA_CONTENT_TYPE } from "../../lambda/src/http/lambda-stream";
 import { invokeStreaming, type StreamedResult } from "../../testing/function/lambda-stream";

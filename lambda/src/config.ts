@@ -9,6 +9,9 @@ import { DEFAULT_MAX_SPEECH_CHARACTERS, MAX_MAX_SPEECH_CHARACTERS, MIN_MAX_SPEEC
 
 export type OriginProtection = "secret-header" | "oac";
 export type TtsEngine = "polly" | "espeak";
+/** How the Function URL invokes the function (stacks/edge/ankify-function.ts sets both from one setting). */
+export type InvokeMode = "RESPONSE_STREAM" | "BUFFERED";
+export const INVOKE_MODES: readonly InvokeMode[] = ["RESPONSE_STREAM", "BUFFERED"];
 
 /** Who may call /mcp (the status page and discovery documents stay public). */
 export type ClientAuth =
@@ -39,9 +42,14 @@ export interface FunctionConfig {
   readonly ttsEngine: TtsEngine;
   /** Region to call Polly in (one with neural voices); unset: the SDK's own, the function's region. */
   readonly speechRegion?: string;
-  /** Seconds a deck answered in one piece (JSON) may take: CloudFront's wait for the first byte. */
+  /**
+   * RESPONSE_STREAM: answers may stream (index.ts exports the streaming handler). BUFFERED: nothing
+   * reaches the client before the function returns, so nothing streams and every answer is one piece.
+   */
+  readonly invokeMode: InvokeMode;
+  /** Seconds a deck answered in one piece (JSON) may take: CloudFront's wait for the first byte (BUFFERED: the timeout less a margin). */
   readonly timeBudgetSeconds: number;
-  /** Seconds a deck answered as a stream (SSE) may take: the function's timeout less a margin. */
+  /** Seconds a deck answered as a stream (SSE) may take: the function's timeout less a margin. BUFFERED: the time budget. */
   readonly streamBudgetSeconds: number;
   readonly linkTtlSeconds: number;
   /** Characters one request may send to speech. */
@@ -65,6 +73,15 @@ export class ConfigError extends Error {
 
 /** Presigned links die with the signing role's session anyway; longer than this only misleads. */
 const MAX_LINK_TTL_SECONDS = 12 * 3600;
+
+/**
+ * The invoke mode the environment names, for choosing the handler to export before any configuration
+ * is read: unset (a stack from before the setting) or not one of the two, RESPONSE_STREAM, and
+ * loadConfig reports the bad value.
+ */
+export function invokeModeOf(env: Readonly<Record<string, string | undefined>> = process.env): InvokeMode {
+  return env["ANKIFY_INVOKE_MODE"]?.trim() === "BUFFERED" ? "BUFFERED" : "RESPONSE_STREAM";
+}
 
 export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): FunctionConfig {
   const problems: string[] = [];
@@ -104,9 +121,15 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   const timeBudgetSeconds = budgetRaw === undefined ? 120 : /^\d+$/.test(budgetRaw) ? Number(budgetRaw) : NaN;
   const budgetProblem = timeBudgetProblem(timeBudgetSeconds);
   if (budgetProblem) problems.push(`ANKIFY_TIME_BUDGET_SECONDS = ${JSON.stringify(budgetRaw)} ${budgetProblem}.`);
+  const invokeMode = oneOf<InvokeMode>("ANKIFY_INVOKE_MODE", INVOKE_MODES, "RESPONSE_STREAM");
   const streamRaw = get("ANKIFY_STREAM_BUDGET_SECONDS");
-  const streamBudgetSeconds = streamRaw === undefined ? timeBudgetSeconds : /^\d+$/.test(streamRaw) ? Number(streamRaw) : NaN;
-  const streamProblem = streamRaw === undefined ? undefined : timeBudgetProblem(streamBudgetSeconds);
+  const streamBudgetSeconds = streamRaw === undefined || invokeMode === "BUFFERED" ? timeBudgetSeconds : /^\d+$/.test(streamRaw) ? Number(streamRaw) : NaN;
+  if (streamRaw !== undefined && invokeMode === "BUFFERED") {
+    // The stack never sets both: a budget that cannot apply points at an environment made by hand.
+    problems.push(`ANKIFY_STREAM_BUDGET_SECONDS = ${JSON.stringify(streamRaw)} cannot apply with ANKIFY_INVOKE_MODE = "BUFFERED", where nothing streams ` +
+      "and every answer must be out within ANKIFY_TIME_BUDGET_SECONDS; unset it.");
+  }
+  const streamProblem = streamRaw === undefined || invokeMode === "BUFFERED" ? undefined : timeBudgetProblem(streamBudgetSeconds);
   if (streamProblem) problems.push(`ANKIFY_STREAM_BUDGET_SECONDS = ${JSON.stringify(streamRaw)} ${streamProblem}.`);
   const clipCachePrefix = get("ANKIFY_CLIP_CACHE_PREFIX");
   if (clipCachePrefix !== undefined && (!clipCachePrefix.endsWith("/") || clipCachePrefix.startsWith("/") || clipCachePrefix === deckPrefix)) {
@@ -130,6 +153,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     deckPrefix,
     ttsEngine,
     ...(speechRegion !== undefined ? { speechRegion } : {}),
+    invokeMode,
     timeBudgetSeconds,
     streamBudgetSeconds,
     linkTtlSeconds,

@@ -5,7 +5,7 @@
  *   GET  /.well-known/ oauth mode: the protected resource and authorization server metadata (public)
  *   POST /mcp          client authentication (api-key or oauth: 401/403), then MCP over Streamable
  *                      HTTP, both protocol eras (mcp/endpoint.ts); a create_deck call streams (SSE)
- *                      to a client that accepts it
+ *                      to a client that accepts it, unless the Function URL is BUFFERED
  *   anything else      404, or 405 with Allow
  * Nothing before MCP reads the request's body. A request no Web Request can carry (http/malformed.ts)
  * meets the same guard, then a 405 or 400; every answer carries the request id.
@@ -107,8 +107,9 @@ export function createRequestHandler(deps: HandlerDeps): (request: IncomingReque
 
     // A client that reads a stream gets bytes every few seconds, so CloudFront's read timeout (the
     // gap between bytes) never runs out: its deck may take the function's whole timeout. A JSON
-    // answer's first byte is its last, so CloudFront's wait for it bounds the deck.
-    const streaming = accepts(request.headers.get("accept"), "text/event-stream");
+    // answer's first byte is its last, so CloudFront's wait for it bounds the deck. Behind a BUFFERED
+    // Function URL no byte leaves before the function returns: nothing streams, whatever is accepted.
+    const streaming = deps.config.invokeMode === "RESPONSE_STREAM" && accepts(request.headers.get("accept"), "text/event-stream");
     const budgetSeconds = streaming ? deps.config.streamBudgetSeconds : deps.config.timeBudgetSeconds;
     const budgetMs = Math.min(budgetSeconds * 1000, context.remainingMs ?? Number.POSITIVE_INFINITY);
     return serveMcp(request, {

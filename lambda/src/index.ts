@@ -1,8 +1,9 @@
 /**
- * The Lambda entry point (`CMD ["index.handler"]` in the Dockerfile): a Function URL event in
- * (invoke mode RESPONSE_STREAM), the response streamed out as it is produced, so a long deck's
- * progress and keep-alive lines reach the client while it is built. Configuration and clients are
- * made once per execution environment.
+ * The Lambda entry point (`CMD ["index.handler"]` in the Dockerfile): a Function URL event in, and
+ * out the way the URL's invoke mode (ANKIFY_INVOKE_MODE, set by the stack with the URL's) takes it:
+ * RESPONSE_STREAM streams the response as it is produced, so a long deck's progress and keep-alive
+ * lines reach the client while it is built; BUFFERED returns one response object (at most 6 MB).
+ * Configuration and clients are made once per execution environment.
  */
 import { PollyClient } from "@aws-sdk/client-polly";
 import { S3Client } from "@aws-sdk/client-s3";
@@ -10,10 +11,11 @@ import { SSMClient } from "@aws-sdk/client-ssm";
 import { SsmApiKeyStore } from "./access/api-keys";
 import { createClientGate } from "./access/client-auth";
 import { SsmOriginSecrets } from "./access/origin-secrets";
-import { ConfigError, loadConfig, type FunctionConfig } from "./config";
+import { ConfigError, invokeModeOf, loadConfig, type FunctionConfig } from "./config";
 import { toRequest, type FunctionUrlEvent } from "./http/function-url";
 import { streamifyResponse, writeStreamingResponse } from "./http/lambda-stream";
 import { startPackagingWorker } from "./deck/build-off-thread";
+import { toFunctionUrlResult, type FunctionUrlResult } from "./http/lambda-buffered";
 import { createRequestHandler } from "./handler";
 import { jsonResponse } from "./http/responses";
 import { log } from "./log";
@@ -72,13 +74,28 @@ export function pollyClient(config: Pick<FunctionConfig, "speechRegion">): Polly
   return new PollyClient({ maxAttempts: 1, ...(config.speechRegion !== undefined ? { region: config.speechRegion } : {}) });
 }
 
-export const handler = streamifyResponse<FunctionUrlEvent, LambdaContext | undefined>(async (event, responseStream, context) => {
+/** RESPONSE_STREAM: status and headers first, then the body as it is produced (up to 200 MB). */
+export const streamingHandler = streamifyResponse<FunctionUrlEvent, LambdaContext | undefined>(async (event, responseStream, context) => {
   // Aborts when the client goes away: the request's signal reaches the MCP transport and the tool.
   const client = new AbortController();
   const response = await respond(event, context, client.signal);
   const deadline = context ? Date.now() + context.getRemainingTimeInMillis() - WRITER_STOP_MARGIN_MS : undefined;
   await writeStreamingResponse(response, responseStream, () => client.abort(new Error("the client disconnected")), deadline === undefined ? {} : { deadline });
 });
+
+/**
+ * BUFFERED: one payload 2.0 response object. A buffered invocation learns nothing of a client that
+ * went away; the time budget, inside CloudFront's read timeout, bounds it instead.
+ */
+export async function bufferedHandler(event: FunctionUrlEvent, context?: LambdaContext): Promise<FunctionUrlResult> {
+  return toFunctionUrlResult(await respond(event, context, new AbortController().signal));
+}
+
+/**
+ * The handler the Function URL's invoke mode needs: a streaming handler behind a BUFFERED URL answers
+ * nothing useful, nor a plain one behind a streaming URL. Chosen once, at load.
+ */
+export const handler = invokeModeOf() === "BUFFERED" ? bufferedHandler : streamingHandler;
 
 async function respond(event: FunctionUrlEvent, context: LambdaContext | undefined, signal: AbortSignal): Promise<Response> {
   try {

@@ -60,6 +60,15 @@ export function streamBudgetSeconds(functionTimeoutSeconds: number): number {
 }
 
 /**
+ * How long a deck may take when the Function URL is BUFFERED, for a function timeout (which is then at
+ * most CloudFront's read timeout): the answer leaves only when the function returns, so it must be
+ * ready the same margin before Lambda's timeout as a streamed deck's tool error.
+ */
+export function bufferedBudgetSeconds(functionTimeoutSeconds: number): number {
+  return functionTimeoutSeconds - LAMBDA_STOP_MARGIN_SECONDS;
+}
+
+/**
  * Characters one request may send to speech (the figure Polly bills: $16 per million with neural
  * voices, so the default caps one request near $1).
  */

@@ -3,7 +3,7 @@ import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import type { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { LAMBDA_STOP_MARGIN_SECONDS, streamBudgetSeconds } from "../../lambda/src/limits";
+import { Token } from "cdktf";
 
 /** Every alarm looks at 5-minute sums, averages or maxima: long enough to be quiet, short enough to act on. */
 const PERIOD_SECONDS = 300;
@@ -15,15 +15,6 @@ export const CDN_5XX_RATE_THRESHOLD = 5;
  */
 export const CDN_5XX_MIN_REQUESTS = 20;
 
-/**
- * The duration alarm's threshold for a function timeout: halfway between the stream budget (when a
- * streamed deck stops with a tool error) and the timeout. A legitimate deck, however long, ends
- * before it; an invocation that overran its own deadline, or hit the timeout, passes it.
- */
-export function durationAlarmThresholdMs(functionTimeoutSeconds: number): number {
-  return (streamBudgetSeconds(functionTimeoutSeconds) + LAMBDA_STOP_MARGIN_SECONDS / 2) * 1000;
-}
-
 export interface AlarmsProps {
   /** Prefixes the topics' and alarms' names. */
   readonly name: string;
@@ -31,10 +22,15 @@ export interface AlarmsProps {
   readonly functionName: string;
   /** Its log group, named in the alarm descriptions as the first place to look. */
   readonly logGroupName: string;
-  /** Alarm when an invocation runs longer than this, in ms (> 0): see durationAlarmThresholdMs. */
+  /**
+   * Alarm when an invocation runs longer than this, in ms (> 0), or a Terraform expression giving it:
+   * just past the deadline by which an answer stops itself (function-timeouts.ts).
+   */
   readonly durationThresholdMs: number;
-  /** Seconds a streamed deck may take (the function's ANKIFY_STREAM_BUDGET_SECONDS), for the duration alarm's description. */
-  readonly streamBudgetSeconds?: number;
+  /** The same in seconds, as text, for the description. @default durationThresholdMs / 1000 */
+  readonly durationThresholdSeconds?: string;
+  /** The deadline the threshold sits above, for the description, e.g. "its 295 s stream budget, by which …". @default none named */
+  readonly durationDeadline?: string;
   /**
    * The throttle alarm's first sentence, what refused the requests (ConcurrencyReservation's; it may
    * be a Terraform expression). @default the account's concurrency
@@ -71,7 +67,7 @@ export class Alarms extends Construct {
 
   constructor(scope: Construct, id: string, props: AlarmsProps) {
     super(scope, id);
-    if (!(props.durationThresholdMs > 0)) throw new Error(`Alarms: durationThresholdMs ${props.durationThresholdMs} must be more than 0.`);
+    if (!Token.isUnresolved(props.durationThresholdMs) && !(props.durationThresholdMs > 0)) throw new Error(`Alarms: durationThresholdMs ${props.durationThresholdMs} must be more than 0.`);
     // Not KMS-encrypted: CloudWatch cannot publish to a topic under the AWS-managed aws/sns key, and
     // alarm notifications carry no secrets that would justify a customer-managed key ($1/month each).
     this.topic = new SnsTopic(this, "topic", { name: `${props.name}-alarms`, displayName: "Ankify alarms" });
@@ -116,16 +112,17 @@ export class Alarms extends Construct {
         (props.throttleCause ?? "Requests were refused (429) because the account's Lambda concurrency was used up. ") +
         "Look first at the function's ConcurrentExecutions metric and the web ACL's sampled requests: one client flooding, or real demand above the ceiling.",
     });
+    const durationMs = Token.isUnresolved(props.durationThresholdMs) ? Token.asString(props.durationThresholdMs) : String(props.durationThresholdMs);
     this.functionDuration = functionAlarm("function-duration", {
       metricName: "Duration",
       statistic: "Maximum",
       threshold: props.durationThresholdMs,
       comparisonOperator: "GreaterThanThreshold",
       description:
-        `An invocation ran longer than ${props.durationThresholdMs / 1000} s` +
-        (props.streamBudgetSeconds !== undefined ? `: past its ${props.streamBudgetSeconds} s stream budget, by which a deck stops with a tool error` : "") +
+        `An invocation ran longer than ${props.durationThresholdSeconds ?? String(props.durationThresholdMs / 1000)} s` +
+        (props.durationDeadline !== undefined ? `: past ${props.durationDeadline}` : "") +
         `, so it overran its own deadline or hit the function's timeout. ` +
-        `Look first at ${props.logGroupName} for that request (Logs Insights: filter @duration > ${props.durationThresholdMs}), ` +
+        `Look first at ${props.logGroupName} for that request (Logs Insights: filter @duration > ${durationMs}), ` +
         "its card and clip counts and what it waited on: Polly throttling (AWS/Polly ThrottledRequests), S3 uploads.",
     });
 

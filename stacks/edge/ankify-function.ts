@@ -6,7 +6,7 @@ import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { LambdaFunctionUrl } from "@cdktf/provider-aws/lib/lambda-function-url";
 import { DataResource, type ITerraformDependable, type Precondition } from "cdktf";
-import type { Architecture, OriginProtection } from "../settings";
+import type { Architecture, InvokeMode, OriginProtection } from "../settings";
 
 /** /tmp of the function, in MB. */
 export const EPHEMERAL_STORAGE_MB = 2048;
@@ -34,14 +34,19 @@ export interface AnkifyFunctionProps {
   /** Resources that must exist first (the image build). */
   readonly dependsOn?: ITerraformDependable[];
   readonly architecture: Architecture;
-  /** Seconds; at least every CloudFront wait (see functionTimeoutSeconds). 1..900. */
+  /**
+   * How the Function URL invokes the function, which is told it too (ANKIFY_INVOKE_MODE): RESPONSE_STREAM
+   * needs a streaming handler; BUFFERED takes one response of at most 6 MB.
+   */
+  readonly invokeMode: InvokeMode;
+  /** Seconds, 1..900, or a Terraform expression giving them; fitted to CloudFront's read timeout by function-timeouts.ts. */
   readonly timeout: number;
-  /** Seconds a deck answered as JSON may take (CloudFront's wait for the first byte): a number, or its Terraform expression as text. */
+  /** Seconds an answer sent in one piece may take (ANKIFY_TIME_BUDGET_SECONDS): a number, or its Terraform expression as text. */
   readonly requestBudget: number | string;
   /** Checks Terraform makes at plan time before creating or changing the function. @default none */
   readonly preconditions?: Precondition[];
-  /** Seconds a streamed deck may take (within the timeout). */
-  readonly streamBudget: number;
+  /** Seconds a streamed deck may take (within the timeout). @default undefined: not set, as in BUFFERED mode */
+  readonly streamBudget?: number;
   /**
    * Reserved concurrency: the most copies of the function that run at once, and so a ceiling on what a
    * flood of requests can spend on Polly. 1..900 (Lambda keeps 100 of the account unreserved), -1 for
@@ -217,8 +222,9 @@ export class AnkifyFunction extends Construct {
           ANKIFY_NOTE_TIMES_PREFIX: props.noteTimesPrefix,
           ANKIFY_TTS_ENGINE: "polly",
           ANKIFY_SPEECH_REGION: props.speechRegion,
+          ANKIFY_INVOKE_MODE: props.invokeMode,
           ANKIFY_TIME_BUDGET_SECONDS: String(props.requestBudget),
-          ANKIFY_STREAM_BUDGET_SECONDS: String(props.streamBudget),
+          ...(props.streamBudget !== undefined ? { ANKIFY_STREAM_BUDGET_SECONDS: String(props.streamBudget) } : {}),
           ANKIFY_LINK_TTL_SECONDS: String(props.linkTtlSeconds ?? 3600),
           ANKIFY_MAX_SPEECH_CHARACTERS: String(props.maxSpeechCharacters),
           ...clientAuthEnvironment(props.clientAuth),
@@ -237,9 +243,10 @@ export class AnkifyFunction extends Construct {
       functionName: this.function.functionName,
       // oac: only SigV4-signed requests (CloudFront's) get in. secret-header: open, the handler checks the header.
       authorizationType: props.originProtection === "oac" ? "AWS_IAM" : "NONE",
-      // The handler streams (awslambda.streamifyResponse): progress and keep-alive lines reach the
-      // client while a deck is built, and CloudFront's read timeout only bounds the gaps between them.
-      invokeMode: "RESPONSE_STREAM",
+      // RESPONSE_STREAM: the handler streams (awslambda.streamifyResponse), so progress and keep-alive
+      // lines reach the client while a deck is built and CloudFront's read timeout only bounds the gaps.
+      // BUFFERED: one response object, sent when the function returns (what a Python handler gives).
+      invokeMode: props.invokeMode,
       lifecycle: { replaceTriggeredBy: [...replaceOnModeSwitch, this.replacedWithFunction] },
     });
   }

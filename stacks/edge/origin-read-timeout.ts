@@ -11,8 +11,11 @@ export const CLOUDFRONT_RESPONSE_TIMEOUT_QUOTA_CODE = "L-AECE9FA7";
 export interface OriginReadTimeoutProps {
   /** ANKIFY_ORIGIN_READ_TIMEOUT when set (10..900, checked by the settings). @default the smaller of 120 and the quota */
   readonly explicit?: number;
-  /** The function's timeout, which must outlast the read timeout (checked here when that comes from the quota). */
-  readonly functionTimeout: number;
+  /**
+   * The shortest read timeout the function can work with, and why, for the plan's check when the quota
+   * decides it. @default MIN_TIME_BUDGET_SECONDS, what the function needs to build and upload even a small deck
+   */
+  readonly minimum?: { readonly seconds: number; readonly why: string };
   /** A provider in us-east-1: CloudFront's quotas are listed there, whatever the app region. */
   readonly usEast1: AwsProvider;
 }
@@ -25,7 +28,7 @@ export interface OriginReadTimeoutProps {
  * back to AWS's default when the account has no applied value).
  *
  * Unset, the read timeout is `floor(min(120, quota))`, one Terraform expression used everywhere it
- * matters: the distribution, the function's ANKIFY_TIME_BUDGET_SECONDS and the function-timeout rule.
+ * matters: the distribution, and what the function is given to fit inside it (function-timeouts.ts).
  * Set above the quota, the plan fails with the steps to raise it.
  */
 export class OriginReadTimeout extends Construct {
@@ -36,10 +39,12 @@ export class OriginReadTimeout extends Construct {
   public readonly secondsText: string;
   /** Checks for the distribution: the read timeout is within the quota and long enough for the function. */
   public readonly distributionPreconditions: Precondition[];
-  /** Checks for the function: its timeout outlasts the read timeout (only where the quota decides it). */
-  public readonly functionPreconditions: Precondition[];
   /** For the plan's outputs: which read timeout, and why. */
   public readonly summary: string;
+  /** The quota as plan-time text, for messages. */
+  public readonly quotaText: string;
+  /** The steps to raise the quota to `desired` seconds, for messages. */
+  public readonly raiseSteps: (desired: number | string) => string;
 
   constructor(scope: Construct, id: string, props: OriginReadTimeoutProps) {
     super(scope, id);
@@ -49,10 +54,12 @@ export class OriginReadTimeout extends Construct {
       quotaCode: CLOUDFRONT_RESPONSE_TIMEOUT_QUOTA_CODE,
     });
     const quota = Token.asString(this.quota.value);
+    this.quotaText = quota;
     const raise = (desired: number | string) =>
       `Raise it: Service Quotas console, region US East (N. Virginia) → AWS services → Amazon CloudFront → Response timeout per origin → ` +
       `Request increase at account level; or aws service-quotas request-service-quota-increase --region us-east-1 --service-code cloudfront ` +
       `--quota-code ${CLOUDFRONT_RESPONSE_TIMEOUT_QUOTA_CODE} --desired-value ${desired}. Then plan again.`;
+    this.raiseSteps = raise;
 
     if (props.explicit !== undefined) {
       this.seconds = props.explicit;
@@ -64,7 +71,6 @@ export class OriginReadTimeout extends Construct {
           `(${CLOUDFRONT_RESPONSE_TIMEOUT_QUOTA_CODE}), which is ${quota} s: CloudFront would refuse the distribution. ` +
           `${raise(props.explicit)} Or lower ANKIFY_ORIGIN_READ_TIMEOUT, or unset it to wait the smaller of ${DEFAULT_ORIGIN_READ_TIMEOUT_CAP} s and the quota.`,
       }];
-      this.functionPreconditions = [];
       this.summary = `${props.explicit} s: ANKIFY_ORIGIN_READ_TIMEOUT (this account's CloudFront quota ${CLOUDFRONT_RESPONSE_TIMEOUT_QUOTA_CODE}: ${quota} s)`;
       return;
     }
@@ -72,19 +78,12 @@ export class OriginReadTimeout extends Construct {
     const seconds = Fn.floor(Fn.min([DEFAULT_ORIGIN_READ_TIMEOUT_CAP, this.quota.value]));
     this.seconds = seconds;
     this.secondsText = Token.asString(seconds);
+    const minimum = props.minimum ?? { seconds: MIN_TIME_BUDGET_SECONDS, why: "the function needs to build and upload even a small deck" };
     this.distributionPreconditions = [{
-      condition: Op.gte(seconds, MIN_TIME_BUDGET_SECONDS),
+      condition: Op.gte(seconds, minimum.seconds),
       errorMessage:
         `CloudFront's "Response timeout per origin" quota (${CLOUDFRONT_RESPONSE_TIMEOUT_QUOTA_CODE}) is ${quota} s, ` +
-        `less than the ${MIN_TIME_BUDGET_SECONDS} s the function needs to build and upload even a small deck. ${raise(DEFAULT_ORIGIN_READ_TIMEOUT_CAP)}`,
-    }];
-    // Any read timeout the default can give is at most the cap: a function timeout that long needs no check.
-    this.functionPreconditions = props.functionTimeout >= DEFAULT_ORIGIN_READ_TIMEOUT_CAP ? [] : [{
-      condition: Op.gte(props.functionTimeout, seconds),
-      errorMessage:
-        `ANKIFY_FUNCTION_TIMEOUT = ${props.functionTimeout} is shorter than the origin read timeout, ${this.secondsText} s (the smaller of ` +
-        `${DEFAULT_ORIGIN_READ_TIMEOUT_CAP} s and this account's CloudFront quota ${CLOUDFRONT_RESPONSE_TIMEOUT_QUOTA_CODE}, ${quota} s): ` +
-        `a deck answered as JSON could outlive the function. Set ANKIFY_ORIGIN_READ_TIMEOUT to at most ${props.functionTimeout}, or raise ANKIFY_FUNCTION_TIMEOUT.`,
+        `less than the ${minimum.seconds} s ${minimum.why}. ${raise(DEFAULT_ORIGIN_READ_TIMEOUT_CAP)}`,
     }];
     this.summary = `${this.secondsText} s: the smaller of ${DEFAULT_ORIGIN_READ_TIMEOUT_CAP} s and this account's CloudFront quota ${CLOUDFRONT_RESPONSE_TIMEOUT_QUOTA_CODE} (${quota} s)`;
   }

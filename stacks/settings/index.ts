@@ -8,7 +8,7 @@ export { SETTINGS, AUTO_MAX_CONCURRENCY, DEFAULT_OAUTH_CALLBACK_URLS, DEFAULT_OA
 export { MAX_RATE_LIMIT, MIN_RATE_LIMIT } from "./rules";
 export {
   loadSettings, readSettings, readStateSettings, SETTING_SOURCES, SettingsError,
-  type Architecture, type ClientAuthMode, type OriginProtection, type SettingKey, type Settings, type SettingsInput, type StateSettings,
+  type Architecture, type ClientAuthMode, type InvokeMode, type OriginProtection, type SettingKey, type Settings, type SettingsInput, type StateSettings,
 } from "./load";
 export { KNOWN_ANKIFY_NAMES, checkContextKeys, checkEnvNames, type NameCheck, type Reader } from "./names";
 export { cdktfJsonContext } from "./context";

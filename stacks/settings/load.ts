@@ -19,7 +19,10 @@ export class SettingsError extends Error {
 type Table = typeof SETTINGS;
 type NamesIn<S extends Scope> = { [K in SettingName]: Table[K]["scope"] extends S ? K : never }[SettingName];
 type ValueOf<K extends SettingName> = Table[K] extends { readonly kind: Kind<infer T> } ? T : never;
-type AlwaysSet<K extends SettingName> = Table[K] extends { readonly required: true } | { readonly default: unknown } ? K : never;
+/** A default worked out from other settings may be "none" (undefined): its setting is then optional too. */
+type DefaultAlwaysSet<D> = D extends (known: Known) => infer R ? (unknown extends R ? true : undefined extends R ? false : true) : true;
+type AlwaysSet<K extends SettingName> = Table[K] extends { readonly required: true } ? K
+  : Table[K] extends { readonly default: infer D } ? (DefaultAlwaysSet<D> extends true ? K : never) : never;
 type Flat<T> = { [K in keyof T]: T[K] };
 
 /** A stack's settings (the table's "stack" entries): set ones as their kinds read them, defaults filled in. */
@@ -30,6 +33,7 @@ export type Settings = Flat<
 export type OriginProtection = Settings["originProtection"];
 export type Architecture = Settings["architecture"];
 export type ClientAuthMode = Settings["clientAuth"];
+export type InvokeMode = Settings["invokeMode"];
 
 /** Each stack setting's environment variable, by cdktf.json key, in table order. */
 export const SETTING_SOURCES = Object.fromEntries(
@@ -101,7 +105,8 @@ function readScope(scope: Scope, input: SettingsInput): ScopeRead {
     if (given) found[name] = given;
     const applies = !spec.onlyWith || values[spec.onlyWith.key] === spec.onlyWith.value;
     if (given && !applies) {
-      report(`${at(given)} is only used with ${known.env(spec.onlyWith!.key)} = "${spec.onlyWith!.value}"; remove it or switch to ${spec.onlyWith!.value}.`);
+      const because = spec.onlyWith!.because ? ` (${spec.onlyWith!.because})` : "";
+      report(`${at(given)} is only used with ${known.env(spec.onlyWith!.key)} = "${spec.onlyWith!.value}"${because}; remove it or switch to ${spec.onlyWith!.value}.`);
     } else if (given) {
       const outcome = spec.kind!.read(given, known);
       if ("problems" in outcome) outcome.problems.forEach(report);

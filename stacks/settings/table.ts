@@ -57,14 +57,18 @@ export interface SettingSpec {
   /** How the value is read and checked; entries without one are read by environments.ts or scripts/. */
   readonly kind?: Kind<unknown>;
   readonly required?: true;
-  /** The value when none is given, or how to work it out from the settings in `needs`. */
+  /**
+   * The value when none is given, or how to work it out from the settings in `needs`. A function
+   * typed to return `undefined` too makes the setting optional in `Settings` (no value: e.g. one the
+   * stack takes from a plan-time expression instead).
+   */
   readonly default?: unknown;
   /** The default in words, where the value alone would not say it. */
   readonly defaultDoc?: string;
   /** Settings this one's range, default or rule reads: they are read first. */
   readonly needs?: readonly string[];
-  /** Only meaningful when another setting has this value; given otherwise, it is refused. */
-  readonly onlyWith?: { readonly key: string; readonly value: string };
+  /** Only meaningful when another setting has this value; given otherwise, it is refused (saying `because`, if given). */
+  readonly onlyWith?: { readonly key: string; readonly value: string; readonly because?: string };
   /** Unset, the value of this other cdktf.json key is read in its place (same checks). */
   readonly fallback?: string;
   /** A rule between this setting and others: a problem, or undefined. */
@@ -75,13 +79,33 @@ export interface SettingSpec {
   readonly internal?: true;
 }
 
+/**
+ * BUFFERED: the Function URL holds the answer until the function returns, and CloudFront's read
+ * timeout (its wait for the first byte) then bounds the whole invocation; RESPONSE_STREAM: bytes flow
+ * every few seconds and only the function's timeout bounds a deck.
+ */
+const buffered = (known: Known) => known.value("invokeMode") === "BUFFERED";
 /** Streamed decks may take the function's whole timeout, but a JSON answer needs it to outlast CloudFront's wait. */
 const functionFloor = (known: Known) => Math.max((known.value("originReadTimeout") as number | undefined) ?? MIN_FUNCTION_TIMEOUT_SECONDS, MIN_FUNCTION_TIMEOUT_SECONDS);
+/** Buffered, the function must stop before CloudFront gives up: at most the read timeout, which unset is at most the cap. */
+const functionCeiling = (known: Known) => (buffered(known) ? (known.value("originReadTimeout") as number | undefined) ?? DEFAULT_ORIGIN_READ_TIMEOUT_CAP : LAMBDA_MAX_TIMEOUT);
+/** How messages name BUFFERED mode: also when it is the default, which the reader may not know they chose. */
+const bufferedMode = (known: Known) =>
+  `${known.env("invokeMode")} = BUFFERED${known.found("invokeMode") ? "" : `, the default with ${known.env("imageUri")},`}`;
 /** With no read timeout set, it comes from CloudFront's quota at plan time, which checks the function's timeout against it. */
-const functionFloorWhy = (known: Known) => known.found("originReadTimeout")
-  ? ` (at least the origin read timeout and ${MIN_FUNCTION_TIMEOUT_SECONDS} s, at most Lambda's ${LAMBDA_MAX_TIMEOUT} s)`
-  : ` (at least ${MIN_FUNCTION_TIMEOUT_SECONDS} s and the origin read timeout, which the plan checks against CloudFront's quota when it is unset; at most Lambda's ${LAMBDA_MAX_TIMEOUT} s)`;
+const functionTimeoutWhy = (known: Known) => {
+  const set = known.found("originReadTimeout") !== undefined;
+  if (buffered(known)) {
+    return ` (with ${bufferedMode(known)} at least ${MIN_FUNCTION_TIMEOUT_SECONDS} s and at most the origin read timeout` +
+      `${set ? "" : `, which unset is at most ${DEFAULT_ORIGIN_READ_TIMEOUT_CAP} s and checked at plan time against CloudFront's quota`}: ` +
+      "an answer leaves only when the function returns, and a function still running after CloudFront's 504 keeps spending)";
+  }
+  return set
+    ? ` (at least the origin read timeout and ${MIN_FUNCTION_TIMEOUT_SECONDS} s, at most Lambda's ${LAMBDA_MAX_TIMEOUT} s)`
+    : ` (at least ${MIN_FUNCTION_TIMEOUT_SECONDS} s and the origin read timeout, which the plan checks against CloudFront's quota when it is unset; at most Lambda's ${LAMBDA_MAX_TIMEOUT} s)`;
+};
 const functionTimeout: Bound = { doc: "`ANKIFY_FUNCTION_TIMEOUT`", of: (k) => (k.value("functionTimeout") as number | undefined) ?? functionFloor(k) };
+const READ_TIMEOUT_WHY = `unset: the smaller of ${DEFAULT_ORIGIN_READ_TIMEOUT_CAP} and CloudFront's "Response timeout per origin" quota, read at plan time; a value above that quota stops the plan`;
 const oauthOnly = { key: "clientAuth", value: "oauth" } as const;
 
 export const SETTINGS = {
@@ -94,22 +118,34 @@ export const SETTINGS = {
     defaultDoc: "the app region", doc: "where the function calls Amazon Polly (the cards' text goes there); unset, the app region, which must then have neural voices" },
   originProtection: { env: "ANKIFY_ORIGIN_PROTECTION", scope: "stack", kind: choice(["secret-header", "oac"]), default: "secret-header",
     doc: "how CloudFront proves itself: a secret header, or SigV4 (OAC)" },
-  originReadTimeout: { env: "ANKIFY_ORIGIN_READ_TIMEOUT", scope: "stack",
+  originReadTimeout: { env: "ANKIFY_ORIGIN_READ_TIMEOUT", scope: "stack", needs: ["invokeMode"],
     defaultDoc: `min(${DEFAULT_ORIGIN_READ_TIMEOUT_CAP}, quota)`,
-    // Its floor is the function's time budget's (limits.ts): below it, speech would get no time at all.
+    // Its floor is the function's time budget's (limits.ts): below it, speech would get no time at all;
+    // buffered, the function's shortest timeout must fit inside it.
     // Above the account's quota (L-AECE9FA7) the plan stops: stacks/edge/origin-read-timeout.ts.
-    kind: integer({ min: MIN_TIME_BUDGET_SECONDS, max: LAMBDA_MAX_TIMEOUT, unit: "seconds",
-      why: ` (unset: the smaller of ${DEFAULT_ORIGIN_READ_TIMEOUT_CAP} and CloudFront's "Response timeout per origin" quota, read at plan time; a value above that quota stops the plan)` }),
+    kind: integer({
+      min: { doc: `${MIN_TIME_BUDGET_SECONDS} (${MIN_FUNCTION_TIMEOUT_SECONDS} with \`BUFFERED\`)`, of: (k) => (buffered(k) ? MIN_FUNCTION_TIMEOUT_SECONDS : MIN_TIME_BUDGET_SECONDS) },
+      max: LAMBDA_MAX_TIMEOUT, unit: "seconds",
+      why: (k) => buffered(k)
+        ? ` (with ${bufferedMode(k)} at least ${MIN_FUNCTION_TIMEOUT_SECONDS} s: the function's whole answer must arrive within it, and so must its shortest timeout; ${READ_TIMEOUT_WHY})`
+        : ` (${READ_TIMEOUT_WHY})`,
+    }),
     doc: "CloudFront's wait for the first byte and between bytes; unset, the smaller of 120 and your \"Response timeout per origin\" quota, read at plan time" },
   responseCompletionTimeout: { env: "ANKIFY_RESPONSE_COMPLETION_TIMEOUT", scope: "stack", needs: ["functionTimeout"], defaultDoc: "unset (no limit)",
+    // CloudFront requires it to be at least the read timeout, by which a buffered answer has arrived whole: it could never cut one.
+    onlyWith: { key: "invokeMode", value: "RESPONSE_STREAM", because: "a buffered answer arrives whole within the origin read timeout, which this cap may not be shorter than, so it would never apply" },
     kind: integer({ min: functionTimeout, max: LAMBDA_MAX_TIMEOUT, unit: "seconds",
       why: ` (at least the function timeout, or CloudFront would cut off a deck that is still streaming; at most Lambda's ${LAMBDA_MAX_TIMEOUT} s; unset it to have no overall limit)` }),
     doc: "CloudFront's cap on a whole response" },
-  functionTimeout: { env: "ANKIFY_FUNCTION_TIMEOUT", scope: "stack", needs: ["originReadTimeout"],
-    default: (k: Known) => Math.max(DEFAULT_FUNCTION_TIMEOUT_SECONDS, functionFloor(k)), defaultDoc: "`300` (or the read timeout, if longer)",
-    kind: integer({ min: { doc: `the read timeout (≥ ${MIN_FUNCTION_TIMEOUT_SECONDS})`, of: functionFloor }, max: LAMBDA_MAX_TIMEOUT, unit: "seconds",
-      why: functionFloorWhy }),
-    doc: "the function's timeout: a streamed deck may take it all" },
+  functionTimeout: { env: "ANKIFY_FUNCTION_TIMEOUT", scope: "stack", needs: ["originReadTimeout", "invokeMode"],
+    // Buffered with no read timeout set: the read timeout's own plan-time expression (stacks/edge/function-timeouts.ts).
+    default: (k: Known): number | undefined => (buffered(k) ? (k.value("originReadTimeout") as number | undefined) : Math.max(DEFAULT_FUNCTION_TIMEOUT_SECONDS, functionFloor(k))),
+    defaultDoc: "`300` (or the read timeout, if longer; with `BUFFERED`, the read timeout)",
+    kind: {
+      ...integer({ min: { doc: "", of: (k) => (buffered(k) ? MIN_FUNCTION_TIMEOUT_SECONDS : functionFloor(k)) }, max: { doc: "", of: functionCeiling }, unit: "seconds", why: functionTimeoutWhy }),
+      allowed: `${MIN_FUNCTION_TIMEOUT_SECONDS}..${LAMBDA_MAX_TIMEOUT} seconds: at least the read timeout; \`BUFFERED\`: at most the read timeout`,
+    },
+    doc: "the function's timeout: a streamed deck may take it all (less 5 s); a buffered answer must be out before the read timeout" },
   originKeepaliveTimeout: { env: "ANKIFY_ORIGIN_KEEPALIVE_TIMEOUT", scope: "stack", default: 5,
     kind: integer({ min: 1, max: MAX_ORIGIN_KEEPALIVE_TIMEOUT, unit: "seconds" }), doc: "how long CloudFront keeps an idle origin connection" },
   architecture: { env: "ANKIFY_ARCHITECTURE", scope: "stack", kind: choice(["arm64", "x86_64"]), default: "arm64",
@@ -132,6 +168,12 @@ export const SETTINGS = {
   alarmEmail: { env: "ANKIFY_ALARM_EMAIL", scope: "stack", kind: email(), defaultDoc: "unset", doc: "gets every alarm by e-mail (it must confirm first)" },
   imageUri: { env: "ANKIFY_IMAGE_URI", scope: "stack", kind: ecrImage(), needs: ["region"], rule: rules.imageInAppRegion, warn: rules.movingTag,
     defaultDoc: "unset (build `lambda/`)", doc: "run this image instead of building `lambda/`" },
+  invokeMode: { env: "ANKIFY_INVOKE_MODE", scope: "stack", kind: choice(["RESPONSE_STREAM", "BUFFERED"]), needs: ["imageUri"],
+    // An image someone else built is most likely a handler that returns {statusCode, body}: AWS documents
+    // response streaming for Node.js managed runtimes only (and custom runtimes, the Lambda Web Adapter).
+    default: (k: Known) => (k.found("imageUri") ? "BUFFERED" : "RESPONSE_STREAM"),
+    defaultDoc: "`RESPONSE_STREAM` (`BUFFERED` with `ANKIFY_IMAGE_URI`)",
+    doc: "the Function URL's invoke mode: `RESPONSE_STREAM` for a streaming handler (as `lambda/` builds), `BUFFERED` for one response of up to 6 MB, out before the read timeout (the default with `ANKIFY_IMAGE_URI`)" },
   clientAuth: { env: "ANKIFY_CLIENT_AUTH", scope: "stack", kind: choice(["api-key", "oauth", "none"]), default: "api-key",
     needs: ["originProtection", "domain"], rule: rules.oauthNotWithOac, warn: rules.openToAnyone,
     doc: "who may call `/mcp`: API keys, OAuth tokens (not with `oac`), or anyone" },
