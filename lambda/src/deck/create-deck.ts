@@ -214,7 +214,8 @@ export async function createDeck(args: DeckRequest, deps: DeckDeps): Promise<Dec
       ...(preview ? { preview } : {}),
     };
   } finally {
-    await spoken?.writeBack;
+    // No work outlives the request: a deck that failed early still waits for its note-times read.
+    await Promise.all([spoken?.writeBack, noteTimes.settled()]);
     await rm(workspace, { recursive: true, force: true });
   }
 }

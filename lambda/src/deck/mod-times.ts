@@ -70,6 +70,8 @@ export interface NoteTimes {
   stamp(notes: readonly DeckNote[], nowMs: number): Promise<DeckNote[]>;
   /** Remembers the stamps of the last `stamp` (call once the deck is stored); never throws. */
   commit(signal: AbortSignal): Promise<void>;
+  /** Resolves once the read has finished, however it ended. */
+  settled(): Promise<void>;
 }
 
 /**
@@ -111,5 +113,7 @@ export function openNoteTimes(store: NoteTimesStore | undefined, clientId: strin
         log("warn", "note_times.write_failed", { key, message: (error as Error).message });
       }
     },
+    // Never rejects (loading handles its own failures): awaited when a deck ends early.
+    settled: () => loading.then(() => undefined),
   };
 }
