@@ -12,6 +12,8 @@
 import { randomUUID } from "node:crypto";
 import type { FunctionConfig } from "./config";
 import type { ClientGate } from "./access/client-auth";
+import type { FairUse } from "./access/fair-use";
+import { clientSubject } from "./access/subject";
 import { checkOrigin } from "./access/origin-guard";
 import { StaticOriginSecrets, type OriginSecrets } from "./access/origin-secrets";
 import { jsonResponse, jsonRpcErrorResponse } from "./http/responses";
@@ -44,6 +46,8 @@ export interface HandlerDeps {
   readonly fetchImage?: ImageFetcher;
   /** The origin guard's accepted secrets (SSM when deployed). @default config.originSecrets, as given */
   readonly originSecrets?: OriginSecrets;
+  /** Per-client build slots and daily characters. @default none: no fair-use limits */
+  readonly fairUse?: FairUse;
 }
 
 export interface RequestContext {
@@ -112,6 +116,8 @@ export function createRequestHandler(deps: HandlerDeps): (request: Request, cont
       keepAliveMs,
       inFlight,
       clientId: client.clientId,
+      subject: clientSubject(client),
+      ...(deps.fairUse ? { fairUse: deps.fairUse } : {}),
       ...(deps.clipCache ? { clipCache: deps.clipCache } : {}),
       ...(deps.noteTimes ? { noteTimes: deps.noteTimes } : {}),
       ...(deps.fetchImage ? { fetchImage: deps.fetchImage } : {}),

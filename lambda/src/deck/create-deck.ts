@@ -72,6 +72,11 @@ export interface DeckDeps {
   readonly clientId?: string;
   /** Fetches pictures given by URL. @default public addresses only (images.ts guardedImageFetcher) */
   readonly fetchImage?: ImageFetcher;
+  /**
+   * Called once the clip cache has said what it holds and before any speech, with the characters
+   * about to be sent to speech (the client's daily allowance, access/fair-use.ts); throws to refuse.
+   */
+  readonly beforeSpeech?: (characters: number) => Promise<void>;
 }
 
 export interface DeckResult {
@@ -145,6 +150,7 @@ export async function createDeck(args: DeckRequest, deps: DeckDeps): Promise<Dec
         })
       : { hits: new Map<string, Clip>(), misses: [...new Set(spoken)] };
     const charactersSpoken = checkSpeechCharacters(misses, deps.maxSpeechCharacters);
+    await deps.beforeSpeech?.(charactersSpoken);
     deps.onProgress?.(hits.size, total, `speaking ${hits.size}/${distinct}`);
     const fresh: Map<string, Clip> = misses.length === 0
       ? new Map()

@@ -14,6 +14,7 @@ import { jsonRpcErrorResponse } from "../http/responses";
 import { MAX_REQUEST_BODY_BYTES } from "../limits";
 import { log } from "../log";
 import { createServer } from "./server";
+import { traceparentOf } from "./trace";
 
 /**
  * One handler per request: the factory closes over this request's deadline and id, and creating the
@@ -44,6 +45,16 @@ export async function serveMcp(request: Request, deps: ToolDeps, client: AuthInf
     return jsonRpcErrorResponse(400, -32600, "Invalid Request: JSON-RPC batches are not supported; send one request per HTTP POST (MCP 2025-06-18 and later).");
   }
   if (isCancellation(message)) deps.inFlight.cancel(client.clientId, message.params.requestId);
+  // One line per MCP message: which request it was, what it asked, and the caller's trace if it sent one.
+  const traceparent = traceparentOf(message, request.headers);
+  const m = message as { method?: unknown; params?: { name?: unknown } } | null;
+  log("info", "mcp.request", {
+    requestId: deps.requestId,
+    method: typeof m?.method === "string" ? m.method.slice(0, 64) : undefined,
+    ...(m?.method === "tools/call" && typeof m.params?.name === "string" ? { tool: m.params.name.slice(0, 64) } : {}),
+    ...(traceparent !== undefined ? { traceparent } : {}),
+  });
+  if (traceparent !== undefined) deps = { ...deps, traceparent };
   // A deck streams from the first moment (SSE: comment lines, then progress, then the result) to a
   // client that reads streams; everything else, and every JSON-only client, gets one JSON answer.
   const mode = deps.streaming && isToolCall(message, "create_deck") ? "sse" : "auto";
