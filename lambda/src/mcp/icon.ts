@@ -45,12 +45,15 @@ function covers(shape: Shape, x: number, y: number): boolean {
     const dy = Math.max(shape.y + shape.r - y, 0, y - (shape.y + shape.h - shape.r));
     return dx * dx + dy * dy <= shape.r * shape.r;
   }
-  const d = Math.hypot(x - shape.cx, y - shape.cy);
+  const d = Math.sqrt((x - shape.cx) ** 2 + (y - shape.cy) ** 2);
+  if (Math.abs(d - shape.r) > shape.width / 2) return false;
   const angle = (Math.atan2(y - shape.cy, x - shape.cx) * 180) / Math.PI;
-  return Math.abs(d - shape.r) <= shape.width / 2 && angle >= shape.from && angle <= shape.to;
+  return angle >= shape.from && angle <= shape.to;
 }
 
-const rgb = (hex: string) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+const rgb = (hex: string) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)) as [number, number, number];
+/** Front to back, each with its colour as numbers: what a sample hits first is what it shows. */
+const FRONT_FIRST = [...DRAWING].reverse().map((shape) => ({ shape, rgb: rgb(shape.color) }));
 
 /** The drawing at `size`×`size` pixels, RGBA, 4×4 samples per pixel (smooth edges). */
 export function iconPng(size = 64): Buffer {
@@ -64,10 +67,10 @@ export function iconPng(size = 64): Buffer {
         for (let sx = 0; sx < samples; sx++) {
           const x = ((px + (sx + 0.5) / samples) * 64) / size;
           const y = ((py + (sy + 0.5) / samples) * 64) / size;
-          const top = [...DRAWING].reverse().find((shape) => covers(shape, x, y));
+          const top = FRONT_FIRST.find(({ shape }) => covers(shape, x, y));
           if (!top) continue;
-          const [r, g, b] = rgb(top.color);
-          sum[0]! += r!; sum[1]! += g!; sum[2]! += b!; sum[3]! += 255;
+          const [r, g, b] = top.rgb;
+          sum[0]! += r; sum[1]! += g; sum[2]! += b; sum[3]! += 255;
         }
       }
       const n = samples * samples;
