@@ -17,7 +17,7 @@ describe.each(ERAS)("create_deck through the dev server with the official %s cli
     expect(tools.map((t) => t.name)).toEqual(["create_deck"]);
     expect(Object.keys(tools[0]!.inputSchema.properties ?? {})).toEqual(["deck_name", "note_type", "cards", "tags", "format", "language", "audio", "engine"]);
     expect(tools[0]!.inputSchema.required).toEqual(["deck_name", "cards"]);
-    expect(Object.keys(tools[0]!.outputSchema?.properties ?? {})).toEqual(["url", "expires_at", "deck_name", "card_count", "audio_clips", "images", "size_bytes", "note_count", "note_type", "requested_deck_name", "clips_spoken", "clips_cached", "characters_spoken"]);
+    expect(Object.keys(tools[0]!.outputSchema?.properties ?? {})).toEqual(["url", "expires_at", "deck_name", "card_count", "audio_clips", "images", "size_bytes", "note_count", "note_type", "requested_deck_name", "clips_spoken", "clips_cached", "characters_spoken", "characters_left_today"]);
   });
 
   it("returns a link that downloads an .apkg an independent reader opens, with notes, cards, deck, media and real audio", async () => {
