@@ -120,7 +120,7 @@ describe("the caller's W3C trace", () => {
     ]);
     const requests = lines.filter((l) => l["event"] === "mcp.request");
     expect(requests).toEqual([
-      expect.objectContaining({ requestId: result[0]!.requestId, method: "tools/call", tool: "create_deck", traceparent: TRACE }),
+      expect.objectContaining({ requestId: result[0]!.requestId, client: "anonymous", method: "tools/call", tool: "create_deck", traceparent: TRACE }),
       expect.objectContaining({ requestId: result[1]!.requestId, method: "tools/list", traceparent: headerTrace }),
       expect.not.objectContaining({ traceparent: expect.anything() }),
     ]);

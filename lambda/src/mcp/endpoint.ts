@@ -50,6 +50,7 @@ export async function serveMcp(request: Request, deps: ToolDeps, client: AuthInf
   const m = message as { method?: unknown; params?: { name?: unknown } } | null;
   log("info", "mcp.request", {
     requestId: deps.requestId,
+    client: deps.subject ?? client.clientId,
     method: typeof m?.method === "string" ? m.method.slice(0, 64) : undefined,
     ...(m?.method === "tools/call" && typeof m.params?.name === "string" ? { tool: m.params.name.slice(0, 64) } : {}),
     ...(traceparent !== undefined ? { traceparent } : {}),
