@@ -1,7 +1,8 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { crc32 } from "node:zlib";
-import { applyUpdate, compareKeys, evaluate, ExpressionError, parseCondition, parseUpdate, type Av, type Item, type Names, type Values } from "./fake-dynamodb-expressions";
+import { applyUpdate, compareKeys, evaluate } from "./fake-dynamodb-evaluate";
+import { ExpressionError, parseCondition, parseUpdate, type Av, type Item, type Names, type Values } from "./fake-dynamodb-expressions";
 
 export type { Av, Item };
 
