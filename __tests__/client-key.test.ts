@@ -78,8 +78,8 @@ describe("npm run client-key", () => {
     [["add", "laptop"], "Client \"laptop\" already has a key under /ankify/ankify/client-keys (eu-west-1). Revoke it first"],
     [["revoke", "ghost"], 'No client named "ghost" under /ankify/ankify/client-keys (eu-west-1); see npm run client-key -- list.'],
     [["add", "my laptop"], '"my laptop" is not a client name'],
-    [["add"], "usage: npm run client-key -- <add NAME | list | revoke NAME> [--env ENV]"],
-    [["rotate", "x"], "usage: npm run client-key -- <add NAME | list | revoke NAME> [--env ENV]"],
+    [["add"], "usage: npm run client-key -- <add NAME | list | revoke NAME | usage [NAME] [--days N]> [--env ENV]"],
+    [["rotate", "x"], "usage: npm run client-key -- <add NAME | list | revoke NAME | usage [NAME] [--days N]> [--env ENV]"],
     [["list", "--env"], "--env needs an environment name."],
     [["list", "--env", "dev"], '"dev" names an environment, but cdktf.json declares none'],
   ])("%j fails with a clear message", async (argv, message) => {

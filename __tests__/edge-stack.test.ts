@@ -11,6 +11,8 @@ import { address, addressWhere, all, only, synthAnkify, synthDefaults, type Terr
 import { RUNTIME_VARIABLES, type RuntimeVariableName } from "../lambda/src/env-names";
 
 const ref = (expression: string) => `\${${expression}}`;
+/** The function's log group (the stack also has access-log groups in us-east-1). */
+const functionLogGroup = (tf: TerraformJson) => addressWhere(tf, "aws_cloudwatch_log_group", (group) => String(group["name"]).startsWith("/aws/lambda/"));
 /** A Service Quotas data source's address, by quota code. */
 const quotaAddress = (tf: TerraformJson, code: string) => {
   const names = Object.entries(tf.data["aws_servicequotas_service_quota"] ?? {}).filter(([, q]) => q["quota_code"] === code).map(([name]) => name);
@@ -115,7 +117,7 @@ describe("bring your own image (ANKIFY_IMAGE_URI)", () => {
     const { tf } = synthAnkify({ imageUri: uri, originProtection: mode });
     const fn = all(tf, "aws_lambda_function").find((f) => f["function_name"] === "ankify")!;
     expect(fn).toEqual(expect.objectContaining({ package_type: "Image", image_uri: uri, architectures: ["arm64"] }));
-    expect(fn["depends_on"]).toEqual([address(tf, "aws_cloudwatch_log_group")]);
+    expect(fn["depends_on"]).toEqual([functionLogGroup(tf)]);
     for (const type of ["aws_ecr_repository", "aws_ecr_lifecycle_policy", "aws_ecr_repository_policy"]) {
       expect(tf.resource[type]).toBeUndefined();
     }
@@ -129,8 +131,8 @@ describe("bring your own image (ANKIFY_IMAGE_URI)", () => {
     const { tf } = synthAnkify({ imageUri: uri });
     const variables = only(tf, "aws_lambda_function")["environment"]["variables"];
     expect(Object.keys(variables).sort()).toEqual([
-      "ANKIFY_API_KEY_PATH", "ANKIFY_CLIENT_AUTH", "ANKIFY_CLIP_CACHE_PREFIX", "ANKIFY_DECK_BUCKET", "ANKIFY_DECK_PREFIX", "ANKIFY_INVOKE_MODE", "ANKIFY_LINK_TTL_SECONDS", "ANKIFY_MAX_SPEECH_CHARACTERS", "ANKIFY_NOTE_TIMES_PREFIX", "ANKIFY_ORIGIN_PROTECTION",
-      "ANKIFY_ORIGIN_SECRET_PARAMETER", "ANKIFY_ORIGIN_SECRET_PREVIOUS_PARAMETER", "ANKIFY_SPEECH_REGION", "ANKIFY_TIME_BUDGET_SECONDS", "ANKIFY_TTS_ENGINE",
+      "ANKIFY_API_KEY_PATH", "ANKIFY_CLIENT_AUTH", "ANKIFY_CLIENT_CONCURRENCY", "ANKIFY_CLIENT_DAILY_CHARACTERS", "ANKIFY_CLIP_CACHE_PREFIX", "ANKIFY_DECK_BUCKET", "ANKIFY_DECK_PREFIX", "ANKIFY_INVOKE_MODE", "ANKIFY_LINK_TTL_SECONDS", "ANKIFY_MAX_SPEECH_CHARACTERS", "ANKIFY_NOTE_TIMES_PREFIX", "ANKIFY_ORIGIN_PROTECTION",
+      "ANKIFY_ORIGIN_SECRET_PARAMETER", "ANKIFY_ORIGIN_SECRET_PREVIOUS_PARAMETER", "ANKIFY_SPEECH_REGION", "ANKIFY_TIME_BUDGET_SECONDS", "ANKIFY_TTS_ENGINE", "ANKIFY_USAGE_TABLE",
     ]);
     const { tf: built } = synthDefaults();
     expect(Object.keys(only(built, "aws_lambda_function")["environment"]["variables"]).sort()).toEqual([...Object.keys(variables), "ANKIFY_STREAM_BUDGET_SECONDS"].sort());
@@ -225,7 +227,7 @@ describe("function", () => {
 
   it("logs to its own log group with retention", () => {
     expect(json).toHaveResourceWithProperties({ tfResourceType: "aws_cloudwatch_log_group" }, { name: "/aws/lambda/ankify", retention_in_days: 14 });
-    expect(fn["logging_config"]).toEqual({ log_format: "JSON", log_group: ref(`${address(tf, "aws_cloudwatch_log_group")}.name`) });
+    expect(fn["logging_config"]).toEqual({ log_format: "JSON", log_group: ref(`${functionLogGroup(tf)}.name`) });
   });
 
   it("speaks through Polly in the speech region, and its role may call Polly only there", () => {
@@ -252,7 +254,7 @@ describe("function", () => {
   it("has a role with only logs, its S3 prefixes, SynthesizeSpeech, its client keys and its origin secret, and no wildcard action", () => {
     const policy = JSON.parse(only(tf, "aws_iam_role_policy")["policy"] as string) as { Statement: Array<{ Sid: string; Action: string[]; Resource: string }> };
     const actions = policy.Statement.flatMap((s) => s.Action);
-    expect(actions.sort()).toEqual(["logs:CreateLogStream", "logs:PutLogEvents", "polly:SynthesizeSpeech", "s3:GetObject", "s3:GetObject", "s3:GetObject", "s3:PutObject", "s3:PutObject", "s3:PutObject", "ssm:GetParameter", "ssm:GetParametersByPath"]);
+    expect(actions.sort()).toEqual(["dynamodb:GetItem", "dynamodb:UpdateItem", "logs:CreateLogStream", "logs:PutLogEvents", "polly:SynthesizeSpeech", "s3:GetObject", "s3:GetObject", "s3:GetObject", "s3:PutObject", "s3:PutObject", "s3:PutObject", "ssm:GetParameter", "ssm:GetParametersByPath"]);
     const clips = policy.Statement.find((s) => s.Sid === "CacheClips")!;
     expect(clips).toEqual(expect.objectContaining({ Action: ["s3:GetObject", "s3:PutObject"], Resource: `${ref(`${address(tf, "aws_s3_bucket")}.arn`)}/clips/*` }));
     expect(fn["environment"]["variables"]["ANKIFY_CLIP_CACHE_PREFIX"]).toBe("clips/");
@@ -802,7 +804,7 @@ describe("web ACL (WAF)", () => {
       name: "rate-limit",
       priority: 1,
       action: { block: { custom_response: { response_code: 429, custom_response_body_key: "rate-limited" } } },
-      statement: { rate_based_statement: { limit: 300, aggregate_key_type: "IP", evaluation_window_sec: 300 } },
+      statement: { rate_based_statement: { limit: 3000, aggregate_key_type: "IP", evaluation_window_sec: 300 } },
       visibility_config: visibility("ankify-rate-limit"),
     });
     const { tf: strict } = synthAnkify({ rateLimit: 10 });
@@ -852,7 +854,7 @@ describe("web ACL (WAF)", () => {
       expect(JSON.parse(body.content)).toEqual({ error: expect.any(String), message: expect.any(String) });
       expect(body.content.length).toBeLessThan(300);
     }
-    expect(JSON.parse(bodies.find((b) => b.key === "rate-limited")!.content).message).toContain("More than 300 requests");
+    expect(JSON.parse(bodies.find((b) => b.key === "rate-limited")!.content).message).toContain("More than 3000 requests");
     const keys = bodies.map((b) => b.key);
     for (const r of acl["rule"] as Array<Record<string, any>>) {
       if (r["action"]) expect(keys).toContain(r["action"]["block"]["custom_response"]["custom_response_body_key"]);
@@ -861,7 +863,7 @@ describe("web ACL (WAF)", () => {
 
   it("has no country rule unless ANKIFY_ALLOWED_COUNTRIES is set", () => {
     expect((acl["rule"] as Array<Record<string, any>>).map((r) => r["name"])).toEqual([
-      "rate-limit", "aws-known-bad-inputs", "aws-common-rule-set", "block-managed-rule-matches",
+      "rate-limit", "aws-known-bad-inputs", "aws-common-rule-set", "block-managed-rule-matches", "client-rate-limit", "client-key-rate-limit",
     ]);
   });
 
@@ -958,7 +960,8 @@ describe("alarms", () => {
   it("say in every description what to look at first", () => {
     const descriptions = Object.fromEntries(all(tf, "aws_cloudwatch_metric_alarm").map((a) => [a["alarm_name"], a["alarm_description"] as string]));
     expect(Object.keys(descriptions).sort()).toEqual([
-      "ankify-cdn-5xx-rate", "ankify-function-duration", "ankify-function-errors", "ankify-function-throttles", "ankify-rate-limited",
+      "ankify-cdn-5xx-rate", "ankify-deck-errors", "ankify-deck-timeouts", "ankify-function-duration", "ankify-function-errors", "ankify-function-throttles",
+      "ankify-rate-limited",
     ]);
     for (const description of Object.values(descriptions)) expect(description).toMatch(/Look first at /);
     expect(descriptions["ankify-function-errors"]).toContain("/aws/lambda/ankify");
@@ -968,13 +971,13 @@ describe("alarms", () => {
     ));
     expect(descriptions["ankify-function-duration"]).toContain("longer than 297.5 s: past its 295 s stream budget");
     expect(descriptions["ankify-cdn-5xx-rate"]).toContain("More than 5 % of at least 20 responses in 5 minutes were 5xx");
-    expect(descriptions["ankify-rate-limited"]).toContain("over 300 requests in 5 minutes");
+    expect(descriptions["ankify-rate-limited"]).toContain("over 3000 requests in 5 minutes");
   });
 
   it("have no WAF alarm without a web ACL, and a throttle description without a reservation", () => {
     const { tf: open } = synthAnkify({ rateLimit: 0, maxConcurrency: "none" });
     expect(alarm("rate-limited", open)).toBeUndefined();
-    expect(all(open, "aws_cloudwatch_metric_alarm")).toHaveLength(4);
+    expect(all(open, "aws_cloudwatch_metric_alarm")).toHaveLength(6);
     expect(alarm("function-throttles", open)["alarm_description"]).toContain("the account's Lambda concurrency was used up");
   });
 

@@ -54,7 +54,9 @@ describe("stacks", () => {
       expect(names("aws_sns_topic")).toEqual([`${name}-alarms`, `${name}-edge-alarms`]);
       expect(names("aws_cloudwatch_metric_alarm", "alarm_name").every((alarm) => alarm.startsWith(`${name}-`))).toBe(true);
       expect(only(tf, "aws_s3_bucket")["bucket_prefix"]).toBe(`${name}-decks-`);
-      expect(only(tf, "aws_cloudwatch_log_group")["name"]).toBe(`/aws/lambda/${name}`);
+      expect(names("aws_cloudwatch_log_group")).toEqual([`/aws/cloudfront/${name}`, `/aws/lambda/${name}`, `aws-waf-logs-${name}`]);
+      expect(only(tf, "aws_dynamodb_table")["name"]).toBe(`${name}-usage`);
+      expect(only(tf, "aws_cloudwatch_dashboard")["dashboard_name"]).toBe(name);
       expect(tf.terraform.backend).toEqual({ local: { path: `../../../terraform.${name}.tfstate` } });
     }
   });

@@ -79,6 +79,8 @@ async function startServer(dir: string): Promise<{ child: ChildProcess; url: str
     env: {
       ...process.env, PORT: "0", ANKIFY_ORIGIN_SECRET: secret, ANKIFY_DEV_API_KEY: key, ANKIFY_DEV_SPEECH: "silent",
       ANKIFY_DEV_SPEECH_LATENCY_MS: String(LATENCY_MS), ANKIFY_LOG_LEVEL: "warn", ANKIFY_DEV_STORAGE_DIR: dir, ANKIFY_TIME_BUDGET_SECONDS: "900",
+      // One key stands for many clients here: the bench measures the server, not one client's fair share.
+      ANKIFY_CLIENT_CONCURRENCY: "0", ANKIFY_CLIENT_DAILY_CHARACTERS: "0",
     },
     stdio: ["ignore", "pipe", "pipe", "ipc"],
   });

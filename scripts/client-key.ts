@@ -1,6 +1,6 @@
 /**
  * `npm run client-key -- add NAME | list | revoke NAME [--env ENV]`: the API keys of an api-key-mode
- * stack. A key is random (32 bytes, base64url, `ank_` prefix) and printed once; SSM keeps only its
+ * stack; `usage [NAME] [--days N]`: what each client used per day (scripts/usage-report.ts), in any mode. A key is random (32 bytes, base64url, `ank_` prefix) and printed once; SSM keeps only its
  * SHA-256, as a SecureString under the stack's path, one parameter per client. The function reads
  * the path at most a minute late, so a revoked key stops working within a minute. Keys are not
  * Terraform resources: they never pass through state or plans.
@@ -12,13 +12,15 @@ import {
   SSMClient,
   type ParameterMetadata,
 } from "@aws-sdk/client-ssm";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { apiKeyDigest, CLIENT_NAME_PATTERN, newApiKey } from "../lambda/src/access/api-keys";
-import { clientKeyPath, loadTargets, type EnvironmentTarget } from "../stacks/environments";
+import { clientKeyPath, loadTargets, usageTableName, type EnvironmentTarget } from "../stacks/environments";
 import { cdktfJsonContext, SettingsError } from "../stacks/settings";
+import { daysProblem, DEFAULT_USAGE_DAYS, usageReport } from "./usage-report";
 
 export class UsageError extends Error {}
 
-const USAGE = "usage: npm run client-key -- <add NAME | list | revoke NAME> [--env ENV]";
+const USAGE = "usage: npm run client-key -- <add NAME | list | revoke NAME | usage [NAME] [--days N]> [--env ENV]";
 
 export interface Output {
   /** What the user keeps (the key) or reads (the list): stdout. */
@@ -27,13 +29,14 @@ export interface Output {
   note(line: string): void;
 }
 
-/** Runs one command; `ssmFor(region)` makes the client (tests point it at a loopback SSM). */
+/** Runs one command; `ssmFor(region)` and `dynamoFor(region)` make the clients (tests point them at loopback fakes). */
 export async function clientKey(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
   context: Readonly<Record<string, unknown>>,
   output: Output,
   ssmFor: (region: string) => SSMClient = (region) => new SSMClient({ region }),
+  dynamoFor: (region: string) => DynamoDBClient = (region) => new DynamoDBClient({ region }),
 ): Promise<void> {
   const args = [...argv];
   const envFlag = args.indexOf("--env");
@@ -43,7 +46,20 @@ export async function clientKey(
     if (!environment || environment.startsWith("-")) throw new UsageError(`--env needs an environment name. ${USAGE}`);
     args.splice(envFlag, 2);
   }
+  const daysFlag = args.indexOf("--days");
+  let days = DEFAULT_USAGE_DAYS;
+  if (daysFlag >= 0) {
+    const problem = daysProblem(args[daysFlag + 1]);
+    if (problem) throw new UsageError(problem);
+    days = Number(args[daysFlag + 1]);
+    args.splice(daysFlag, 2);
+  }
   const [command, name, ...extra] = args;
+  if (command === "usage") {
+    if (extra.length > 0) throw new UsageError(USAGE);
+    return usage(name, days, resolveTarget(environment, env, context), output, dynamoFor);
+  }
+  if (daysFlag >= 0) throw new UsageError(`--days is for the usage command. ${USAGE}`);
   if (command !== "add" && command !== "list" && command !== "revoke") throw new UsageError(USAGE);
   if (command === "list" ? name !== undefined : name === undefined || extra.length > 0) throw new UsageError(USAGE);
   if (name !== undefined && !CLIENT_NAME_PATTERN.test(name)) {
@@ -87,6 +103,24 @@ export async function clientKey(
   }
 }
 
+async function usage(client: string | undefined, days: number, target: EnvironmentTarget, output: Output, dynamoFor: (region: string) => DynamoDBClient): Promise<void> {
+  const table = usageTableName(target.stackName);
+  const region = target.settings.region;
+  try {
+    const report = await usageReport(dynamoFor(region), { table, ...(client !== undefined ? { client } : {}), days, dailyCharacters: target.settings.clientDailyCharacters });
+    output.note(report.heading);
+    if (report.lines.length === 0) output.note(client !== undefined ? `No usage by "${client}" in those days.` : "No usage in those days.");
+    for (const line of report.lines) output.out(line);
+  } catch (error) {
+    const name = (error as { name?: string }).name ?? "";
+    if (name === "ResourceNotFoundException") throw new UsageError(`No usage table ${table} in ${region}: deploy ${target.stackName} first (the table came with per-client limits).`);
+    if (name === "AccessDeniedException") {
+      throw new UsageError(`AWS refused: ${(error as Error).message}. The usage command needs dynamodb:Query and dynamodb:Scan on the table ${table} (${region}).`);
+    }
+    throw explain(error, { command: "usage", name: client ?? "", where: `${table} (${region})`, region, service: "DynamoDB" });
+  }
+}
+
 function resolveTarget(environment: string | undefined, env: Readonly<Record<string, string | undefined>>, context: Readonly<Record<string, unknown>>): EnvironmentTarget {
   const declared = context["environments"] as Record<string, unknown> | undefined;
   const names = declared ? Object.keys(declared) : [];
@@ -110,7 +144,7 @@ async function listClients(ssm: SSMClient, path: string): Promise<Array<{ name: 
 }
 
 /** The AWS error as a sentence that says what to do. */
-function explain(error: unknown, context: { command: string; name: string; where: string; region: string }): Error {
+function explain(error: unknown, context: { command: string; name: string; where: string; region: string; service?: string }): Error {
   const name = (error as { name?: string }).name ?? "";
   const message = (error as Error).message ?? String(error);
   if (name === "ParameterAlreadyExists") {
@@ -118,7 +152,7 @@ function explain(error: unknown, context: { command: string; name: string; where
   }
   if (name === "ParameterNotFound") return new UsageError(`No client named "${context.name}" under ${context.where}; see npm run client-key -- list.`);
   if (name === "CredentialsProviderError" || /Could not load credentials/i.test(message)) {
-    return new UsageError(`No AWS credentials: the client-key command talks to SSM in ${context.region}. Set AWS_PROFILE, run "aws sso login" or "aws configure", then retry.`);
+    return new UsageError(`No AWS credentials: the client-key command talks to ${context.service ?? "SSM"} in ${context.region}. Set AWS_PROFILE, run "aws sso login" or "aws configure", then retry.`);
   }
   if (name === "AccessDeniedException" || name === "AccessDenied") {
     return new UsageError(`AWS refused: ${message}. The command needs ssm:PutParameter, ssm:DescribeParameters and ssm:DeleteParameter on ${context.where}.`);

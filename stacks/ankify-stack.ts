@@ -15,15 +15,17 @@ import { Certificate } from "./edge/certificate";
 import { CloudFrontInvokePermission, OriginAccessControl, PublicFunctionUrlPermission } from "./edge/origin-access-control";
 import { Distribution } from "./edge/distribution";
 import { DnsRecords } from "./edge/dns-records";
-import { WebAcl } from "./edge/web-acl";
+import { clientCredentialHeaders, WebAcl } from "./edge/web-acl";
 import { SecurityHeaders } from "./edge/security-headers";
 import { Alarms } from "./edge/alarms";
 import { OriginReadTimeout } from "./edge/origin-read-timeout";
 import { BUFFERED_READ_TIMEOUT_MINIMUM, functionTimeouts } from "./edge/function-timeouts";
 import { ConcurrencyReservation } from "./edge/concurrency-reservation";
 import { ContentHashEdgeFunction } from "./edge/content-hash-edge-function";
+import { UsageTable } from "./edge/usage-table";
+import { Insight } from "./edge/insight";
 import { configureStateBackend } from "./state-backend";
-import { clientKeyPath, originSecretPath, type StateSettings } from "./environments";
+import { clientKeyPath, originSecretPath, usageTableName, type StateSettings } from "./environments";
 
 /**
  * AWS provider range for every stack. The bindings are generated for 6.25.0, but the oac mode's
@@ -87,6 +89,7 @@ export class AnkifyStack extends TerraformStack {
     // What the function may take, fitted to the read timeout by the invoke mode.
     const timeouts = functionTimeouts(settings, readTimeout);
 
+    const usage = new UsageTable(this, "usage", { name: usageTableName(name) }).table;
     const concurrency = new ConcurrencyReservation(this, "lambda-concurrency", { maxConcurrency: settings.maxConcurrency, region: settings.region });
 
     const fn = new AnkifyFunction(this, "function", {
@@ -118,6 +121,7 @@ export class AnkifyStack extends TerraformStack {
       clientAuth: clientAuth.function,
       maxSpeechCharacters: settings.maxSpeechCharacters,
       speechRegion: settings.speechRegion,
+      fairUse: { tableName: usage.name, tableArn: usage.arn, dailyCharacters: settings.clientDailyCharacters, concurrency: settings.clientConcurrency },
     });
 
     const certificate = new Certificate(this, "certificate", { domain: settings.domain, zoneId: zone.zoneId, usEast1 });
@@ -134,6 +138,9 @@ export class AnkifyStack extends TerraformStack {
           name,
           rateLimit: settings.rateLimit,
           ...(settings.allowedCountries ? { allowedCountries: settings.allowedCountries } : {}),
+          ...(settings.clientRateLimit > 0 && settings.clientAuth !== "none"
+            ? { clientRate: { limit: settings.clientRateLimit, headers: clientCredentialHeaders(settings.clientAuth, settings.originProtection) } }
+            : {}),
           usEast1,
         })
       : undefined;
@@ -180,6 +187,12 @@ export class AnkifyStack extends TerraformStack {
       usEast1,
     });
 
+    const insight = new Insight(this, "insight", {
+      name, region: settings.region, functionName: fn.function.functionName, logGroupName: fn.logGroupName,
+      distributionId: distribution.id, distributionArn: distribution.arn, alarmTopicArn: alarms.topic.arn,
+      accessLogDays: settings.accessLogDays, usEast1, ...(webAcl ? { webAcl } : {}),
+    });
+
     new DnsRecords(this, "dns", {
       zoneId: zone.zoneId,
       domain: settings.domain,
@@ -205,6 +218,8 @@ export class AnkifyStack extends TerraformStack {
       new TerraformOutput(this, "image_tag", { value: built.image.tag, description: "Content hash of lambda/ the function runs" });
     }
     new TerraformOutput(this, "deck_bucket", { value: decks.bucket.bucket });
+    new TerraformOutput(this, "usage_table", { value: usage.name, description: "Per-client characters and build slots (npm run client-key -- usage)" });
+    new TerraformOutput(this, "dashboard_url", { value: insight.dashboard.url, description: "The CloudWatch dashboard" });
     new TerraformOutput(this, "alarm_topic_arn", { value: alarms.topic.arn, description: "SNS topic for the function's alarms (app region)" });
     new TerraformOutput(this, "edge_alarm_topic_arn", { value: alarms.edgeTopic.arn, description: "SNS topic for CloudFront and WAF alarms (us-east-1)" });
     if (webAcl) new TerraformOutput(this, "web_acl_arn", { value: webAcl.webAcl.arn, description: "WAF web ACL in front of the distribution (us-east-1)" });

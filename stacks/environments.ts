@@ -24,6 +24,11 @@ export function clientKeyPath(resourceName: string): string {
   return `/ankify/${resourceName}/client-keys`;
 }
 
+/** The DynamoDB table of a stack's per-client usage (npm run client-key -- usage reads it). */
+export function usageTableName(resourceName: string): string {
+  return `${resourceName}-usage`;
+}
+
 /** The SSM path of a stack's origin secret parameters (`…/current`, `…/previous`; secret-header mode). */
 export function originSecretPath(resourceName: string): string {
   return `/ankify/${resourceName}/origin-secret`;

@@ -8,6 +8,7 @@ import { createRequestHandler } from "../../lambda/src/handler";
 import type { FunctionUrlEvent } from "../../lambda/src/http/function-url";
 import { MAX_BUFFERED_RESPONSE_BYTES, payloadBytes, toFunctionUrlResult } from "../../lambda/src/http/lambda-buffered";
 import { FINISHING_RESERVE_SECONDS } from "../../lambda/src/limits";
+import { FakeDynamoDb } from "../../testing/fake-dynamodb";
 import { FakeSsm } from "../../testing/fake-ssm";
 import { useFakeClock, until } from "../../testing/function/clock";
 import { GatedSynthesizer } from "../../testing/function/gated-speech";
@@ -107,6 +108,9 @@ describe("the Lambda entry point with ANKIFY_INVOKE_MODE = BUFFERED", () => {
   const apiKey = newApiKey();
   const KEY_PATH = "/ankify/ankify-buffered/client-keys";
   const ssm = new FakeSsm();
+  // The per-client counts, as the stack deploys them: a loopback DynamoDB speaking its real protocol.
+  const dynamodb = new FakeDynamoDb();
+  dynamodb.createTable("ankify-buffered-usage", "pk", "sk");
   let entry: typeof import("../../lambda/src/index");
   const event = (method: string, path: string, headers: Record<string, string> = {}, body?: string): FunctionUrlEvent => ({
     rawPath: path,
@@ -132,6 +136,8 @@ describe("the Lambda entry point with ANKIFY_INVOKE_MODE = BUFFERED", () => {
       ANKIFY_CLIENT_AUTH: "api-key",
       ANKIFY_API_KEY_PATH: KEY_PATH,
       AWS_ENDPOINT_URL_SSM: await ssm.start(),
+      ANKIFY_USAGE_TABLE: "ankify-buffered-usage",
+      AWS_ENDPOINT_URL_DYNAMODB: await dynamodb.start(),
       AWS_REGION: "eu-west-1",
       AWS_ACCESS_KEY_ID: "AKIDTEST",
       AWS_SECRET_ACCESS_KEY: "test-secret",
@@ -144,7 +150,7 @@ describe("the Lambda entry point with ANKIFY_INVOKE_MODE = BUFFERED", () => {
   });
   afterAll(async () => {
     for (const name of ["ANKIFY_INVOKE_MODE", "ANKIFY_TIME_BUDGET_SECONDS"]) delete process.env[name];
-    await ssm.stop();
+    await Promise.all([ssm.stop(), dynamodb.stop()]);
   });
 
   it("exports the plain handler a buffered Function URL invokes, not the streaming one", () => {

@@ -52,6 +52,7 @@ describe("loadConfig", () => {
       originProtection: "secret-header", originSecrets: ["a".repeat(32)], deckBucket: "b", deckPrefix: "decks/",
       ttsEngine: "polly", invokeMode: "RESPONSE_STREAM", timeBudgetSeconds: 120, streamBudgetSeconds: 120, linkTtlSeconds: 3600, maxSpeechCharacters: 60_000,
       clientAuth: { mode: "api-key", keyPath: "/ankify/ankify/client-keys" },
+      fairUse: { dailyCharacters: 200_000, concurrency: 2 },
     });
   });
 
@@ -189,7 +190,7 @@ describe("the image's bundle", () => {
       const event = JSON.stringify({ rawPath: "/", headers: {}, requestContext: { http: { method: "GET" } } });
       const run = spawnSync(process.execPath, [probe, join(outdir, "index.js"), event], {
         encoding: "utf8",
-        env: { PATH: process.env["PATH"], ANKIFY_ORIGIN_PROTECTION: "oac", ANKIFY_DECK_BUCKET: "b", ANKIFY_API_KEY_PATH: "/ankify/ankify/client-keys", AWS_REGION: "eu-west-1" },
+        env: { PATH: process.env["PATH"], ANKIFY_ORIGIN_PROTECTION: "oac", ANKIFY_DECK_BUCKET: "b", ANKIFY_API_KEY_PATH: "/ankify/ankify/client-keys", ANKIFY_USAGE_TABLE: "ankify-usage", AWS_REGION: "eu-west-1", ANKIFY_LOG_LEVEL: "warn" },
       });
       expect(run.status).toBe(0);
       const result = JSON.parse(run.stdout);
@@ -200,7 +201,7 @@ describe("the image's bundle", () => {
       const buffered = spawnSync(process.execPath, ["-e",
         `require(${JSON.stringify(join(outdir, "index.js"))}).handler(${event}, { getRemainingTimeInMillis: () => 60000 }).then((r) => process.stdout.write(JSON.stringify(r)))`], {
         encoding: "utf8",
-        env: { PATH: process.env["PATH"], ANKIFY_INVOKE_MODE: "BUFFERED", ANKIFY_ORIGIN_PROTECTION: "oac", ANKIFY_DECK_BUCKET: "b", ANKIFY_API_KEY_PATH: "/ankify/ankify/client-keys", AWS_REGION: "eu-west-1" },
+        env: { PATH: process.env["PATH"], ANKIFY_INVOKE_MODE: "BUFFERED", ANKIFY_ORIGIN_PROTECTION: "oac", ANKIFY_DECK_BUCKET: "b", ANKIFY_API_KEY_PATH: "/ankify/ankify/client-keys", ANKIFY_USAGE_TABLE: "ankify-usage", AWS_REGION: "eu-west-1", ANKIFY_LOG_LEVEL: "warn" },
       });
       expect(buffered.status).toBe(0);
       const answer = readResult(JSON.parse(buffered.stdout));

@@ -8,6 +8,7 @@ import { INSTRUCTIONS } from "../../lambda/src/mcp/server";
 import { apiKeyDigest, newApiKey } from "../../lambda/src/access/api-keys";
 import { newSecret } from "../../testing/function/harness";
 import { FakeSsm } from "../../testing/fake-ssm";
+import { FakeDynamoDb } from "../../testing/fake-dynamodb";
 import { captureLog } from "../../testing/function/log-capture";
 
 /** The function as Lambda runs it: a Function URL event (payload 2.0) into the exported streaming handler. */
@@ -34,9 +35,11 @@ function rpcMessage(result: StreamedResult): any {
   return JSON.parse(data[0]!);
 }
 
-// The client keys live in SSM: a loopback stand-in speaking its real protocol, reached through the
-// AWS SDK's own endpoint override, so index.ts runs exactly as in Lambda.
+// The client keys live in SSM, the per-client counts in DynamoDB: loopback stand-ins speaking their
+// real protocols, reached through the AWS SDK's own endpoint overrides, so index.ts runs exactly as in Lambda.
 const ssm = new FakeSsm();
+const dynamodb = new FakeDynamoDb();
+dynamodb.createTable("ankify-test-usage", "pk", "sk");
 beforeAll(async () => {
   Object.assign(process.env, {
     ANKIFY_ORIGIN_PROTECTION: "secret-header",
@@ -48,6 +51,8 @@ beforeAll(async () => {
     ANKIFY_CLIENT_AUTH: "api-key",
     ANKIFY_API_KEY_PATH: KEY_PATH,
     AWS_ENDPOINT_URL_SSM: await ssm.start(),
+    ANKIFY_USAGE_TABLE: "ankify-test-usage",
+    AWS_ENDPOINT_URL_DYNAMODB: await dynamodb.start(),
     AWS_REGION: "eu-west-1",
     AWS_ACCESS_KEY_ID: "AKIDTEST",
     AWS_SECRET_ACCESS_KEY: "test-secret",
@@ -56,7 +61,7 @@ beforeAll(async () => {
   ssm.put("/ankify/ankify-test/origin-secret/previous", previous);
   ssm.parameters.set(`${KEY_PATH}/test-client`, { Name: `${KEY_PATH}/test-client`, Type: "SecureString", Value: apiKeyDigest(apiKey), LastModifiedDate: 0 });
 });
-afterAll(() => ssm.stop());
+afterAll(() => Promise.all([ssm.stop(), dynamodb.stop()]));
 
 describe("origin guard (secret-header mode)", () => {
   it.each([
@@ -180,7 +185,10 @@ describe("the 2026-07-28 revision on the same endpoint (raw HTTP)", () => {
     const { result: discover } = JSON.parse(result.body);
     expect(discover.supportedVersions).toEqual(MODERN_PROTOCOL_VERSIONS);
     expect(discover.capabilities).toEqual({ tools: { listChanged: false }, resources: { listChanged: false } });
-    expect(discover._meta["io.modelcontextprotocol/serverInfo"]).toEqual({ name: "ankify", version: "0.2.0" });
+    expect(discover._meta["io.modelcontextprotocol/serverInfo"]).toEqual({
+      name: "ankify", title: "Ankify", version: "0.2.0",
+      icons: [expect.objectContaining({ mimeType: "image/png", sizes: ["64x64"] }), expect.objectContaining({ mimeType: "image/svg+xml", sizes: ["any"] })],
+    });
     expect(discover.instructions).toBe(INSTRUCTIONS);
     expect(discover.instructions).toMatch(/create_deck.*500 cards.*expires/s);
     expect(discover).toEqual(expect.objectContaining({ resultType: "complete", ttlMs: 3_600_000, cacheScope: "public" }));

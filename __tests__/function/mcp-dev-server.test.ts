@@ -22,8 +22,8 @@ describe.each(ERAS)("create_deck through the dev server with the official %s cli
     expect(Object.keys(tools[0]!.inputSchema.properties ?? {})).toEqual(["deck_name", "note_type", "cards", "tags", "format", "language", "back_language", "audio", "engine", "speech_rate"]);
     expect(tools[0]!.inputSchema.required).toEqual(["deck_name", "cards"]);
     const fields = ["url", "expires_at", "deck_name", "card_count", "audio_clips", "images", "size_bytes", "note_count", "note_type", "requested_deck_name", "clips_spoken", "clips_cached", "characters_spoken"];
-    // The deck preview's data (docs/preview.md) is the one optional addition; every other field stays required.
-    expect(Object.keys(tools[0]!.outputSchema?.properties ?? {})).toEqual([...fields, "preview"]);
+    // The deck preview's data (docs/preview.md) and what is left of the day's speech are optional; every other field stays required.
+    expect(Object.keys(tools[0]!.outputSchema?.properties ?? {})).toEqual([...fields, "preview", "characters_left_today"]);
     expect((tools[0]!.outputSchema as { required?: string[] }).required).toEqual(fields);
   });
 

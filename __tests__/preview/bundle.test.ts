@@ -65,7 +65,7 @@ describe("the function's bundle", () => {
         cwd: outdir,
         encoding: "utf8",
         maxBuffer: 16 * 1024 * 1024,
-        env: { PATH: process.env["PATH"], ANKIFY_ORIGIN_PROTECTION: "oac", ANKIFY_CLIENT_AUTH: "none", ANKIFY_DECK_BUCKET: "ankify-decks-0123", AWS_REGION: "eu-west-1" },
+        env: { PATH: process.env["PATH"], ANKIFY_ORIGIN_PROTECTION: "oac", ANKIFY_CLIENT_AUTH: "none", ANKIFY_DECK_BUCKET: "ankify-decks-0123", ANKIFY_USAGE_TABLE: "ankify-usage", AWS_REGION: "eu-west-1", ANKIFY_LOG_LEVEL: "warn" },
       });
       expect(run.status).toBe(0);
       const response = JSON.parse(run.stdout) as { statusCode: number; body: string };

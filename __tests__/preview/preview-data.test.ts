@@ -30,7 +30,7 @@ beforeAll(async () => {
 });
 afterAll(() => run.stop());
 
-const TODAYS_FIELDS = ["url", "expires_at", "deck_name", "card_count", "audio_clips", "images", "size_bytes", "note_count", "note_type", "requested_deck_name", "clips_spoken", "clips_cached", "characters_spoken"];
+const TODAYS_FIELDS = ["url", "expires_at", "deck_name", "card_count", "audio_clips", "images", "size_bytes", "note_count", "note_type", "requested_deck_name", "clips_spoken", "clips_cached", "characters_spoken", "characters_left_today"];
 
 describe.each(ERAS)("the deck preview as an MCP App, %s client", (era) => {
   let client: AppsClient;

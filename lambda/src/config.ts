@@ -5,7 +5,10 @@
 
 import { CLIENT_NAME_PATTERN } from "./access/api-keys";
 import { isLoopback } from "./access/oauth";
-import { DEFAULT_MAX_SPEECH_CHARACTERS, MAX_MAX_SPEECH_CHARACTERS, MIN_MAX_SPEECH_CHARACTERS, timeBudgetProblem } from "./limits";
+import {
+  DEFAULT_CLIENT_CONCURRENCY, DEFAULT_CLIENT_DAILY_CHARACTERS, DEFAULT_MAX_SPEECH_CHARACTERS, MAX_CLIENT_CONCURRENCY, MAX_CLIENT_DAILY_CHARACTERS,
+  MAX_MAX_SPEECH_CHARACTERS, MIN_CLIENT_DAILY_CHARACTERS, MIN_MAX_SPEECH_CHARACTERS, timeBudgetProblem,
+} from "./limits";
 
 export type OriginProtection = "secret-header" | "oac";
 export type TtsEngine = "polly" | "espeak";
@@ -62,6 +65,10 @@ export interface FunctionConfig {
    */
   readonly noteTimesPrefix?: string;
   readonly clientAuth: ClientAuth;
+  /** Per client (access/subject.ts): characters per UTC day and builds at once; 0: no limit. */
+  readonly fairUse: { readonly dailyCharacters: number; readonly concurrency: number };
+  /** The DynamoDB table that counts them across execution environments; unset: counted in this process only (the dev server). */
+  readonly usageTable?: string;
 }
 
 export class ConfigError extends Error {
@@ -141,6 +148,13 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   }
   const maxSpeechCharacters = integer("ANKIFY_MAX_SPEECH_CHARACTERS", MIN_MAX_SPEECH_CHARACTERS, MAX_MAX_SPEECH_CHARACTERS, DEFAULT_MAX_SPEECH_CHARACTERS);
   const linkTtlSeconds = integer("ANKIFY_LINK_TTL_SECONDS", 60, MAX_LINK_TTL_SECONDS, 3600);
+  const dailyCharacters = integer("ANKIFY_CLIENT_DAILY_CHARACTERS", 0, MAX_CLIENT_DAILY_CHARACTERS, DEFAULT_CLIENT_DAILY_CHARACTERS);
+  if (dailyCharacters > 0 && dailyCharacters < MIN_CLIENT_DAILY_CHARACTERS) {
+    problems.push(`ANKIFY_CLIENT_DAILY_CHARACTERS = ${JSON.stringify(get("ANKIFY_CLIENT_DAILY_CHARACTERS"))} must be 0 (no limit) or from ${MIN_CLIENT_DAILY_CHARACTERS} to ${MAX_CLIENT_DAILY_CHARACTERS}.`);
+  }
+  const concurrency = integer("ANKIFY_CLIENT_CONCURRENCY", 0, MAX_CLIENT_CONCURRENCY, DEFAULT_CLIENT_CONCURRENCY);
+  const usageTable = get("ANKIFY_USAGE_TABLE");
+  if (usageTable !== undefined && !/^[A-Za-z0-9_.-]{3,255}$/.test(usageTable)) problems.push(`ANKIFY_USAGE_TABLE = ${JSON.stringify(usageTable)} must be a DynamoDB table name (3-255 letters, digits, "_", "-" or ".").`);
 
   const clientAuth = loadClientAuth(get, oneOf, originProtection, problems);
 
@@ -161,6 +175,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     ...(clipCachePrefix !== undefined ? { clipCachePrefix } : {}),
     ...(noteTimesPrefix !== undefined ? { noteTimesPrefix } : {}),
     clientAuth,
+    fairUse: { dailyCharacters, concurrency },
+    ...(usageTable !== undefined ? { usageTable } : {}),
   };
 }
 

@@ -16,6 +16,7 @@ import { PollyClient } from "@aws-sdk/client-polly";
 import { DeleteObjectsCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { StaticApiKeyStore } from "./access/api-keys";
 import { createClientGate } from "./access/client-auth";
+import { FairUse } from "./access/fair-use";
 import { ConfigError, loadConfig, type FunctionConfig } from "./config";
 import { startPackagingWorker } from "./deck/build-off-thread";
 import { createRequestHandler } from "./handler";
@@ -26,6 +27,7 @@ import { DEFAULT_CLIP_CACHE_DAYS, NOTE_TIMES_DAYS } from "./limits";
 import { log } from "./log";
 import { S3ClipCache } from "./storage/clip-cache";
 import { S3NoteTimesStore } from "./storage/note-times";
+import { MemoryUsageStore } from "./storage/usage-table";
 // The dev server's check of ANKIFY_* names is synth's (one shell holds both commands' variables, so it
 // must know the stack's settings too). Only this repository tool loads it; the function's bundle does not.
 import { checkEnvNames } from "../../stacks/settings/names";
@@ -75,6 +77,10 @@ export interface DevServerOptions {
   readonly clipCacheDays?: number;
   /** Card pictures may come from loopback, over http too (never the runtime API): for tests. The function never allows it. @default false */
   readonly allowLoopbackImages?: boolean;
+  /** Characters per client per UTC day, counted in this process (the function counts in DynamoDB); 0: no limit. @default 200000 */
+  readonly clientDailyCharacters?: number;
+  /** Deck builds per client at once; 0: no limit. @default 2 */
+  readonly clientConcurrency?: number;
 }
 
 export type DevSpeech = "espeak" | "silent" | "polly";
@@ -133,6 +139,8 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       ANKIFY_STREAM_BUDGET_SECONDS: String(options.streamBudgetSeconds ?? 295),
       ANKIFY_LINK_TTL_SECONDS: String(options.linkTtlSeconds ?? 3600),
       ...(options.maxSpeechCharacters !== undefined ? { ANKIFY_MAX_SPEECH_CHARACTERS: String(options.maxSpeechCharacters) } : {}),
+      ...(options.clientDailyCharacters !== undefined ? { ANKIFY_CLIENT_DAILY_CHARACTERS: String(options.clientDailyCharacters) } : {}),
+      ...(options.clientConcurrency !== undefined ? { ANKIFY_CLIENT_CONCURRENCY: String(options.clientConcurrency) } : {}),
       ANKIFY_CLIENT_AUTH: auth.mode,
       // Where the function reads key digests from; the dev server is given the keys instead.
       ...(auth.mode === "api-key" ? { ANKIFY_API_KEY_PATH: "/ankify/dev/client-keys" } : {}),
@@ -185,6 +193,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     ...(options.clipCache !== false ? { clipCache: new S3ClipCache(client, BUCKET, CLIP_PREFIX) } : {}),
     noteTimes: new S3NoteTimesStore(client, BUCKET, NOTE_TIMES_PREFIX),
     ...(options.allowLoopbackImages ? { fetchImage: guardedImageFetcher({ allowLoopback: true }) } : {}),
+    fairUse: new FairUse(new MemoryUsageStore(), config.fairUse),
   });
   // The local store would only grow: decks go once their links have died, clips after the cache's
   // days, at start and every hour (in S3 the bucket's lifecycle rules do this).
@@ -282,6 +291,8 @@ export function devOptionsFromEnv(env: Readonly<Record<string, string | undefine
   const streamBudgetSeconds = integer("ANKIFY_STREAM_BUDGET_SECONDS");
   const linkTtlSeconds = integer("ANKIFY_LINK_TTL_SECONDS");
   const maxSpeechCharacters = integer("ANKIFY_MAX_SPEECH_CHARACTERS");
+  const clientDailyCharacters = integer("ANKIFY_CLIENT_DAILY_CHARACTERS");
+  const clientConcurrency = integer("ANKIFY_CLIENT_CONCURRENCY");
   const speechLatencyMs = integer("ANKIFY_DEV_SPEECH_LATENCY_MS");
   const storageDir = get("ANKIFY_DEV_STORAGE_DIR");
   const clipCacheDays = integer("ANKIFY_CLIP_CACHE_DAYS");
@@ -305,6 +316,8 @@ export function devOptionsFromEnv(env: Readonly<Record<string, string | undefine
       ...(streamBudgetSeconds !== undefined ? { streamBudgetSeconds } : {}),
       ...(linkTtlSeconds !== undefined ? { linkTtlSeconds } : {}),
       ...(maxSpeechCharacters !== undefined ? { maxSpeechCharacters } : {}),
+      ...(clientDailyCharacters !== undefined ? { clientDailyCharacters } : {}),
+      ...(clientConcurrency !== undefined ? { clientConcurrency } : {}),
       ...(speechLatencyMs !== undefined ? { speechLatencyMs } : {}),
       speech: speech as DevSpeech,
       ...(storageDir !== undefined ? { storageDir } : {}),

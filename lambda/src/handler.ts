@@ -13,6 +13,8 @@
 import { randomUUID } from "node:crypto";
 import type { FunctionConfig } from "./config";
 import type { ClientGate } from "./access/client-auth";
+import type { FairUse } from "./access/fair-use";
+import { clientSubject } from "./access/subject";
 import { checkOrigin } from "./access/origin-guard";
 import { StaticOriginSecrets, type OriginSecrets } from "./access/origin-secrets";
 import { subjectOf } from "./access/subject";
@@ -51,6 +53,8 @@ export interface HandlerDeps {
   readonly originSecrets?: OriginSecrets;
   /** Where the deck preview's clips go, and their links' origin. @default no preview in results */
   readonly preview?: PreviewDeps;
+  /** Per-client build slots and daily characters. @default none: no fair-use limits */
+  readonly fairUse?: FairUse;
 }
 
 export interface RequestContext {
@@ -123,6 +127,8 @@ export function createRequestHandler(deps: HandlerDeps): (request: IncomingReque
       keepAliveMs,
       inFlight,
       ...(subjectOf(client) !== undefined ? { subject: subjectOf(client)! } : {}),
+      client: clientSubject(client),
+      ...(deps.fairUse ? { fairUse: deps.fairUse } : {}),
       ...(deps.clipCache ? { clipCache: deps.clipCache } : {}),
       ...(deps.noteTimes ? { noteTimes: deps.noteTimes } : {}),
       ...(deps.fetchImage ? { fetchImage: deps.fetchImage } : {}),

@@ -5,11 +5,13 @@
  * lines reach the client while it is built; BUFFERED returns one response object (at most 6 MB).
  * Configuration and clients are made once per execution environment.
  */
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { PollyClient } from "@aws-sdk/client-polly";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { SsmApiKeyStore } from "./access/api-keys";
 import { createClientGate } from "./access/client-auth";
+import { FairUse } from "./access/fair-use";
 import { SsmOriginSecrets } from "./access/origin-secrets";
 import { ConfigError, invokeModeOf, loadConfig, type FunctionConfig } from "./config";
 import { toRequest, type FunctionUrlEvent } from "./http/function-url";
@@ -23,6 +25,7 @@ import { S3ClipCache } from "./storage/clip-cache";
 import { S3NoteTimesStore } from "./storage/note-times";
 import { S3PreviewMedia, s3LinkOrigin } from "./storage/preview-media";
 import { S3DeckStore } from "./storage/s3";
+import { DynamoUsageStore } from "./storage/usage-table";
 import { EspeakSynthesizer } from "./tts/espeak";
 import { PollySynthesizer } from "./tts/polly";
 
@@ -44,10 +47,17 @@ export const DIRECT_SECRET_IN_LAMBDA =
   "ANKIFY_ORIGIN_SECRET holds the secret itself, which only the dev server on this machine may take: a deployed function reads it from SSM. " +
   "Set ANKIFY_ORIGIN_SECRET_PARAMETER and ANKIFY_ORIGIN_SECRET_PREVIOUS_PARAMETER to the parameters' names instead.";
 
+/** Per-client limits counted in one environment's memory would multiply by the number of environments. */
+export const NO_USAGE_TABLE =
+  "ANKIFY_USAGE_TABLE is not set, but ANKIFY_CLIENT_DAILY_CHARACTERS or ANKIFY_CLIENT_CONCURRENCY limits clients: a deployed function counts them " +
+  "in that DynamoDB table, shared by all its execution environments. Set it to the table's name, or set both limits to 0.";
+
 function init(): ReturnType<typeof createRequestHandler> {
   const config = loadConfig();
   if (config.originProtection === "secret-header" && !config.originSecretParameters) throw new ConfigError([DIRECT_SECRET_IN_LAMBDA]);
   startPackagingWorker();
+  const limited = config.fairUse.dailyCharacters > 0 || config.fairUse.concurrency > 0;
+  if (limited && config.usageTable === undefined) throw new ConfigError([NO_USAGE_TABLE]);
   const s3 = new S3Client({});
   const ssm = new SSMClient({});
   return createRequestHandler({
@@ -61,6 +71,7 @@ function init(): ReturnType<typeof createRequestHandler> {
     ...(process.env["AWS_REGION"]
       ? { preview: { store: new S3PreviewMedia(s3, config.deckBucket, config.linkTtlSeconds), mediaOrigin: s3LinkOrigin(config.deckBucket, process.env["AWS_REGION"]) } }
       : {}),
+    ...(config.usageTable !== undefined ? { fairUse: new FairUse(new DynamoUsageStore(new DynamoDBClient({}), config.usageTable), config.fairUse) } : {}),
     clients: createClientGate(
       config.clientAuth,
       config.originProtection,

@@ -77,6 +77,18 @@ export const MIN_MAX_SPEECH_CHARACTERS = 1_000;
 export const MAX_MAX_SPEECH_CHARACTERS = 1_000_000;
 
 /**
+ * Characters one client may send to speech per UTC day, across all its requests: about $3.20 a day
+ * with neural voices ($16 per million), a few hundred cards with audio on both sides. 0: no limit.
+ */
+export const DEFAULT_CLIENT_DAILY_CHARACTERS = 200_000;
+export const MIN_CLIENT_DAILY_CHARACTERS = 1_000;
+export const MAX_CLIENT_DAILY_CHARACTERS = 1_000_000_000;
+/** Deck builds one client may run at once (inline or as jobs): a long deck and a second beside it. 0: no limit. */
+export const DEFAULT_CLIENT_CONCURRENCY = 2;
+/** As many as the function may ever run at once (its largest reservation). */
+export const MAX_CLIENT_CONCURRENCY = 900;
+
+/**
  * The largest package one request may produce. It is written to /tmp and uploaded from there, so
  * memory stays flat; this bounds disk (the function's ephemeral storage) and upload time.
  */

@@ -79,6 +79,11 @@ export interface AnkifyFunctionProps {
   readonly maxSpeechCharacters: number;
   /** The region the function calls Polly in (one with neural voices); the role may call it only there. */
   readonly speechRegion: string;
+  /**
+   * Per-client fair use: the table counting characters and build slots (the role may read and update
+   * its items, nothing else), the daily characters and the builds at once per client (0: no limit).
+   */
+  readonly fairUse: { readonly tableName: string; readonly tableArn: string; readonly dailyCharacters: number; readonly concurrency: number };
 }
 
 /** An SSM parameter as the function needs it: its name (for the environment) and its ARN (for the role). */
@@ -163,6 +168,14 @@ export class AnkifyFunction extends Construct {
             Action: ["s3:GetObject", "s3:PutObject"],
             Resource: `${props.deckBucketArn}/${props.noteTimesPrefix}*`,
           },
+          {
+            Sid: "CountUsage",
+            Effect: "Allow",
+            // Reservations, refunds and slots are conditional UpdateItems; GetItem reads a day or the slots.
+            // No Scan or Query: only the owner's usage command lists clients.
+            Action: ["dynamodb:GetItem", "dynamodb:UpdateItem"],
+            Resource: props.fairUse.tableArn,
+          },
           ...(secretParameters
             ? [{
                 Sid: "ReadOriginSecret",
@@ -227,6 +240,9 @@ export class AnkifyFunction extends Construct {
           ...(props.streamBudget !== undefined ? { ANKIFY_STREAM_BUDGET_SECONDS: String(props.streamBudget) } : {}),
           ANKIFY_LINK_TTL_SECONDS: String(props.linkTtlSeconds ?? 3600),
           ANKIFY_MAX_SPEECH_CHARACTERS: String(props.maxSpeechCharacters),
+          ANKIFY_USAGE_TABLE: props.fairUse.tableName,
+          ANKIFY_CLIENT_DAILY_CHARACTERS: String(props.fairUse.dailyCharacters),
+          ANKIFY_CLIENT_CONCURRENCY: String(props.fairUse.concurrency),
           ...clientAuthEnvironment(props.clientAuth),
         },
       },

@@ -29,6 +29,22 @@ export const COMMON_RULE_SET_BLOCKING_LABELS: readonly string[] = [
   "CrossSiteScripting_URIPath",
 ].map((rule) => `${COMMON_RULE_SET_NAMESPACE}${rule}`);
 
+/** The headers a client's credential travels in: a bearer token or key, or an API key (the only one that survives oac). */
+export type ClientCredentialHeader = "authorization" | "x-api-key";
+/** Viewer headers that carry credentials: never written to WAF's logs or sampled requests. */
+export const CREDENTIAL_HEADERS: readonly ClientCredentialHeader[] = ["authorization", "x-api-key"];
+
+/**
+ * Where a client's credential arrives, as WAF sees it: none without client authentication; the bearer
+ * token in oauth mode; in api-key mode either header (the client picks), but only `x-api-key` in oac
+ * mode, where the function ignores Authorization (CloudFront replaces it with its signature).
+ */
+export function clientCredentialHeaders(clientAuth: "api-key" | "oauth" | "none", originProtection: "secret-header" | "oac"): ClientCredentialHeader[] {
+  if (clientAuth === "none") return [];
+  if (clientAuth === "oauth") return ["authorization"];
+  return originProtection === "oac" ? ["x-api-key"] : ["authorization", "x-api-key"];
+}
+
 export interface WebAclProps {
   /** Names the web ACL and prefixes its rules' metric names. 1..100 of letters, digits, `-` and `_`. */
   readonly name: string;
@@ -36,13 +52,21 @@ export interface WebAclProps {
   readonly rateLimit: number;
   /** Countries (ISO 3166-1 alpha-2) allowed to call; every other country gets 403. @default undefined: every country */
   readonly allowedCountries?: readonly string[];
+  /**
+   * Requests one client credential may send in 5 minutes (10..2,000,000,000), counted per value of
+   * each header named: one rule per header, since WAF counts a request for a custom key only when it
+   * has every key's header. @default undefined: no per-client rule
+   */
+  readonly clientRate?: { readonly limit: number; readonly headers: readonly ClientCredentialHeader[] };
   /** A provider in us-east-1: web ACLs for CloudFront (scope CLOUDFRONT) exist only there. */
   readonly usEast1: AwsProvider;
 }
 
 /**
- * The WAF web ACL in front of the distribution: a rate limit per client IP, AWS's common rule set and
- * known-bad-inputs rule group, and an optional country allow-list. Every block answers with a small
+ * The WAF web ACL in front of the distribution: a rate limit per client IP and, optionally, per client
+ * credential (WAF sees the viewer's request, so the `Authorization` a client sends, before CloudFront
+ * replaces it in oac mode), AWS's common rule set and known-bad-inputs rule group, and an optional
+ * country allow-list. Every block answers with a small
  * JSON body, since MCP clients parse JSON and CloudFront's own error page is HTML.
  *
  * The managed rule groups run in count mode and only label what they match; one rule of ours then
@@ -57,6 +81,8 @@ export class WebAcl extends Construct {
   public readonly metricName: string;
   /** The `Rule` dimension of the rate rule's metrics: its `BlockedRequests` count requests answered 429. */
   public readonly rateRuleMetricName: string;
+  /** The `Rule` dimensions of the per-client rate rules, one per credential header (none without clientRate). */
+  public readonly clientRateRuleMetricNames: readonly string[];
 
   constructor(scope: Construct, id: string, props: WebAclProps) {
     super(scope, id);
@@ -66,8 +92,13 @@ export class WebAcl extends Construct {
     if (!Number.isInteger(props.rateLimit) || props.rateLimit < 10 || props.rateLimit > 2_000_000_000) {
       throw new Error(`WebAcl: rateLimit ${props.rateLimit} must be an integer from 10 to 2000000000 (AWS WAF's range).`);
     }
+    if (props.clientRate && (!Number.isInteger(props.clientRate.limit) || props.clientRate.limit < 10 || props.clientRate.limit > 2_000_000_000)) {
+      throw new Error(`WebAcl: clientRate.limit ${props.clientRate.limit} must be an integer from 10 to 2000000000 (AWS WAF's range).`);
+    }
     this.metricName = props.name;
     this.rateRuleMetricName = `${props.name}-rate-limit`;
+    const clientRules = (props.clientRate?.headers ?? []).map((header) => ({ header, name: header === "authorization" ? "client-rate-limit" : "client-key-rate-limit" }));
+    this.clientRateRuleMetricNames = clientRules.map((r) => `${props.name}-${r.name}`);
 
     const visibility = (metricName: string) => ({ cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName });
     const blockWith = (responseCode: number, customResponseBodyKey: string) => ({
@@ -126,11 +157,28 @@ export class WebAcl extends Construct {
       },
     );
 
+    // Per client credential, after the rules that block: a blocked request never reaches them. The
+    // header's value is the key as sent (no transformation), so each token or key has its own count.
+    clientRules.forEach((client, i) => rules.push({
+      name: client.name,
+      priority: 5 + i,
+      action: blockWith(429, "client-rate-limited"),
+      statement: {
+        rate_based_statement: {
+          limit: props.clientRate!.limit,
+          aggregate_key_type: "CUSTOM_KEYS",
+          custom_key: [{ header: { name: client.header, text_transformation: [{ priority: 0, type: "NONE" }] } }],
+          evaluation_window_sec: RATE_WINDOW_SECONDS,
+        },
+      },
+      visibilityConfig: visibility(this.clientRateRuleMetricNames[i]!),
+    }));
+
     const json = (body: Record<string, string>) => JSON.stringify(body);
     this.webAcl = new Wafv2WebAcl(this, "this", {
       provider: props.usEast1,
       name: props.name,
-      description: "Ankify: rate limit per IP, AWS managed rules, optional country allow-list",
+      description: "Ankify: rate limits per IP and per client credential, AWS managed rules, optional country allow-list",
       scope: "CLOUDFRONT",
       defaultAction: { allow: {} },
       rule: rules,
@@ -144,6 +192,16 @@ export class WebAcl extends Construct {
           }),
         },
         { key: "blocked", contentType: "APPLICATION_JSON", content: json({ error: "Forbidden", message: "The request was blocked by the firewall." }) },
+        ...(props.clientRate
+          ? [{
+              key: "client-rate-limited",
+              contentType: "APPLICATION_JSON",
+              content: json({
+                error: "Too Many Requests",
+                message: `More than ${props.clientRate.limit} requests with your credentials in 5 minutes; wait a few minutes and retry.`,
+              }),
+            }]
+          : []),
         {
           key: "country-not-allowed",
           contentType: "APPLICATION_JSON",
@@ -151,6 +209,16 @@ export class WebAcl extends Construct {
         },
       ],
       visibilityConfig: visibility(this.metricName),
+      // Keys and tokens are replaced by REDACTED wherever WAF shows a request: logs, sampled requests and
+      // the per-client rules' key values (rateBasedRuleList). The logging configuration redacts them too.
+      dataProtectionConfig: {
+        dataProtection: [{
+          field: { fieldType: "SINGLE_HEADER", fieldKeys: [...CREDENTIAL_HEADERS] },
+          action: "SUBSTITUTION",
+          excludeRateBasedDetails: false,
+          excludeRuleMatchDetails: false,
+        }],
+      },
     });
   }
 }

@@ -224,3 +224,20 @@ export const flag = (): Kind<boolean> => ({
   read: (found) => (typeof found.value === "boolean" ? { value: found.value } : wrong(`${at(found)} must be true or false.`)),
   allowed: "`true` or `false`",
 });
+
+/** The retention periods CloudWatch Logs accepts (PutRetentionPolicy), in days. */
+export const LOG_RETENTION_DAYS: readonly number[] = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+
+/** Days a log group keeps its events: one of CloudWatch's periods, or 0 for `off`. */
+export function retentionDays(off: string): Kind<number> {
+  return {
+    read(found) {
+      const value = typeof found.value === "number" ? found.value : typeof found.value === "string" && /^\d+$/.test(found.value) ? Number(found.value) : NaN;
+      if (value === 0 || LOG_RETENTION_DAYS.includes(value)) return { value };
+      const above = LOG_RETENTION_DAYS.find((days) => days > value);
+      const near = Number.isInteger(value) && above !== undefined ? ` (the nearest longer one is ${above})` : "";
+      return wrong(`${at(found)} is not a CloudWatch Logs retention period; use 0 (${off}) or one of ${LOG_RETENTION_DAYS.join(", ")} days${near}.`);
+    },
+    allowed: `${code(0)} for ${off}, or a CloudWatch Logs retention: ${LOG_RETENTION_DAYS.join(", ")} days`,
+  };
+}

@@ -10,7 +10,13 @@ import { parseEcrImageUri, POLLY_NEURAL_REGIONS } from "./validators";
 /** AWS WAF's smallest rate-based rule limit (lowered from 100 on 30 Aug 2024) and its largest. */
 export const MIN_RATE_LIMIT = 10;
 export const MAX_RATE_LIMIT = 2_000_000_000;
-export const DEFAULT_RATE_LIMIT = 300;
+/**
+ * Requests per client IP in 5 minutes. Ten clients' worth at their own limit: every claude.ai user
+ * arrives from Anthropic's few addresses, and one IP's budget must not be shared by all of them.
+ */
+export const DEFAULT_RATE_LIMIT = 3_000;
+/** Requests per client credential in 5 minutes: one MCP request a second, sustained. */
+export const DEFAULT_CLIENT_RATE_LIMIT = 300;
 
 /** domain: the zone apex or a name inside the zone, or Route 53 could not hold its records. */
 export function domainInsideZone(known: Known): string | undefined {
@@ -45,6 +51,14 @@ export function countriesNeedWebAcl(known: Known): string | undefined {
   if (known.value("allowedCountries") === undefined || known.value("rateLimit") !== 0) return undefined;
   return `${at(known.found("allowedCountries")!)} needs the web ACL, which ${known.found("rateLimit")!.where} = 0 turns off; ` +
     `set ${known.env("rateLimit")} to ${MIN_RATE_LIMIT} or more (the default is ${DEFAULT_RATE_LIMIT}), or unset ${known.env("allowedCountries")} to allow every country.`;
+}
+
+/** clientRateLimit: a rule of the web ACL too, so an explicit per-client limit needs it. */
+export function clientRateNeedsWebAcl(known: Known): string | undefined {
+  const given = known.found("clientRateLimit");
+  if (!given || known.value("clientRateLimit") === 0 || known.value("rateLimit") !== 0) return undefined;
+  return `${at(given)} needs the web ACL, which ${known.found("rateLimit")!.where} = 0 turns off; ` +
+    `set ${known.env("rateLimit")} to ${MIN_RATE_LIMIT} or more (the default is ${DEFAULT_RATE_LIMIT}), or set ${known.env("clientRateLimit")} to 0.`;
 }
 
 /** clientAuth: oauth's bearer token cannot pass CloudFront's signing in oac mode. */

@@ -13,12 +13,13 @@
  * lambda/src/env-names.ts instead.
  */
 import {
-  DEFAULT_CLIP_CACHE_DAYS, DEFAULT_FUNCTION_TIMEOUT_SECONDS, DEFAULT_MAX_SPEECH_CHARACTERS, MAX_MAX_SPEECH_CHARACTERS,
-  MIN_FUNCTION_TIMEOUT_SECONDS, MIN_MAX_SPEECH_CHARACTERS, MIN_TIME_BUDGET_SECONDS,
+  DEFAULT_CLIENT_CONCURRENCY, DEFAULT_CLIENT_DAILY_CHARACTERS, DEFAULT_CLIP_CACHE_DAYS, DEFAULT_FUNCTION_TIMEOUT_SECONDS, DEFAULT_MAX_SPEECH_CHARACTERS,
+  MAX_CLIENT_CONCURRENCY, MAX_CLIENT_DAILY_CHARACTERS, MAX_MAX_SPEECH_CHARACTERS, MIN_CLIENT_DAILY_CHARACTERS, MIN_FUNCTION_TIMEOUT_SECONDS,
+  MIN_MAX_SPEECH_CHARACTERS, MIN_TIME_BUDGET_SECONDS,
 } from "../../lambda/src/limits";
 import {
   bucketName, callbackUrls, choice, countries, dnsName, ecrImage, email, flag, integer, issuerUrl, keyPrefix, neuralRegion, nonEmpty, oauthScope, region,
-  type Bound, type Kind, type Known,
+  retentionDays, type Bound, type Kind, type Known,
 } from "./kinds";
 import * as rules from "./rules";
 import { POLLY_NEURAL_REGIONS } from "./validators";
@@ -157,6 +158,10 @@ export const SETTINGS = {
     kind: integer({ min: rules.MIN_RATE_LIMIT, max: rules.MAX_RATE_LIMIT, unit: "requests", why: ": requests per client IP in 5 minutes",
       off: { value: 0, meaning: "no web ACL" }, rangeNote: (value, min) => (value > 0 && value < min ? ` (AWS WAF's smallest limit is ${min})` : "") }),
     doc: "requests per client IP in 5 minutes before WAF says 429" },
+  clientRateLimit: { env: "ANKIFY_CLIENT_RATE_LIMIT", scope: "stack", default: rules.DEFAULT_CLIENT_RATE_LIMIT, needs: ["rateLimit"], rule: rules.clientRateNeedsWebAcl,
+    kind: integer({ min: rules.MIN_RATE_LIMIT, max: rules.MAX_RATE_LIMIT, unit: "requests", why: ": requests per client credential in 5 minutes",
+      off: { value: 0, meaning: "no per-client rule" }, rangeNote: (value, min) => (value > 0 && value < min ? ` (AWS WAF's smallest limit is ${min})` : "") }),
+    doc: "requests per client credential (`Authorization`, `x-api-key`) in 5 minutes before WAF says 429" },
   allowedCountries: { env: "ANKIFY_ALLOWED_COUNTRIES", scope: "stack", kind: countries(), needs: ["rateLimit"], rule: rules.countriesNeedWebAcl,
     defaultDoc: "unset (every country)", doc: "countries that may call (needs `ANKIFY_RATE_LIMIT` > 0)" },
   maxConcurrency: { env: "ANKIFY_MAX_CONCURRENCY", scope: "stack", default: "auto",
@@ -190,6 +195,15 @@ export const SETTINGS = {
     kind: integer({ min: MIN_MAX_SPEECH_CHARACTERS, max: MAX_MAX_SPEECH_CHARACTERS, unit: "characters",
       why: " characters per request (neural voices cost $16 per million)" }),
     doc: "characters one request may send to speech (billed)" },
+  clientDailyCharacters: { env: "ANKIFY_CLIENT_DAILY_CHARACTERS", scope: "stack", default: DEFAULT_CLIENT_DAILY_CHARACTERS,
+    kind: integer({ min: MIN_CLIENT_DAILY_CHARACTERS, max: MAX_CLIENT_DAILY_CHARACTERS, unit: "characters",
+      why: " per client per UTC day (neural voices cost $16 per million)", off: { value: 0, meaning: "no daily limit" } }),
+    doc: "characters one client may send to speech per UTC day (billed; cached clips are free)" },
+  clientConcurrency: { env: "ANKIFY_CLIENT_CONCURRENCY", scope: "stack", default: DEFAULT_CLIENT_CONCURRENCY,
+    kind: integer({ min: 1, max: MAX_CLIENT_CONCURRENCY, unit: "builds", why: ": deck builds one client may run at once", off: { value: 0, meaning: "no limit" } }),
+    doc: "deck builds one client may run at once; the next is answered busy" },
+  accessLogDays: { env: "ANKIFY_ACCESS_LOG_DAYS", scope: "stack", default: 30, kind: retentionDays("no access logs"),
+    doc: "days CloudFront's and WAF's access logs are kept; `0`: none written" },
   clipCacheDays: { env: "ANKIFY_CLIP_CACHE_DAYS", scope: "stack", default: DEFAULT_CLIP_CACHE_DAYS,
     kind: integer({ min: 0, max: MAX_CLIP_CACHE_DAYS, unit: "days", why: " (0 turns the clip cache off)" }),
     doc: "days a spoken clip is reused; `0`: no clip cache" },

@@ -84,6 +84,11 @@ export interface DeckDeps {
   readonly fetchImage?: ImageFetcher;
   /** Where the deck preview's media go; absent: the result has no preview. */
   readonly preview?: PreviewDeps;
+  /**
+   * Called once the clip cache has said what it holds and before any speech, with the characters
+   * about to be sent to speech (the client's daily allowance, access/fair-use.ts); throws to refuse.
+   */
+  readonly beforeSpeech?: (characters: number) => Promise<void>;
 }
 
 export interface DeckResult {
@@ -167,6 +172,7 @@ export async function createDeck(args: DeckRequest, deps: DeckDeps): Promise<Dec
       ...(deps.cancel ? { cancel: deps.cancel } : {}),
       finish,
       failed,
+      ...(deps.beforeSpeech ? { beforeSpeech: deps.beforeSpeech } : {}),
       onProgress: (done) => deps.onProgress?.(done, total, `speaking ${done}/${distinct}`),
     }).catch(failed("speech"));
     const clips = spoken;

@@ -36,6 +36,11 @@ export interface DeckSpeechDeps {
   readonly onProgress?: (done: number, total: number) => void;
   /** Says what a stage's failure means (ran out of time, cancelled) in the caller's words. @default rethrow as is */
   readonly failed?: (stage: string) => (error: unknown) => never;
+  /**
+   * Called once the clip cache has said what it holds and before any speech, with the characters
+   * about to be sent to speech (the client's daily allowance, access/fair-use.ts); throws to refuse.
+   */
+  readonly beforeSpeech?: (characters: number) => Promise<void>;
 }
 
 export interface DeckSpeech {
@@ -118,7 +123,9 @@ export async function speakDeck(request: DeckSpeechRequest, deps: DeckSpeechDeps
     const cache = context(group);
     return cache ? findCachedClips([...group.texts], cache, deps.finish) : { hits: new Map<string, Clip>(), misses: [...group.texts] };
   })).catch(deps.failed?.("looking up cached clips") ?? ((error: unknown) => Promise.reject(error)));
-  checkSpeechCharacters(lookups.flatMap((lookup) => lookup.misses), deps.maxSpeechCharacters);
+  const toSpeak = lookups.flatMap((lookup) => lookup.misses);
+  checkSpeechCharacters(toSpeak, deps.maxSpeechCharacters);
+  await deps.beforeSpeech?.(toSpeak.reduce((sum, text) => sum + [...text].length, 0));
   const cached = lookups.reduce((sum, lookup) => sum + lookup.hits.size, 0);
   const done = lookups.map((lookup) => lookup.hits.size);
   deps.onProgress?.(cached, total);

@@ -2,26 +2,29 @@
  * The `create_deck` tool: its schemas (the contract clients see in tools/list), its description,
  * and how its result and errors read. The work itself is deck/create-deck.ts.
  */
-import type { McpServer } from "@modelcontextprotocol/server";
+import type { McpServer, ToolAnnotations } from "@modelcontextprotocol/server";
 import { z } from "zod";
-import { CancelledError, createDeck, type DeckDeps, type DeckResult } from "../deck/create-deck";
+import { UsageUnavailableError } from "../access/fair-use";
+import { CancelledError, type DeckResult } from "../deck/create-deck";
 import { deckNameProblem, TAG_LIMITS, tagProblem } from "../deck/names";
 import { IMAGE_LIMITS, IMAGE_SIDES, imageSourceProblem, MAX_IMAGE_SOURCE_LENGTH } from "../deck/images";
 import { NOTE_TYPE_NAMES } from "../deck/note-types";
 import { ALLOWED_TAGS, TEXT_FORMATS } from "../deck/text";
 import { cardTextProblem, LIMITS, requestProblems } from "../deck/validate";
+import { runDeck, type RunDeckDeps } from "../deck/run-deck";
 import { LimitError, MAX_DECK_CARDS, OutOfTimeError } from "../limits";
 import { log } from "../log";
 import { clientMayShowPreview, DECK_PREVIEW_LINK } from "../preview/resource";
 import { deckPreviewSchema } from "../preview/schema";
 import { engineProblem, ENGINES, SPEECH_RATES, VOICES } from "../tts/index";
 import type { InFlightCalls } from "./cancellation";
+import { ankifyIcons } from "./icon";
 import { createProgressReporter } from "./progress";
 import { unknownKeysMessage } from "./unknown-keys";
 
 export { LIMITS };
 
-export interface ToolDeps extends DeckDeps {
+export interface ToolDeps extends RunDeckDeps {
   /** Names this request in tool errors and in the log, so the two can be matched. */
   readonly requestId: string;
   /** The client reads a stream (it accepts text/event-stream): progress may be sent. */
@@ -129,18 +132,34 @@ export const createDeckOutput = z.object({
   clips_cached: z.number().int().describe("Clips reused from earlier builds (not spoken, not billed)"),
   characters_spoken: z.number().int().describe("Characters sent to speech: what the speech bill counts"),
   preview: deckPreviewSchema.optional(),
+  characters_left_today: z.number().int().optional()
+    .describe("Characters of speech this client may still use today (UTC); absent when there is no daily limit"),
 });
 
 const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 /** The result as a sentence a model can pass on. */
-export function resultText(result: DeckResult): string {
+export function resultText(result: DeckResult & { characters_left_today?: number }): string {
   const renamed = result.deck_name === result.requested_deck_name ? "" : ` (Anki's name for ${JSON.stringify(result.requested_deck_name)})`;
   const notes = result.card_count === result.note_count ? "" : ` from ${count(result.note_count, "note")}`;
   const pictures = result.images > 0 ? `, ${count(result.images, "picture")}` : "";
   return `Deck "${result.deck_name}"${renamed} with ${count(result.card_count, "card")}${notes}${pictures} and ${count(result.audio_clips, "audio clip")} ` +
-    `(${count(result.size_bytes, "byte")}): ${result.url}\nThe link expires at ${result.expires_at}.`;
+    `(${count(result.size_bytes, "byte")}): ${result.url}\nThe link expires at ${result.expires_at}.` +
+    (result.characters_left_today !== undefined ? ` ${count(result.characters_left_today, "character")} of speech left today (UTC).` : "");
 }
+
+/**
+ * What directories and hosts show of the tool before anyone calls it (MCP tool annotations): it
+ * writes something new (a package) and never changes or deletes anything, the same cards make the
+ * same deck (notes keep their identity), and it reaches outside (speech, and pictures by URL).
+ */
+export const CREATE_DECK_ANNOTATIONS = {
+  title: "Create an Anki deck",
+  readOnlyHint: false,
+  destructiveHint: false,
+  idempotentHint: true,
+  openWorldHint: true,
+} as const satisfies ToolAnnotations;
 
 export function registerCreateDeck(server: McpServer, deps: ToolDeps): void {
   server.registerTool(
@@ -159,6 +178,8 @@ export function registerCreateDeck(server: McpServer, deps: ToolDeps): void {
       inputSchema: createDeckInput,
       outputSchema: createDeckOutput,
       _meta: DECK_PREVIEW_LINK,
+      annotations: CREATE_DECK_ANNOTATIONS,
+      icons: ankifyIcons(),
     },
     async (args, ctx) => {
       // Progress only on a stream: on a JSON answer it would turn the response into one.
@@ -172,12 +193,13 @@ export function registerCreateDeck(server: McpServer, deps: ToolDeps): void {
       const call = deps.inFlight.start(deps.subject, ctx.mcpReq.id);
       const { preview, ...deckDeps } = deps;
       try {
-        const result = await createDeck(args, {
+        const { result: deck, charactersLeftToday } = await runDeck(args, {
           ...deckDeps,
           ...(preview && clientMayShowPreview(ctx.mcpReq.envelope as Record<string, unknown> | undefined) ? { preview } : {}),
           cancel: AbortSignal.any([ctx.mcpReq.signal, call.signal]),
           ...(progress ? { onProgress: progress.update } : {}),
         });
+        const result = { ...deck, ...(charactersLeftToday !== undefined ? { characters_left_today: charactersLeftToday } : {}) };
         progress?.stop();
         return {
           content: [{
@@ -207,6 +229,10 @@ export function failureText(error: unknown, requestId: string): string {
       `Try fewer cards, audio: "front" instead of "both", or audio: "none". (request ${requestId})`;
   }
   if (error instanceof LimitError) return `${error.message} (request ${requestId})`;
+  if (error instanceof UsageUnavailableError) {
+    log("error", "fair_use.unavailable", { requestId, message: error.cause instanceof Error ? error.cause.message : String(error.cause) });
+    return `Ankify could not check your daily speech allowance just now, so nothing was spoken or uploaded. Try again in a minute. (request ${requestId})`;
+  }
   if (error instanceof CancelledError) {
     log("info", "create_deck.cancelled", { requestId });
     return `The deck was cancelled; nothing was uploaded. (request ${requestId})`;

@@ -18,6 +18,7 @@ import { log } from "../log";
 import { asJsonAnswer } from "./answer-form";
 import { boundAnswer, longClientStrings, overlongIdentifier } from "./echo-guard";
 import { createServer } from "./server";
+import { traceparentOf } from "./trace";
 
 /**
  * One handler per request: the factory closes over this request's deadline and id, and creating the
@@ -55,6 +56,17 @@ export async function serveMcp(request: Request, deps: ToolDeps, client: AuthInf
     return jsonRpcErrorResponse(406, -32000, "Not Acceptable: accept application/json, text/event-stream, or both.");
   }
   if (isCancellation(message)) deps.inFlight.cancel(deps.subject, message.params.requestId);
+  // One line per MCP message: which request it was, what it asked, and the caller's trace if it sent one.
+  const traceparent = traceparentOf(message, request.headers);
+  const m = message as { method?: unknown; params?: { name?: unknown } } | null;
+  log("info", "mcp.request", {
+    requestId: deps.requestId,
+    client: deps.client,
+    method: typeof m?.method === "string" ? m.method.slice(0, 64) : undefined,
+    ...(m?.method === "tools/call" && typeof m.params?.name === "string" ? { tool: m.params.name.slice(0, 64) } : {}),
+    ...(traceparent !== undefined ? { traceparent } : {}),
+  });
+  if (traceparent !== undefined) deps = { ...deps, traceparent };
   // A deck streams from the first moment (SSE: comment lines, then progress, then the result) to a
   // client that reads streams; everything else, and every JSON-only client, gets one JSON answer.
   const mode = deps.streaming && isToolCall(message, "create_deck") ? "sse" : "auto";

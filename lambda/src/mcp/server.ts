@@ -5,6 +5,7 @@
 import { McpServer, type CacheHint } from "@modelcontextprotocol/server";
 import { registerDeckPreview } from "../preview/resource";
 import { registerCreateDeck, LIMITS, type ToolDeps } from "./create-deck-tool";
+import { ankifyIcons } from "./icon";
 
 export const SERVER_INFO = { name: "ankify", version: "0.2.0" } as const;
 
@@ -25,7 +26,7 @@ export const INSTRUCTIONS =
 const DEPLOY_STABLE: CacheHint = { ttlMs: 60 * 60 * 1000, cacheScope: "public" };
 
 export function createServer(deps: ToolDeps): McpServer {
-  const server = new McpServer(SERVER_INFO, {
+  const server = new McpServer({ ...SERVER_INFO, title: "Ankify", icons: ankifyIcons() }, {
     // Stateless: no connection outlives a request, so a list-changed notification could never arrive.
     capabilities: { tools: { listChanged: false }, resources: { listChanged: false } },
     instructions: INSTRUCTIONS,
