@@ -5,7 +5,8 @@
  * ANKIFY_OAUTH_ISSUER; none), espeak-ng for speech (or, with ANKIFY_DEV_SPEECH=polly, Amazon Polly
  * through the function's own code path: the SDK's AWS_ENDPOINT_URL_POLLY may point it at the Polly
  * fake in testing/polly-fake), and a real S3-compatible server (s3rver, on 127.0.0.1) for decks, the
- * clip cache and the decks' note times, so the returned links download from this machine. Card
+ * clip cache, the decks' note times and deck jobs (run in this process), so the returned links
+ * download from this machine. Card
  * pictures come from public addresses only, as in Lambda, unless ANKIFY_DEV_ALLOW_LOOPBACK_IMAGES=1
  * lets http://127.0.0.1 serve them (for tests).
  */
@@ -22,7 +23,12 @@ import { createRequestHandler } from "./handler";
 import { serveNode } from "./http/node-adapter";
 import { jsonResponse } from "./http/responses";
 import { guardedImageFetcher } from "./deck/images";
-import { DEFAULT_CLIP_CACHE_DAYS, NOTE_TIMES_DAYS } from "./limits";
+import { InProcessLauncher } from "./jobs/launcher";
+import { DeckJobs } from "./jobs/lifecycle";
+import { JOB_TIMINGS } from "./jobs/record";
+import { S3JobStore } from "./jobs/store";
+import { runDeckJob } from "./jobs/worker";
+import { DEFAULT_CLIP_CACHE_DAYS, LAMBDA_STOP_MARGIN_SECONDS, MAX_TIME_BUDGET_SECONDS, NOTE_TIMES_DAYS } from "./limits";
 import { log } from "./log";
 import { S3ClipCache } from "./storage/clip-cache";
 import { S3NoteTimesStore } from "./storage/note-times";
@@ -75,6 +81,10 @@ export interface DevServerOptions {
   readonly clipCacheDays?: number;
   /** Card pictures may come from loopback, over http too (never the runtime API): for tests. The function never allows it. @default false */
   readonly allowLoopbackImages?: boolean;
+  /** Seconds a deck may take inside its request; longer decks become jobs, run in this process. @default 60 */
+  readonly inlineSeconds?: number;
+  /** Milliseconds between a job's progress writes (tests shorten it). @default JOB_TIMINGS.progressEveryMs */
+  readonly jobProgressEveryMs?: number;
 }
 
 export type DevSpeech = "espeak" | "silent" | "polly";
@@ -92,6 +102,9 @@ export interface DevServer {
 const BUCKET = "ankify-local";
 const CLIP_PREFIX = "clips/";
 const NOTE_TIMES_PREFIX = "note-times/";
+const JOBS_PREFIX = "jobs/";
+/** A job here may take what one may take in Lambda: its longest timeout, less the stop margin. */
+const JOB_SECONDS = MAX_TIME_BUDGET_SECONDS - LAMBDA_STOP_MARGIN_SECONDS;
 /** Where decks are uploaded before they are copied to their key (localDeckStore). */
 const STAGING_PREFIX = "uploads/";
 
@@ -132,6 +145,8 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       // Streams may run as long as a deployed function's default timeout allows.
       ANKIFY_STREAM_BUDGET_SECONDS: String(options.streamBudgetSeconds ?? 295),
       ANKIFY_LINK_TTL_SECONDS: String(options.linkTtlSeconds ?? 3600),
+      ANKIFY_JOBS_PREFIX: JOBS_PREFIX,
+      ...(options.inlineSeconds !== undefined ? { ANKIFY_INLINE_SECONDS: String(options.inlineSeconds) } : {}),
       ...(options.maxSpeechCharacters !== undefined ? { ANKIFY_MAX_SPEECH_CHARACTERS: String(options.maxSpeechCharacters) } : {}),
       ANKIFY_CLIENT_AUTH: auth.mode,
       // Where the function reads key digests from; the dev server is given the keys instead.
@@ -172,19 +187,37 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     requestHandler: { httpAgent: new Agent({ keepAlive: false }) },
   });
   startPackagingWorker();
-  handle = createRequestHandler({
-    config,
+  // What a deck is built with, inside a request or by a job (as index.ts makes it in Lambda).
+  const deck = {
     synthesizer: devSynthesizer(options),
     store: localDeckStore(client, BUCKET, config.linkTtlSeconds),
+    deckPrefix: config.deckPrefix,
+    maxSpeechCharacters: config.maxSpeechCharacters,
     // Links are path-style on the local store's origin: the preview's CSP declares exactly that.
     preview: { store: new S3PreviewMedia(client, BUCKET, config.linkTtlSeconds), mediaOrigin: `http://127.0.0.1:${s3Address.port}` },
+    ...(options.clipCache !== false ? { clipCache: new S3ClipCache(client, BUCKET, CLIP_PREFIX) } : {}),
+    noteTimes: new S3NoteTimesStore(client, BUCKET, NOTE_TIMES_PREFIX),
+    ...(options.allowLoopbackImages ? { fetchImage: guardedImageFetcher({ allowLoopback: true }) } : {}),
+  };
+  // Deck jobs run in this process, with the same records as in Lambda in the local store (s3rver,
+  // which ignores conditional writes: the store checks them itself, as this process's only writer).
+  const stopping = new AbortController();
+  const launcher = new InProcessLauncher((jobId) => runDeckJob(jobId, {
+    ...deck,
+    jobs,
+    deadline: Date.now() + JOB_SECONDS * 1000,
+    shutdown: stopping.signal,
+    ...(options.jobProgressEveryMs !== undefined ? { progressEveryMs: options.jobProgressEveryMs } : {}),
+  }));
+  const jobs = new DeckJobs({ store: new S3JobStore(client, BUCKET, JOBS_PREFIX, { checkConditionsLocally: true }), launcher });
+  handle = createRequestHandler({
+    config,
+    ...deck,
+    jobs,
     clients: createClientGate(config.clientAuth, config.originProtection, auth.mode === "api-key" ? new StaticApiKeyStore(auth.keys) : undefined),
     // Here the one refused is the developer: the 403 and a warning in this terminal say why.
     explainOriginRefusals: true,
     ...(options.keepAliveMs !== undefined ? { keepAliveMs: options.keepAliveMs } : {}),
-    ...(options.clipCache !== false ? { clipCache: new S3ClipCache(client, BUCKET, CLIP_PREFIX) } : {}),
-    noteTimes: new S3NoteTimesStore(client, BUCKET, NOTE_TIMES_PREFIX),
-    ...(options.allowLoopbackImages ? { fetchImage: guardedImageFetcher({ allowLoopback: true }) } : {}),
   });
   // The local store would only grow: decks go once their links have died, clips after the cache's
   // days, at start and every hour (in S3 the bucket's lifecycle rules do this).
@@ -194,6 +227,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       pruneOlderThan(client, BUCKET, config.deckPrefix, linkTtlMs),
       pruneOlderThan(client, BUCKET, CLIP_PREFIX, (options.clipCacheDays ?? DEFAULT_CLIP_CACHE_DAYS) * 86_400_000),
       pruneOlderThan(client, BUCKET, NOTE_TIMES_PREFIX, NOTE_TIMES_DAYS * 86_400_000),
+      pruneOlderThan(client, BUCKET, JOBS_PREFIX, JOB_TIMINGS.ttlMs),
       // What an interrupted upload left (its cleanup is best effort), once no upload can still be running.
       pruneOlderThan(client, BUCKET, STAGING_PREFIX, 3_600_000),
     ]).catch((error: Error) => log("warn", "dev_server.prune_failed", { message: error.message }));
@@ -206,6 +240,9 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     bucket: BUCKET,
     close: async () => {
       clearInterval(pruning);
+      // Jobs still running stop (their records say so) before the store they write to goes away.
+      stopping.abort(new Error("the dev server is stopping"));
+      await launcher.idle();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await s3.close();
@@ -280,6 +317,7 @@ export function devOptionsFromEnv(env: Readonly<Record<string, string | undefine
   const port = integer("PORT");
   const timeBudgetSeconds = integer("ANKIFY_TIME_BUDGET_SECONDS");
   const streamBudgetSeconds = integer("ANKIFY_STREAM_BUDGET_SECONDS");
+  const inlineSeconds = integer("ANKIFY_INLINE_SECONDS");
   const linkTtlSeconds = integer("ANKIFY_LINK_TTL_SECONDS");
   const maxSpeechCharacters = integer("ANKIFY_MAX_SPEECH_CHARACTERS");
   const speechLatencyMs = integer("ANKIFY_DEV_SPEECH_LATENCY_MS");
@@ -303,6 +341,7 @@ export function devOptionsFromEnv(env: Readonly<Record<string, string | undefine
       port: port ?? 8787,
       ...(timeBudgetSeconds !== undefined ? { timeBudgetSeconds } : {}),
       ...(streamBudgetSeconds !== undefined ? { streamBudgetSeconds } : {}),
+      ...(inlineSeconds !== undefined ? { inlineSeconds } : {}),
       ...(linkTtlSeconds !== undefined ? { linkTtlSeconds } : {}),
       ...(maxSpeechCharacters !== undefined ? { maxSpeechCharacters } : {}),
       ...(speechLatencyMs !== undefined ? { speechLatencyMs } : {}),

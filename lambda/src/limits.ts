@@ -47,6 +47,12 @@ export function timeBudgetProblem(seconds: number): string | undefined {
  */
 export const KEEPALIVE_SECONDS = 5;
 
+/**
+ * Seconds a deck may take inside its request before it is built as a job instead (ANKIFY_INLINE_SECONDS):
+ * the official SDK client gives up on a request after 60 s by default, and claude.ai on a tool after 300 s.
+ */
+export const DEFAULT_INLINE_SECONDS = 60;
+
 /** The function's timeout when none is set: long decks stream for up to this long. */
 export const DEFAULT_FUNCTION_TIMEOUT_SECONDS = 300;
 /** Kept between a streamed deck's deadline and Lambda's timeout, so the tool error still goes out. */
