@@ -25,3 +25,9 @@ export function isFunctionUrlEvent(event: unknown): boolean {
 export function isDeckJobEvent(event: unknown): event is DeckJobEvent {
   return isObject(event) && !("requestContext" in event) && event["ankify"] === DECK_JOB_EVENT && typeof event["jobId"] === "string";
 }
+
+/**
+ * The log line of a deck job that failed for a reason of ours or of time (never a request's own
+ * limits): the stack's alarm counts it (stacks/edge/alarms.ts). Light on purpose, like this module.
+ */
+export const JOB_FAILED_LOG_EVENT = "job.failed";

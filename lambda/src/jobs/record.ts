@@ -8,6 +8,7 @@
  */
 import { z } from "zod";
 import type { DeckResult } from "../deck/create-deck";
+import { JOB_DAYS, JOB_MAX_EVENT_AGE_SECONDS } from "../limits";
 
 export type JobState = "queued" | "running" | "done" | "failed" | "cancelled";
 const JOB_STATES = ["queued", "running", "done", "failed", "cancelled"] as const;
@@ -68,11 +69,11 @@ export const JOB_TIMINGS = {
   heartbeatMs: 10_000,
   /**
    * A queued job no worker took within this long will never be taken: the asynchronous invocation's
-   * maximum event age (stacks/edge/ankify-function.ts sets the same) has passed, and Lambda dropped it.
+   * maximum event age (the stack's event invoke config) has passed, and Lambda dropped it.
    */
-  maxEventAgeSeconds: 600,
-  /** How long a job is kept, and so how long its id answers: a day, the lifecycle rule's unit. */
-  ttlMs: 24 * 3600 * 1000,
+  maxEventAgeSeconds: JOB_MAX_EVENT_AGE_SECONDS,
+  /** How long a job is kept, and so how long its id answers: the lifecycle rule's day. */
+  ttlMs: JOB_DAYS * 24 * 3600 * 1000,
 } as const;
 
 /**

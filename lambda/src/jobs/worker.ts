@@ -8,8 +8,9 @@
  */
 import { CancelledError, createDeck, type DeckDeps } from "../deck/create-deck";
 import { failureText } from "../deck/failure";
-import { OutOfTimeError } from "../limits";
+import { LimitError, OutOfTimeError } from "../limits";
 import { log } from "../log";
+import { JOB_FAILED_LOG_EVENT } from "./event";
 import { ANONYMOUS_OWNER, CANCELLED, type DeckJobs } from "./lifecycle";
 import { JOB_TIMINGS, type JobProgress, type JobRecord } from "./record";
 
@@ -68,9 +69,13 @@ export async function runDeckJob(jobId: string, deps: WorkerDeps): Promise<void>
       log("warn", "job.continued", { jobId, requestId: record.requestId, attempt: record.attempts, message: error.message });
       return;
     }
-    // failureText logs what is ours to fix; the job's own line says the job failed (the alarm counts it).
+    // failureText logs what is ours to fix; the job's own line says the job failed (the alarm counts
+    // it), unless the request was refused for its own limits (found only once the cache was read).
     await jobs.end(jobId, { state: "failed", message: failureText(error, record.requestId) });
-    log("error", "job.failed", { jobId, requestId: record.requestId, attempt: record.attempts, error: error instanceof Error ? error.name : String(error) });
+    const refused = error instanceof LimitError;
+    log(refused ? "info" : "error", refused ? "job.refused" : JOB_FAILED_LOG_EVENT, {
+      jobId, requestId: record.requestId, attempt: record.attempts, error: error instanceof Error ? error.name : String(error),
+    });
   }
 }
 
