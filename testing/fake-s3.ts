@@ -7,6 +7,8 @@ export interface FakeObject {
   readonly body: Buffer;
   readonly contentType?: string;
   readonly contentDisposition?: string;
+  /** User metadata (`x-amz-meta-*` headers), by lower-case name without the prefix. */
+  readonly metadata?: Readonly<Record<string, string>>;
 }
 
 export type S3Operation = "PutObject" | "CreateMultipartUpload" | "UploadPart" | "CompleteMultipartUpload" | "AbortMultipartUpload" | "DeleteObject" | "GetObject";
@@ -98,7 +100,11 @@ export class FakeS3 {
         if (refused) return sendError(res, refused.status, refused.code, refused.message, key);
         const contentType = req.headers["content-type"];
         const contentDisposition = req.headers["content-disposition"];
-        this.objects.set(objectKey, { body, ...(contentType ? { contentType } : {}), ...(contentDisposition ? { contentDisposition } : {}) });
+        const metadata = Object.fromEntries(Object.entries(req.headers)
+          .filter(([name]) => name.startsWith("x-amz-meta-")).map(([name, value]) => [name.slice("x-amz-meta-".length), String(value)]));
+        this.objects.set(objectKey, {
+          body, ...(contentType ? { contentType } : {}), ...(contentDisposition ? { contentDisposition } : {}), ...(Object.keys(metadata).length > 0 ? { metadata } : {}),
+        });
         res.writeHead(200, { etag: etag(body) });
         return void res.end();
       }
@@ -140,7 +146,8 @@ export class FakeS3 {
       case "GetObject": {
         const object = this.objects.get(objectKey);
         if (!object) return sendError(res, 404, "NoSuchKey", "The specified key does not exist.", key);
-        res.writeHead(200, { "content-length": object.body.length, etag: etag(object.body) });
+        const metadata = Object.fromEntries(Object.entries(object.metadata ?? {}).map(([name, value]) => [`x-amz-meta-${name}`, value]));
+        res.writeHead(200, { "content-length": object.body.length, etag: etag(object.body), ...metadata });
         return void res.end(object.body);
       }
       default:
