@@ -37,8 +37,13 @@ export class JobConflictError extends Error {
 const JOB_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 export const isJobId = (id: string): boolean => JOB_ID.test(id);
 
-/** Rounds of read, decide, write before giving up on a record many writers are racing for. */
-const MAX_ROUNDS = 8;
+/**
+ * Rounds of read, decide, write before giving up on a record many writers are racing for. A job has
+ * a few writers at most (its worker, a cancellation, a duplicate delivery); after a lost race each
+ * waits a little, at random, so they stop colliding.
+ */
+const MAX_ROUNDS = 10;
+const BACKOFF_MS = 20;
 
 /**
  * Reads the record, lets `change` decide what it becomes (undefined: leave it), and writes that only
@@ -55,6 +60,7 @@ export async function updateJob(store: JobStore, id: string, change: (record: Jo
       return await store.replace(next, current.version, signal);
     } catch (error) {
       if (!(error instanceof JobConflictError) || round >= MAX_ROUNDS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * BACKOFF_MS * round));
     }
   }
 }

@@ -50,7 +50,8 @@ export function registerTasks(server: McpServer, deps: TasksDeps): void {
     const record = found(await deps.jobs.find(deps.subject, id));
     return { resultType: "complete", ...taskOf(record, Date.now(), clientMayShowPreview(envelopeOf(ctx))) };
   });
-  server.server.setRequestHandler("tasks/update", { params: z.looseObject({ taskId, inputResponses: z.record(z.string(), z.unknown()) }) }, async ({ taskId: id }, ctx) => {
+  // The SDK lifts `inputResponses` out of the params (ctx.mcpReq.inputResponses), as for any request.
+  server.server.setRequestHandler("tasks/update", { params: z.looseObject({ taskId }) }, async ({ taskId: id }, ctx) => {
     requireTasks(ctx);
     // A deck job never asks for input: no key is ever outstanding, so every response is ignored.
     found(await deps.jobs.find(deps.subject, id));
