@@ -7,8 +7,9 @@
  * supported both since 2024). A write that loses a race is read again and redone (`updateJob`).
  *
  * s3rver, the dev server's local S3, ignores both headers on PUT (3.7.1, lib/controllers/object.js),
- * so there the store makes the same checks itself: the dev server is the only writer of its store,
- * and a lock per key held from the check to the write makes each one atomic within its process.
+ * and a read there can meet a write half done (where S3 shows an object whole or not at all), so
+ * there the store makes the same checks itself and takes a lock per key for every read and write:
+ * the dev server is the only writer of its store, so each is atomic within its process.
  */
 import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import type { DeckRequest } from "../deck/create-deck";
@@ -110,6 +111,11 @@ export class S3JobStore implements JobStore {
 
   private async read(id: string, part: "record" | "request", signal?: AbortSignal): Promise<{ text: string; etag: string } | undefined> {
     if (!isJobId(id)) return undefined;
+    if (this.options.checkConditionsLocally) return withKeyLock(`${this.bucket}/${this.key(id, part)}`, () => this.readNow(id, part, signal));
+    return this.readNow(id, part, signal);
+  }
+
+  private async readNow(id: string, part: "record" | "request", signal?: AbortSignal): Promise<{ text: string; etag: string } | undefined> {
     try {
       const response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.key(id, part) }), signal ? { abortSignal: signal } : {});
       return { text: await response.Body!.transformToString("utf8"), etag: response.ETag! };
