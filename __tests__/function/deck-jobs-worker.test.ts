@@ -61,8 +61,9 @@ describe("the worker", () => {
     const speech = new CachedGatedSynthesizer();
     const { jobs, launched, run } = manualJobs(speech);
     const job = await jobs.create({ owner: "api-key:alice", request: request("Continued"), estimateSeconds: 10, total: 8, requestId: "req-continued" });
-    // Speech gets a second (the finishing reserve comes off the deadline); two clips are spoken, the third waits past it.
-    const first = run(job.id, Date.now() + 9_000);
+    // Speech gets 4 s (the 8 s finishing reserve comes off the deadline): two clips are spoken, the
+    // third waits past it, however fast the machine is.
+    const first = run(job.id, Date.now() + 12_000);
     for (let clip = 0; clip < 2; clip++) {
       await until(() => speech.inFlight === 1, `clip ${clip + 1}`);
       speech.release();
@@ -105,9 +106,10 @@ describe("the worker", () => {
 
 describe("an inline deck that runs out of time", () => {
   it("becomes a job instead of failing, and the job speaks only the clips the request did not", async () => {
-    // Estimated at 3 s (cheap requests), so it starts inline; given 9 s inline, speech gets 1 s.
+    // Estimated at 3 s (cheap requests), so it starts inline; given 12 s inline, speech gets 4 s, and
+    // the third clip waits past them, however fast the machine is.
     const speech = new CachedGatedSynthesizer(1, 0.01);
-    const env = environment({ s3: url, synthesizer: speech, keys, inlineSeconds: 9 });
+    const env = environment({ s3: url, synthesizer: speech, keys, inlineSeconds: 12 });
     const answer = rawClient(env, { key: alice })("tools/call", { name: "create_deck", arguments: { deck_name: "Overran", cards: cards(3, "Overran"), audio: "both" } });
     for (let clip = 0; clip < 2; clip++) {
       await until(() => speech.inFlight === 1, `inline clip ${clip + 1}`);
