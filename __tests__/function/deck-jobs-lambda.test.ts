@@ -110,6 +110,27 @@ describe.each([
   }, 60_000);
 });
 
+describe("a deck job through MCP Tasks (2026-07-28), as Lambda runs it", () => {
+  beforeAll(() => lambda.register(FUNCTION, runStreaming, 300_000));
+  const META = { "io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": { extensions: { "io.modelcontextprotocol/tasks": {} } } };
+  const modern = async (method: string, params: Record<string, unknown>, name: string) => {
+    const answer = await invokeStreaming(streamingHandler, event("POST", "/mcp", { jsonrpc: "2.0", id: 1, method, params: { ...params, _meta: META } },
+      { "mcp-protocol-version": "2026-07-28", "mcp-method": method, "mcp-name": name }), context);
+    const data = answer.body.split("\n").filter((line) => line.startsWith("data: ")).map((line) => JSON.parse(line.slice(6)));
+    return (data.length > 0 ? data.at(-1) : JSON.parse(answer.body)).result;
+  };
+
+  it("answers a task, and tasks/get returns the deck once the function's own invocation has built it", async () => {
+    const before = lambda.ended.length;
+    const task = await modern("tools/call", { name: "create_deck", arguments: { deck_name: "Lambda task", cards: cards(2).map((c) => ({ front: `task ${c.front}`, back: `task ${c.back}` })) } }, "create_deck");
+    expect(task).toEqual(expect.objectContaining({ resultType: "task", status: "working", taskId: expect.any(String) }));
+    await until(() => lambda.ended.length === before + 1, "the worker's invocation to end");
+    const completed = await modern("tasks/get", { taskId: task.taskId }, task.taskId);
+    expect(completed).toEqual(expect.objectContaining({ resultType: "complete", status: "completed", taskId: task.taskId }));
+    expect(completed.result.structuredContent).toEqual(expect.objectContaining({ status: "done", deck_name: "Lambda task", card_count: 2 }));
+  }, 60_000);
+});
+
 describe("what may start a job", () => {
 
   it("a Function URL request whose body is a job event stays an HTTP request, whatever the path, and starts nothing", async () => {
@@ -126,7 +147,7 @@ describe("what may start a job", () => {
       const buffered = await bufferedHandler(event("POST", path, deckJobEvent(id)), context);
       expect(buffered!.statusCode).toBeGreaterThanOrEqual(400);
     }
-    // Even a request with no body but the event's fields as headers or query is a request.
+    // At /mcp it is read as what it is, a JSON body that is no JSON-RPC message.
     const rpc = JSON.parse((await invokeStreaming(streamingHandler, event("POST", "/mcp", deckJobEvent(id)), context)).body);
     expect(rpc.error.code).toBe(-32600);
     expect(lambda.invocations.length).toBe(invocations);
