@@ -138,7 +138,7 @@ const JOB_STOP_MARGIN_MS = LAMBDA_STOP_MARGIN_SECONDS * 1000;
 
 /**
  * An invocation that is not a Function URL request: the function's own job event runs that job;
- * anything else is logged and ignored (an asynchronous invocation that failed would be retried).
+ * anything else is logged and ignored, since there is no one to answer.
  */
 async function runInternal(event: unknown, context: LambdaContext | undefined): Promise<undefined> {
   if (!isDeckJobEvent(event)) {
