@@ -75,6 +75,7 @@ describe("DeckBucket's note times", () => {
       rule: [
         expect.objectContaining({ id: "expire-decks" }),
         expect.objectContaining({ id: "expire-note-times", status: "Enabled", filter: [{ prefix: "note-times/" }], expiration: [{ days: 400 }] }),
+        expect.objectContaining({ id: "expire-deck-jobs", filter: [{ prefix: decks.jobsPrefix }] }),
       ],
     });
   });

@@ -131,7 +131,7 @@ describe("bring your own image (ANKIFY_IMAGE_URI)", () => {
     const { tf } = synthAnkify({ imageUri: uri });
     const variables = only(tf, "aws_lambda_function")["environment"]["variables"];
     expect(Object.keys(variables).sort()).toEqual([
-      "ANKIFY_API_KEY_PATH", "ANKIFY_CLIENT_AUTH", "ANKIFY_CLIENT_CONCURRENCY", "ANKIFY_CLIENT_DAILY_CHARACTERS", "ANKIFY_CLIP_CACHE_PREFIX", "ANKIFY_DECK_BUCKET", "ANKIFY_DECK_PREFIX", "ANKIFY_INVOKE_MODE", "ANKIFY_LINK_TTL_SECONDS", "ANKIFY_MAX_SPEECH_CHARACTERS", "ANKIFY_NOTE_TIMES_PREFIX", "ANKIFY_ORIGIN_PROTECTION",
+      "ANKIFY_API_KEY_PATH", "ANKIFY_CLIENT_AUTH", "ANKIFY_CLIENT_CONCURRENCY", "ANKIFY_CLIENT_DAILY_CHARACTERS", "ANKIFY_CLIP_CACHE_PREFIX", "ANKIFY_DECK_BUCKET", "ANKIFY_DECK_PREFIX", "ANKIFY_INLINE_SECONDS", "ANKIFY_INVOKE_MODE", "ANKIFY_JOBS_PREFIX", "ANKIFY_LINK_TTL_SECONDS", "ANKIFY_MAX_SPEECH_CHARACTERS", "ANKIFY_NOTE_TIMES_PREFIX", "ANKIFY_ORIGIN_PROTECTION",
       "ANKIFY_ORIGIN_SECRET_PARAMETER", "ANKIFY_ORIGIN_SECRET_PREVIOUS_PARAMETER", "ANKIFY_SPEECH_REGION", "ANKIFY_TIME_BUDGET_SECONDS", "ANKIFY_TTS_ENGINE", "ANKIFY_USAGE_TABLE",
     ]);
     const { tf: built } = synthDefaults();
@@ -251,10 +251,14 @@ describe("function", () => {
     }));
   });
 
-  it("has a role with only logs, its S3 prefixes, SynthesizeSpeech, its client keys and its origin secret, and no wildcard action", () => {
+  it("has a role with only logs, its S3 prefixes, SynthesizeSpeech, invoking itself, its client keys and its origin secret, and no wildcard action", () => {
     const policy = JSON.parse(only(tf, "aws_iam_role_policy")["policy"] as string) as { Statement: Array<{ Sid: string; Action: string[]; Resource: string }> };
     const actions = policy.Statement.flatMap((s) => s.Action);
-    expect(actions.sort()).toEqual(["dynamodb:GetItem", "dynamodb:UpdateItem", "logs:CreateLogStream", "logs:PutLogEvents", "polly:SynthesizeSpeech", "s3:GetObject", "s3:GetObject", "s3:GetObject", "s3:PutObject", "s3:PutObject", "s3:PutObject", "ssm:GetParameter", "ssm:GetParametersByPath"]);
+    expect(actions.sort()).toEqual([
+      "dynamodb:GetItem", "dynamodb:UpdateItem", "lambda:InvokeFunction", "logs:CreateLogStream", "logs:PutLogEvents", "polly:SynthesizeSpeech",
+      "s3:GetObject", "s3:GetObject", "s3:GetObject", "s3:GetObject", "s3:PutObject", "s3:PutObject", "s3:PutObject", "s3:PutObject",
+      "ssm:GetParameter", "ssm:GetParametersByPath",
+    ]);
     const clips = policy.Statement.find((s) => s.Sid === "CacheClips")!;
     expect(clips).toEqual(expect.objectContaining({ Action: ["s3:GetObject", "s3:PutObject"], Resource: `${ref(`${address(tf, "aws_s3_bucket")}.arn`)}/clips/*` }));
     expect(fn["environment"]["variables"]["ANKIFY_CLIP_CACHE_PREFIX"]).toBe("clips/");
@@ -295,6 +299,7 @@ describe("deck bucket", () => {
         expect.objectContaining({ id: "expire-decks", status: "Enabled", filter: [{ prefix: "decks/" }], expiration: [{ days: 3 }] }),
         expect.objectContaining({ id: "expire-cached-clips", status: "Enabled", filter: [{ prefix: "clips/" }], expiration: [{ days: 90 }] }),
         expect.objectContaining({ id: "expire-note-times", status: "Enabled", filter: [{ prefix: "note-times/" }], expiration: [{ days: 730 }] }),
+        expect.objectContaining({ id: "expire-deck-jobs", status: "Enabled", filter: [{ prefix: "jobs/" }], expiration: [{ days: 1 }] }),
       ],
     });
   });
@@ -306,7 +311,7 @@ describe("deck bucket", () => {
 
   it("with ANKIFY_CLIP_CACHE_DAYS = 0 has no clip cache: no rule, no permission, nothing told to the function", () => {
     const { tf: off } = synthAnkify({ clipCacheDays: 0 });
-    expect(only(off, "aws_s3_bucket_lifecycle_configuration")["rule"].map((r: { id: string }) => r.id)).toEqual(["expire-decks", "expire-note-times"]);
+    expect(only(off, "aws_s3_bucket_lifecycle_configuration")["rule"].map((r: { id: string }) => r.id)).toEqual(["expire-decks", "expire-note-times", "expire-deck-jobs"]);
     expect(only(off, "aws_iam_role_policy")["policy"]).not.toContain("clips/");
     expect(only(off, "aws_lambda_function")["environment"]["variables"]["ANKIFY_CLIP_CACHE_PREFIX"]).toBeUndefined();
   });
@@ -960,7 +965,7 @@ describe("alarms", () => {
   it("say in every description what to look at first", () => {
     const descriptions = Object.fromEntries(all(tf, "aws_cloudwatch_metric_alarm").map((a) => [a["alarm_name"], a["alarm_description"] as string]));
     expect(Object.keys(descriptions).sort()).toEqual([
-      "ankify-cdn-5xx-rate", "ankify-deck-errors", "ankify-deck-timeouts", "ankify-function-duration", "ankify-function-errors", "ankify-function-throttles",
+      "ankify-cdn-5xx-rate", "ankify-deck-errors", "ankify-deck-jobs-dropped", "ankify-deck-jobs-failed", "ankify-deck-timeouts", "ankify-function-duration", "ankify-function-errors", "ankify-function-throttles",
       "ankify-rate-limited",
     ]);
     for (const description of Object.values(descriptions)) expect(description).toMatch(/Look first at /);
@@ -977,7 +982,7 @@ describe("alarms", () => {
   it("have no WAF alarm without a web ACL, and a throttle description without a reservation", () => {
     const { tf: open } = synthAnkify({ rateLimit: 0, maxConcurrency: "none" });
     expect(alarm("rate-limited", open)).toBeUndefined();
-    expect(all(open, "aws_cloudwatch_metric_alarm")).toHaveLength(6);
+    expect(all(open, "aws_cloudwatch_metric_alarm")).toHaveLength(8);
     expect(alarm("function-throttles", open)["alarm_description"]).toContain("the account's Lambda concurrency was used up");
   });
 

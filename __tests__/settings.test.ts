@@ -34,6 +34,7 @@ describe("defaults (cdktf.json context)", () => {
       functionTimeout: 300,
       invokeMode: "RESPONSE_STREAM",
       clipCacheDays: 90,
+      inlineSeconds: 60,
     });
   });
 
@@ -45,6 +46,7 @@ describe("defaults (cdktf.json context)", () => {
       "ANKIFY_MAX_CONCURRENCY", "ANKIFY_ALARM_EMAIL", "ANKIFY_IMAGE_URI", "ANKIFY_INVOKE_MODE", "ANKIFY_CLIENT_AUTH", "ANKIFY_OAUTH_ISSUER",
       "ANKIFY_OAUTH_AUDIENCE", "ANKIFY_OAUTH_SCOPE", "ANKIFY_OAUTH_CALLBACK_URLS", "ANKIFY_MAX_SPEECH_CHARACTERS",
       "ANKIFY_CLIENT_DAILY_CHARACTERS", "ANKIFY_CLIENT_CONCURRENCY", "ANKIFY_ACCESS_LOG_DAYS", "ANKIFY_CLIP_CACHE_DAYS",
+      "ANKIFY_INLINE_SECONDS",
     ]);
   });
 });

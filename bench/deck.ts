@@ -15,7 +15,10 @@
  *   4. speech through the Polly path against the Polly fake (bench/polly-batching.ts): a 500-card deck
  *      with audio on both sides, and four dev servers at once. BENCH_POLLY=0 skips this part;
  *      BENCH_SPEED=0 skips part 1;
- *   5. the size of the image's bundle.
+ *   5. deck jobs (bench/deck-jobs.ts): the largest deck with audio on both sides at Polly's neural pace,
+ *      answered with a handle and built as a job, against the same deck built inline. BENCH_JOBS=0 skips
+ *      this part (about 5 minutes);
+ *   6. the size of the image's bundle.
  * Parts 1-3 speak through stand-ins without batching (one request per clip): what the scheduler does.
  */
 import { spawnSync } from "node:child_process";
@@ -33,6 +36,7 @@ import { POLLY_RATES, type Engine } from "../lambda/src/tts/index";
 import { PollySynthesizer } from "../lambda/src/tts/polly";
 import { RecordingResponseStream } from "../testing/function/lambda-stream";
 import { pollyBatching } from "./polly-batching";
+import { deckJobs } from "./deck-jobs";
 import type { DeckStore } from "../lambda/src/storage/s3";
 import type { Synthesizer } from "../lambda/src/tts/index";
 
@@ -151,6 +155,7 @@ async function main(): Promise<void> {
   if (process.env.BENCH_STREAM !== "0") await streaming();
   if (process.env.BENCH_CACHE !== "0") await cacheRebuild();
   if (process.env.BENCH_POLLY !== "0") await pollyBatching();
+  if (process.env.BENCH_JOBS !== "0") await deckJobs();
   bundle();
 }
 

@@ -14,10 +14,16 @@ async function main(): Promise<void> {
   // "auto" speaks 2026-07-28 (server/discover); leave it out for the 2025 handshake.
   const client = new Client({ name: "my-client", version: "1.0.0" }, { versionNegotiation: { mode: "auto" } });
   await client.connect(new StreamableHTTPClientTransport(url, { requestInit: { headers } }));
-  const result = await client.callTool({
+  let result = await client.callTool({
     name: "create_deck",
     arguments: { deck_name: "Spanish::Basics", language: "es-ES", cards: [{ front: "hola", back: "hello" }] },
   });
+  // A long deck is built as a job: the answer is a handle, and get_deck returns the deck once it is done.
+  while (!result.isError && (result.structuredContent as { status?: string } | undefined)?.status === "running") {
+    const { job_id, poll_after_seconds } = result.structuredContent as { job_id: string; poll_after_seconds: number };
+    await new Promise((resolve) => setTimeout(resolve, poll_after_seconds * 1000));
+    result = await client.callTool({ name: "get_deck", arguments: { job_id } });
+  }
   await client.close();
   if (result.isError) throw new Error(JSON.stringify(result.content));
   console.log(JSON.stringify(result.structuredContent, null, 2)); // { "url": "http://127.0.0.1:…/spanish-basics.apkg?X-Amz-…", … }

@@ -108,6 +108,10 @@ export class AnkifyStack extends TerraformStack {
       deckPrefix: decks.deckPrefix,
       ...(decks.clipPrefix !== undefined ? { clipPrefix: decks.clipPrefix } : {}),
       noteTimesPrefix: decks.noteTimesPrefix,
+      jobsPrefix: decks.jobsPrefix,
+      inlineSeconds: settings.inlineSeconds,
+      accountId: account.accountId,
+      region: settings.region,
       originProtection: settings.originProtection,
       ...(originSecret
         ? {
@@ -176,6 +180,8 @@ export class AnkifyStack extends TerraformStack {
       name,
       functionName: fn.function.functionName,
       logGroupName: fn.logGroupName,
+      // The resource's name, so the job-failure metric filter waits for the log group.
+      jobs: { logGroupName: fn.logGroup.name },
       // Computed from the timeout itself, so the alarm follows when the timeout settings change.
       durationThresholdMs: timeouts.durationAlarm.thresholdMs,
       durationThresholdSeconds: timeouts.durationAlarm.thresholdSeconds,

@@ -7,6 +7,8 @@ export interface FakeObject {
   readonly body: Buffer;
   readonly contentType?: string;
   readonly contentDisposition?: string;
+  /** User metadata (`x-amz-meta-*` headers), by lower-case name without the prefix. */
+  readonly metadata?: Readonly<Record<string, string>>;
 }
 
 export type S3Operation = "PutObject" | "CreateMultipartUpload" | "UploadPart" | "CompleteMultipartUpload" | "AbortMultipartUpload" | "DeleteObject" | "GetObject";
@@ -36,8 +38,11 @@ export const S3_ERRORS = {
  * S3's rules where they matter to an upload: an object exists only once its PUT (or the multipart
  * completion) has been received whole — a body shorter than its Content-Length is refused with
  * IncompleteBody and stores nothing — parts of a multipart upload stay (and are billed) until it is
- * completed or aborted, and errors are S3's XML <Error> documents. Faults can be scripted. It does
- * not check signatures or checksums (use requestChecksumCalculation: "WHEN_REQUIRED").
+ * completed or aborted, and errors are S3's XML <Error> documents. Conditional writes follow the
+ * PutObject reference: `If-None-Match: *` stores only when no object has the key, `If-Match: <ETag>`
+ * only when the object's ETag is that one (both: 412 PreconditionFailed otherwise; `If-Match` on a
+ * missing key: 404 NoSuchKey; any other `If-None-Match` value: 501 NotImplemented). Faults can be
+ * scripted. It does not check signatures or checksums (use requestChecksumCalculation: "WHEN_REQUIRED").
  */
 export class FakeS3 {
   readonly objects = new Map<string, FakeObject>();
@@ -91,9 +96,15 @@ export class FakeS3 {
     }
     switch (operation) {
       case "PutObject": {
+        const refused = preconditionFailure(this.objects.get(objectKey), req.headers["if-none-match"], req.headers["if-match"]);
+        if (refused) return sendError(res, refused.status, refused.code, refused.message, key);
         const contentType = req.headers["content-type"];
         const contentDisposition = req.headers["content-disposition"];
-        this.objects.set(objectKey, { body, ...(contentType ? { contentType } : {}), ...(contentDisposition ? { contentDisposition } : {}) });
+        const metadata = Object.fromEntries(Object.entries(req.headers)
+          .filter(([name]) => name.startsWith("x-amz-meta-")).map(([name, value]) => [name.slice("x-amz-meta-".length), String(value)]));
+        this.objects.set(objectKey, {
+          body, ...(contentType ? { contentType } : {}), ...(contentDisposition ? { contentDisposition } : {}), ...(Object.keys(metadata).length > 0 ? { metadata } : {}),
+        });
         res.writeHead(200, { etag: etag(body) });
         return void res.end();
       }
@@ -135,13 +146,32 @@ export class FakeS3 {
       case "GetObject": {
         const object = this.objects.get(objectKey);
         if (!object) return sendError(res, 404, "NoSuchKey", "The specified key does not exist.", key);
-        res.writeHead(200, { "content-length": object.body.length, etag: etag(object.body) });
+        const metadata = Object.fromEntries(Object.entries(object.metadata ?? {}).map(([name, value]) => [`x-amz-meta-${name}`, value]));
+        res.writeHead(200, { "content-length": object.body.length, etag: etag(object.body), ...metadata });
         return void res.end(object.body);
       }
       default:
         return sendError(res, 501, "NotImplemented", "A header you provided implies functionality that is not implemented.", key);
     }
   }
+}
+
+/**
+ * Why a conditional PutObject may not store (AmazonS3/latest/API/API_PutObject.html, If-Match and
+ * If-None-Match; user guide "conditional-writes"), or undefined when it may. Requests are handled one
+ * at a time here, so S3's 409 ConditionalRequestConflict (two conditional writes racing) never arises.
+ */
+function preconditionFailure(existing: FakeObject | undefined, ifNoneMatch: string | undefined, ifMatch: string | undefined): { status: number; code: string; message: string } | undefined {
+  const failed = { status: 412, code: "PreconditionFailed", message: "At least one of the pre-conditions you specified did not hold" };
+  if (ifNoneMatch !== undefined) {
+    if (ifNoneMatch !== "*") return { status: 501, code: "NotImplemented", message: "A header you provided implies functionality that is not implemented" };
+    if (existing) return failed;
+  }
+  if (ifMatch !== undefined) {
+    if (!existing) return { status: 404, code: "NoSuchKey", message: "The specified key does not exist." };
+    if (ifMatch !== "*" && ifMatch !== etag(existing.body)) return failed;
+  }
+  return undefined;
 }
 
 /** The whole body, or undefined if the client went away before sending it. */

@@ -149,7 +149,7 @@ describe("api-key mode through the dev server", () => {
 
   it.each(ERAS)("serves the official %s client only with the key", async (era) => {
     const client = await run.client({ era, auth: { "x-api-key": run.apiKey! } });
-    expect((await client.listTools()).tools.map((t) => t.name)).toEqual(["create_deck"]);
+    expect((await client.listTools()).tools.map((t) => t.name)).toEqual(["create_deck", "get_deck"]);
     await expect(run.client({ era, auth: { authorization: `Bearer ${newApiKey()}` } })).rejects.toThrow(/401|Unauthorized/);
     await expect(run.client({ era, auth: {} })).rejects.toThrow(/401|Unauthorized/);
   });
@@ -196,7 +196,7 @@ describe("none mode", () => {
     const run = await runDevServer({ clientAuth: { mode: "none" } });
     try {
       const client = await run.client({ auth: {} });
-      expect((await client.listTools()).tools).toHaveLength(1);
+      expect((await client.listTools()).tools).toHaveLength(2);
     } finally {
       await run.stop();
     }

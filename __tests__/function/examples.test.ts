@@ -34,6 +34,16 @@ describe("the TypeScript client example", () => {
       expect(deck.notes.map((note) => note.flds[0])).toEqual([expect.stringMatching(/^hola\[sound:.+\]$/)]);
     });
 
+    it("waits for a deck built as a job, through get_deck, and prints it the same way", async () => {
+      const slow = await runDevServer({ inlineSeconds: 0 });
+      try {
+        const { stdout } = await runExample({ ANKIFY_URL: `${slow.dev.url}/mcp`, ANKIFY_ORIGIN_SECRET: slow.secrets[0]!, ANKIFY_DEV_API_KEY: slow.apiKey! });
+        expect(JSON.parse(stdout)).toEqual(expect.objectContaining({ status: "done", job_id: expect.any(String), deck_name: "Spanish::Basics", card_count: 1, audio_clips: 1 }));
+      } finally {
+        await slow.stop();
+      }
+    }, 60_000);
+
     it("says what went wrong, and exits 1, when the key is wrong", async () => {
       const failed = await runExample({ ANKIFY_URL: `${run.dev.url}/mcp`, ANKIFY_ORIGIN_SECRET: run.secrets[0]!, ANKIFY_DEV_API_KEY: "ank_not-the-key" })
         .then(() => undefined, (error: { code: number; stderr: string }) => error);

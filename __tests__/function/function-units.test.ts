@@ -51,6 +51,8 @@ describe("loadConfig", () => {
     expect(loadConfig(good)).toEqual({
       originProtection: "secret-header", originSecrets: ["a".repeat(32)], deckBucket: "b", deckPrefix: "decks/",
       ttsEngine: "polly", invokeMode: "RESPONSE_STREAM", timeBudgetSeconds: 120, streamBudgetSeconds: 120, linkTtlSeconds: 3600, maxSpeechCharacters: 60_000,
+      // No jobs prefix, no jobs: every deck inside its request, as before jobs.
+      inlineSeconds: 60,
       clientAuth: { mode: "api-key", keyPath: "/ankify/ankify/client-keys" },
       fairUse: { dailyCharacters: 200_000, concurrency: 2 },
     });
@@ -78,6 +80,12 @@ describe("loadConfig", () => {
   it("reads where the decks' note times are kept, if anywhere", () => {
     expect(loadConfig(good).noteTimesPrefix).toBeUndefined();
     expect(loadConfig({ ...good, ANKIFY_NOTE_TIMES_PREFIX: "note-times/" }).noteTimesPrefix).toBe("note-times/");
+  });
+
+  it("reads where deck jobs are kept, if anywhere, and how long a deck may take inside its request", () => {
+    expect(loadConfig(good).jobsPrefix).toBeUndefined();
+    expect(loadConfig({ ...good, ANKIFY_JOBS_PREFIX: "jobs/", ANKIFY_INLINE_SECONDS: "0" })).toEqual(expect.objectContaining({ jobsPrefix: "jobs/", inlineSeconds: 0 }));
+    expect(loadConfig({ ...good, ANKIFY_INLINE_SECONDS: "900" }).inlineSeconds).toBe(900);
   });
 
   it("reads exactly the names lambda/src/env-names.ts lists as the function's, in every mode", () => {
@@ -111,6 +119,10 @@ describe("loadConfig", () => {
     [{ ANKIFY_NOTE_TIMES_PREFIX: "note-times" }, 'ANKIFY_NOTE_TIMES_PREFIX = "note-times" must be a key prefix like "note-times/", other than the decks\' and the clip cache\'s (their lifecycles differ).'],
     [{ ANKIFY_NOTE_TIMES_PREFIX: "decks/" }, 'ANKIFY_NOTE_TIMES_PREFIX = "decks/" must be a key prefix like "note-times/", other than the decks\' and the clip cache\'s (their lifecycles differ).'],
     [{ ANKIFY_CLIP_CACHE_PREFIX: "clips/", ANKIFY_NOTE_TIMES_PREFIX: "clips/" }, 'ANKIFY_NOTE_TIMES_PREFIX = "clips/" must be a key prefix like "note-times/", other than the decks\' and the clip cache\'s (their lifecycles differ).'],
+    [{ ANKIFY_JOBS_PREFIX: "jobs" }, 'ANKIFY_JOBS_PREFIX = "jobs" must be a key prefix like "jobs/", other than the decks\', the clip cache\'s and the note times\' (their lifecycles differ).'],
+    [{ ANKIFY_JOBS_PREFIX: "decks/" }, 'ANKIFY_JOBS_PREFIX = "decks/" must be a key prefix like "jobs/", other than the decks\', the clip cache\'s and the note times\' (their lifecycles differ).'],
+    [{ ANKIFY_INLINE_SECONDS: "901" }, 'ANKIFY_INLINE_SECONDS = "901" must be an integer from 0 to 900.'],
+    [{ ANKIFY_INLINE_SECONDS: "1m" }, 'ANKIFY_INLINE_SECONDS = "1m" must be an integer from 0 to 900.'],
     [{ ANKIFY_API_KEY_PATH: "ankify/keys" }, 'ANKIFY_API_KEY_PATH = "ankify/keys" must be an SSM path like "/ankify/ankify/client-keys" (api-key mode reads the client keys there).'],
     [{ ANKIFY_API_KEY_PATH: "/ankify/keys/" }, 'ANKIFY_API_KEY_PATH = "/ankify/keys/" must be an SSM path like "/ankify/ankify/client-keys" (api-key mode reads the client keys there).'],
   ])("rejects %j", (override, message) => {

@@ -16,15 +16,20 @@ describe.each(ERAS)("create_deck through the dev server with the official %s cli
   afterAll(() => run.stop());
   const call = (args: Record<string, unknown>) => client.callTool({ name: "create_deck", arguments: args });
 
-  it("lists create_deck with its input and output schemas", async () => {
+  it("lists create_deck with its input and output schemas, and get_deck", async () => {
     const { tools } = await client.listTools();
-    expect(tools.map((t) => t.name)).toEqual(["create_deck"]);
+    expect(tools.map((t) => t.name)).toEqual(["create_deck", "get_deck"]);
     expect(Object.keys(tools[0]!.inputSchema.properties ?? {})).toEqual(["deck_name", "note_type", "cards", "tags", "format", "language", "back_language", "audio", "engine", "speech_rate"]);
     expect(tools[0]!.inputSchema.required).toEqual(["deck_name", "cards"]);
     const fields = ["url", "expires_at", "deck_name", "card_count", "audio_clips", "images", "size_bytes", "note_count", "note_type", "requested_deck_name", "clips_spoken", "clips_cached", "characters_spoken"];
-    // The deck preview's data (docs/preview.md) and what is left of the day's speech are optional; every other field stays required.
-    expect(Object.keys(tools[0]!.outputSchema?.properties ?? {})).toEqual([...fields, "preview", "characters_left_today"]);
-    expect((tools[0]!.outputSchema as { required?: string[] }).required).toEqual(fields);
+    // A deck's fields, the preview's data (docs/preview.md), and a deck job's handle (docs/jobs.md):
+    // one object whose fields are all optional, since a running job's answer has none of the deck's.
+    const job = ["status", "job_id", "progress", "poll_after_seconds", "message"];
+    expect(Object.keys(tools[0]!.outputSchema?.properties ?? {})).toEqual([...job, ...fields, "preview", "characters_left_today"]);
+    expect((tools[0]!.outputSchema as { required?: string[] }).required ?? []).toEqual([]);
+    // get_deck answers in the same shape.
+    expect(tools[1]!.outputSchema).toEqual(tools[0]!.outputSchema);
+    expect(tools[1]!.inputSchema.required).toEqual(["job_id"]);
   });
 
   it("returns a link that downloads an .apkg an independent reader opens, with notes, cards, deck, media and real audio", async () => {
@@ -144,7 +149,7 @@ describe("version negotiation", () => {
         const client = new Client({ name: "negotiation-test", version: "1" }, negotiation);
         await client.connect(new StreamableHTTPClientTransport(new URL(`${run.dev.url}/mcp`), { requestInit: { headers } }));
         const era = client.getProtocolEra();
-        expect((await client.listTools()).tools.map((t) => t.name)).toEqual(["create_deck"]);
+        expect((await client.listTools()).tools.map((t) => t.name)).toEqual(["create_deck", "get_deck"]);
         await client.close();
         return era;
       };

@@ -85,6 +85,15 @@ describe("what the view accepts from a result", () => {
     expect(stateFromResult({ content: [{ type: "text", text: "hi" }] }).kind).toBe("failed");
   });
 
+  it("shows a deck job's handle as a deck being built, and a cancelled job as why there is no deck", () => {
+    expect(stateFromResult({ structuredContent: { status: "running", job_id: "j", progress: { done: 3, total: 42 }, poll_after_seconds: 5 } }))
+      .toEqual({ kind: "building", job: { done: 3, total: 42 } });
+    expect(stateFromResult({ structuredContent: { status: "cancelled", job_id: "j", message: "The deck was cancelled; nothing was uploaded." } }))
+      .toEqual({ kind: "failed", message: "The deck was cancelled; nothing was uploaded." });
+    // get_deck's done answer is create_deck's result with status and job_id: a deck like any other.
+    expect(stateFromResult({ structuredContent: { ...deck, status: "done", job_id: "j" } }).kind).toBe("ready");
+  });
+
   it("says what is being built from the tool's arguments", () => {
     expect(stateFromInput({ deck_name: "Spanish", cards: [{}, {}] })).toEqual({ kind: "building", deckName: "Spanish", cards: 2 });
     expect(stateFromInput(undefined)).toEqual({ kind: "building" });

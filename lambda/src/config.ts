@@ -6,8 +6,8 @@
 import { CLIENT_NAME_PATTERN } from "./access/api-keys";
 import { isLoopback } from "./access/oauth";
 import {
-  DEFAULT_CLIENT_CONCURRENCY, DEFAULT_CLIENT_DAILY_CHARACTERS, DEFAULT_MAX_SPEECH_CHARACTERS, MAX_CLIENT_CONCURRENCY, MAX_CLIENT_DAILY_CHARACTERS,
-  MAX_MAX_SPEECH_CHARACTERS, MIN_CLIENT_DAILY_CHARACTERS, MIN_MAX_SPEECH_CHARACTERS, timeBudgetProblem,
+  DEFAULT_CLIENT_CONCURRENCY, DEFAULT_CLIENT_DAILY_CHARACTERS, DEFAULT_INLINE_SECONDS, DEFAULT_MAX_SPEECH_CHARACTERS, MAX_CLIENT_CONCURRENCY,
+  MAX_CLIENT_DAILY_CHARACTERS, MAX_MAX_SPEECH_CHARACTERS, MAX_TIME_BUDGET_SECONDS, MIN_CLIENT_DAILY_CHARACTERS, MIN_MAX_SPEECH_CHARACTERS, timeBudgetProblem,
 } from "./limits";
 
 export type OriginProtection = "secret-header" | "oac";
@@ -64,6 +64,13 @@ export interface FunctionConfig {
    * `note-times/`; undefined: none is kept, and rebuilt decks never update notes a learner has.
    */
   readonly noteTimesPrefix?: string;
+  /** Key prefix of deck jobs in the deck bucket, e.g. `jobs/`; undefined: no jobs, every deck is built inside its request. */
+  readonly jobsPrefix?: string;
+  /**
+   * Seconds a deck may take inside its request (at most the answer's budget, which a request also
+   * applies); a deck expected to take longer is built as a job (jobs/decide.ts).
+   */
+  readonly inlineSeconds: number;
   readonly clientAuth: ClientAuth;
   /** Per client (access/subject.ts): characters per UTC day and builds at once; 0: no limit. */
   readonly fairUse: { readonly dailyCharacters: number; readonly concurrency: number };
@@ -146,6 +153,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   if (noteTimesPrefix !== undefined && (!noteTimesPrefix.endsWith("/") || noteTimesPrefix.startsWith("/") || [deckPrefix, clipCachePrefix].includes(noteTimesPrefix))) {
     problems.push(`ANKIFY_NOTE_TIMES_PREFIX = ${JSON.stringify(noteTimesPrefix)} must be a key prefix like "note-times/", other than the decks' and the clip cache's (their lifecycles differ).`);
   }
+  const jobsPrefix = get("ANKIFY_JOBS_PREFIX");
+  if (jobsPrefix !== undefined && (!jobsPrefix.endsWith("/") || jobsPrefix.startsWith("/") || [deckPrefix, clipCachePrefix, noteTimesPrefix].includes(jobsPrefix))) {
+    problems.push(`ANKIFY_JOBS_PREFIX = ${JSON.stringify(jobsPrefix)} must be a key prefix like "jobs/", other than the decks', the clip cache's and the note times' (their lifecycles differ).`);
+  }
+  const inlineSeconds = integer("ANKIFY_INLINE_SECONDS", 0, MAX_TIME_BUDGET_SECONDS, DEFAULT_INLINE_SECONDS);
   const maxSpeechCharacters = integer("ANKIFY_MAX_SPEECH_CHARACTERS", MIN_MAX_SPEECH_CHARACTERS, MAX_MAX_SPEECH_CHARACTERS, DEFAULT_MAX_SPEECH_CHARACTERS);
   const linkTtlSeconds = integer("ANKIFY_LINK_TTL_SECONDS", 60, MAX_LINK_TTL_SECONDS, 3600);
   const dailyCharacters = integer("ANKIFY_CLIENT_DAILY_CHARACTERS", 0, MAX_CLIENT_DAILY_CHARACTERS, DEFAULT_CLIENT_DAILY_CHARACTERS);
@@ -174,6 +186,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     maxSpeechCharacters,
     ...(clipCachePrefix !== undefined ? { clipCachePrefix } : {}),
     ...(noteTimesPrefix !== undefined ? { noteTimesPrefix } : {}),
+    ...(jobsPrefix !== undefined ? { jobsPrefix } : {}),
+    inlineSeconds,
     clientAuth,
     fairUse: { dailyCharacters, concurrency },
     ...(usageTable !== undefined ? { usageTable } : {}),

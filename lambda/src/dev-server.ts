@@ -5,7 +5,8 @@
  * ANKIFY_OAUTH_ISSUER; none), espeak-ng for speech (or, with ANKIFY_DEV_SPEECH=polly, Amazon Polly
  * through the function's own code path: the SDK's AWS_ENDPOINT_URL_POLLY may point it at the Polly
  * fake in testing/polly-fake), and a real S3-compatible server (s3rver, on 127.0.0.1) for decks, the
- * clip cache and the decks' note times, so the returned links download from this machine. Card
+ * clip cache, the decks' note times and deck jobs (run in this process), so the returned links
+ * download from this machine. Card
  * pictures come from public addresses only, as in Lambda, unless ANKIFY_DEV_ALLOW_LOOPBACK_IMAGES=1
  * lets http://127.0.0.1 serve them (for tests).
  */
@@ -16,21 +17,24 @@ import { PollyClient } from "@aws-sdk/client-polly";
 import { DeleteObjectsCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { StaticApiKeyStore } from "./access/api-keys";
 import { createClientGate } from "./access/client-auth";
-import { FairUse } from "./access/fair-use";
+import { FairUse, fairUseJobGate } from "./access/fair-use";
 import { ConfigError, loadConfig, type FunctionConfig } from "./config";
 import { startPackagingWorker } from "./deck/build-off-thread";
 import { createRequestHandler } from "./handler";
 import { serveNode } from "./http/node-adapter";
 import { jsonResponse } from "./http/responses";
 import { guardedImageFetcher } from "./deck/images";
-import { DEFAULT_CLIP_CACHE_DAYS, NOTE_TIMES_DAYS } from "./limits";
+import { InProcessLauncher } from "./jobs/launcher";
+import { DeckJobs } from "./jobs/lifecycle";
+import { JOB_TIMINGS } from "./jobs/record";
+import { S3JobStore } from "./jobs/store";
+import { runDeckJob } from "./jobs/worker";
+import { DEFAULT_CLIP_CACHE_DAYS, LAMBDA_STOP_MARGIN_SECONDS, MAX_TIME_BUDGET_SECONDS, NOTE_TIMES_DAYS } from "./limits";
 import { log } from "./log";
 import { S3ClipCache } from "./storage/clip-cache";
 import { S3NoteTimesStore } from "./storage/note-times";
 import { MemoryUsageStore } from "./storage/usage-table";
-// The dev server's check of ANKIFY_* names is synth's (one shell holds both commands' variables, so it
-// must know the stack's settings too). Only this repository tool loads it; the function's bundle does not.
-import { checkEnvNames } from "../../stacks/settings/names";
+import { devOptionsFromEnv, type DevSpeech } from "./dev-options";
 import { S3PreviewMedia } from "./storage/preview-media";
 import { S3DeckStore } from "./storage/s3";
 import { EspeakSynthesizer } from "./tts/espeak";
@@ -81,10 +85,14 @@ export interface DevServerOptions {
   readonly clientDailyCharacters?: number;
   /** Deck builds per client at once; 0: no limit. @default 2 */
   readonly clientConcurrency?: number;
+  /** Seconds a deck may take inside its request; longer decks become jobs, run in this process. @default 60 */
+  readonly inlineSeconds?: number;
+  /** Milliseconds between a job's progress writes (tests shorten it). @default JOB_TIMINGS.progressEveryMs */
+  readonly jobProgressEveryMs?: number;
 }
 
-export type DevSpeech = "espeak" | "silent" | "polly";
-const DEV_SPEECH: readonly DevSpeech[] = ["espeak", "silent", "polly"];
+export type { DevSpeech };
+export { devOptionsFromEnv };
 
 export interface DevServer {
   /** e.g. http://127.0.0.1:8787 (the MCP endpoint is `${url}/mcp`). */
@@ -98,6 +106,9 @@ export interface DevServer {
 const BUCKET = "ankify-local";
 const CLIP_PREFIX = "clips/";
 const NOTE_TIMES_PREFIX = "note-times/";
+const JOBS_PREFIX = "jobs/";
+/** A job here may take what one may take in Lambda: its longest timeout, less the stop margin. */
+const JOB_SECONDS = MAX_TIME_BUDGET_SECONDS - LAMBDA_STOP_MARGIN_SECONDS;
 /** Where decks are uploaded before they are copied to their key (localDeckStore). */
 const STAGING_PREFIX = "uploads/";
 
@@ -138,6 +149,8 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       // Streams may run as long as a deployed function's default timeout allows.
       ANKIFY_STREAM_BUDGET_SECONDS: String(options.streamBudgetSeconds ?? 295),
       ANKIFY_LINK_TTL_SECONDS: String(options.linkTtlSeconds ?? 3600),
+      ANKIFY_JOBS_PREFIX: JOBS_PREFIX,
+      ...(options.inlineSeconds !== undefined ? { ANKIFY_INLINE_SECONDS: String(options.inlineSeconds) } : {}),
       ...(options.maxSpeechCharacters !== undefined ? { ANKIFY_MAX_SPEECH_CHARACTERS: String(options.maxSpeechCharacters) } : {}),
       ...(options.clientDailyCharacters !== undefined ? { ANKIFY_CLIENT_DAILY_CHARACTERS: String(options.clientDailyCharacters) } : {}),
       ...(options.clientConcurrency !== undefined ? { ANKIFY_CLIENT_CONCURRENCY: String(options.clientConcurrency) } : {}),
@@ -180,20 +193,39 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     requestHandler: { httpAgent: new Agent({ keepAlive: false }) },
   });
   startPackagingWorker();
-  handle = createRequestHandler({
-    config,
+  // What a deck is built with, inside a request or by a job (as index.ts makes it in Lambda).
+  const deck = {
     synthesizer: devSynthesizer(options),
     store: localDeckStore(client, BUCKET, config.linkTtlSeconds),
+    deckPrefix: config.deckPrefix,
+    maxSpeechCharacters: config.maxSpeechCharacters,
     // Links are path-style on the local store's origin: the preview's CSP declares exactly that.
     preview: { store: new S3PreviewMedia(client, BUCKET, config.linkTtlSeconds), mediaOrigin: `http://127.0.0.1:${s3Address.port}` },
+    ...(options.clipCache !== false ? { clipCache: new S3ClipCache(client, BUCKET, CLIP_PREFIX) } : {}),
+    noteTimes: new S3NoteTimesStore(client, BUCKET, NOTE_TIMES_PREFIX),
+    ...(options.allowLoopbackImages ? { fetchImage: guardedImageFetcher({ allowLoopback: true }) } : {}),
+    // Counted in this process's memory, with the same rules as the function's DynamoDB table.
+    fairUse: new FairUse(new MemoryUsageStore(), config.fairUse),
+  };
+  // Deck jobs run in this process, with the same records as in Lambda in the local store (s3rver,
+  // which ignores conditional writes: the store checks them itself, as this process's only writer).
+  const stopping = new AbortController();
+  const launcher = new InProcessLauncher((jobId) => runDeckJob(jobId, {
+    ...deck,
+    jobs,
+    deadline: Date.now() + JOB_SECONDS * 1000,
+    shutdown: stopping.signal,
+    ...(options.jobProgressEveryMs !== undefined ? { progressEveryMs: options.jobProgressEveryMs } : {}),
+  }));
+  const jobs = new DeckJobs({ store: new S3JobStore(client, BUCKET, JOBS_PREFIX, { checkConditionsLocally: true }), launcher, gate: fairUseJobGate(deck.fairUse) });
+  handle = createRequestHandler({
+    config,
+    ...deck,
+    jobs,
     clients: createClientGate(config.clientAuth, config.originProtection, auth.mode === "api-key" ? new StaticApiKeyStore(auth.keys) : undefined),
     // Here the one refused is the developer: the 403 and a warning in this terminal say why.
     explainOriginRefusals: true,
     ...(options.keepAliveMs !== undefined ? { keepAliveMs: options.keepAliveMs } : {}),
-    ...(options.clipCache !== false ? { clipCache: new S3ClipCache(client, BUCKET, CLIP_PREFIX) } : {}),
-    noteTimes: new S3NoteTimesStore(client, BUCKET, NOTE_TIMES_PREFIX),
-    ...(options.allowLoopbackImages ? { fetchImage: guardedImageFetcher({ allowLoopback: true }) } : {}),
-    fairUse: new FairUse(new MemoryUsageStore(), config.fairUse),
   });
   // The local store would only grow: decks go once their links have died, clips after the cache's
   // days, at start and every hour (in S3 the bucket's lifecycle rules do this).
@@ -203,6 +235,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       pruneOlderThan(client, BUCKET, config.deckPrefix, linkTtlMs),
       pruneOlderThan(client, BUCKET, CLIP_PREFIX, (options.clipCacheDays ?? DEFAULT_CLIP_CACHE_DAYS) * 86_400_000),
       pruneOlderThan(client, BUCKET, NOTE_TIMES_PREFIX, NOTE_TIMES_DAYS * 86_400_000),
+      pruneOlderThan(client, BUCKET, JOBS_PREFIX, JOB_TIMINGS.ttlMs),
       // What an interrupted upload left (its cleanup is best effort), once no upload can still be running.
       pruneOlderThan(client, BUCKET, STAGING_PREFIX, 3_600_000),
     ]).catch((error: Error) => log("warn", "dev_server.prune_failed", { message: error.message }));
@@ -215,6 +248,9 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     bucket: BUCKET,
     close: async () => {
       clearInterval(pruning);
+      // Jobs still running stop (their records say so) before the store they write to goes away.
+      stopping.abort(new Error("the dev server is stopping"));
+      await launcher.idle();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await s3.close();
@@ -244,87 +280,6 @@ export async function pruneOlderThan(client: S3Client, bucket: string, prefix: s
     ContinuationToken = page.NextContinuationToken;
   } while (ContinuationToken);
   return deleted;
-}
-
-/**
- * The dev server's settings from the environment (and warnings about it), or the problems (one line
- * each, with the fix) that stop it. A misspelt ANKIFY_* name is one.
- */
-export function devOptionsFromEnv(env: Readonly<Record<string, string | undefined>>): { options: DevServerOptions; warnings?: readonly string[] } | { problems: string[] } {
-  const get = (name: string) => env[name]?.trim() || undefined;
-  const names = checkEnvNames(env);
-  const problems: string[] = [...names.problems];
-  const secret = get("ANKIFY_ORIGIN_SECRET");
-  if (!secret) {
-    problems.push("ANKIFY_ORIGIN_SECRET is not set: the dev server runs in secret-header mode and needs the value clients send in x-origin-verify.\n" +
-      "  Example: export ANKIFY_ORIGIN_SECRET=$(openssl rand -hex 24)");
-  }
-  const mode = get("ANKIFY_CLIENT_AUTH") ?? "api-key";
-  let clientAuth: DevClientAuth | undefined;
-  if (mode === "none") clientAuth = { mode };
-  else if (mode === "api-key") {
-    const key = get("ANKIFY_DEV_API_KEY");
-    if (key && key.length >= 16) clientAuth = { mode, keys: { dev: key } };
-    else {
-      problems.push("ANKIFY_DEV_API_KEY is not set (or shorter than 16 characters): the dev server serves only clients that send it as Authorization: Bearer <key> or x-api-key.\n" +
-        "  Example: export ANKIFY_DEV_API_KEY=ank_$(openssl rand -hex 32)   (or ANKIFY_CLIENT_AUTH=none to let every local client in)");
-    }
-  } else if (mode === "oauth") {
-    const issuer = get("ANKIFY_OAUTH_ISSUER");
-    if (!issuer) problems.push("ANKIFY_OAUTH_ISSUER is not set: oauth mode verifies access tokens from that issuer.");
-    else {
-      const audience = get("ANKIFY_OAUTH_AUDIENCE");
-      const clientIds = get("ANKIFY_OAUTH_CLIENT_IDS")?.split(",").map((id) => id.trim()).filter(Boolean);
-      const scope = get("ANKIFY_OAUTH_SCOPE");
-      clientAuth = { mode, issuer, ...(audience ? { audience } : {}), ...(clientIds ? { clientIds } : {}), ...(scope ? { scope } : {}) };
-    }
-  } else problems.push(`ANKIFY_CLIENT_AUTH = ${JSON.stringify(mode)} must be one of: api-key, oauth, none.`);
-  const integer = (name: string): number | undefined => {
-    const raw = get(name);
-    if (raw === undefined) return undefined;
-    if (/^\d+$/.test(raw)) return Number(raw);
-    problems.push(`${name} = ${JSON.stringify(raw)} must be a whole number.`);
-    return undefined;
-  };
-  const port = integer("PORT");
-  const timeBudgetSeconds = integer("ANKIFY_TIME_BUDGET_SECONDS");
-  const streamBudgetSeconds = integer("ANKIFY_STREAM_BUDGET_SECONDS");
-  const linkTtlSeconds = integer("ANKIFY_LINK_TTL_SECONDS");
-  const maxSpeechCharacters = integer("ANKIFY_MAX_SPEECH_CHARACTERS");
-  const clientDailyCharacters = integer("ANKIFY_CLIENT_DAILY_CHARACTERS");
-  const clientConcurrency = integer("ANKIFY_CLIENT_CONCURRENCY");
-  const speechLatencyMs = integer("ANKIFY_DEV_SPEECH_LATENCY_MS");
-  const storageDir = get("ANKIFY_DEV_STORAGE_DIR");
-  const clipCacheDays = integer("ANKIFY_CLIP_CACHE_DAYS");
-  const loopbackImages = get("ANKIFY_DEV_ALLOW_LOOPBACK_IMAGES") ?? "0";
-  if (!["0", "1"].includes(loopbackImages)) problems.push(`ANKIFY_DEV_ALLOW_LOOPBACK_IMAGES = ${JSON.stringify(loopbackImages)} must be 1 (card pictures may come from http://127.0.0.1) or 0.`);
-  const speech = get("ANKIFY_DEV_SPEECH") ?? "espeak";
-  if (!(DEV_SPEECH as readonly string[]).includes(speech)) problems.push(`ANKIFY_DEV_SPEECH = ${JSON.stringify(speech)} must be espeak, silent or polly.`);
-  if (speech === "polly" && !get("AWS_REGION")) {
-    problems.push("AWS_REGION is not set: ANKIFY_DEV_SPEECH=polly speaks through the AWS SDK, which needs a region (docs/speech.md: the Polly fake).\n" +
-      "  Example: export AWS_REGION=us-east-1 AWS_ENDPOINT_URL_POLLY=http://127.0.0.1:4566 AWS_ACCESS_KEY_ID=fake AWS_SECRET_ACCESS_KEY=fake");
-  }
-  if (problems.length > 0) return { problems };
-  const previous = get("ANKIFY_ORIGIN_SECRET_PREVIOUS");
-  return {
-    ...(names.warnings.length > 0 ? { warnings: names.warnings } : {}),
-    options: {
-      secrets: [secret!, ...(previous ? [previous] : [])],
-      clientAuth: clientAuth!,
-      port: port ?? 8787,
-      ...(timeBudgetSeconds !== undefined ? { timeBudgetSeconds } : {}),
-      ...(streamBudgetSeconds !== undefined ? { streamBudgetSeconds } : {}),
-      ...(linkTtlSeconds !== undefined ? { linkTtlSeconds } : {}),
-      ...(maxSpeechCharacters !== undefined ? { maxSpeechCharacters } : {}),
-      ...(clientDailyCharacters !== undefined ? { clientDailyCharacters } : {}),
-      ...(clientConcurrency !== undefined ? { clientConcurrency } : {}),
-      ...(speechLatencyMs !== undefined ? { speechLatencyMs } : {}),
-      speech: speech as DevSpeech,
-      ...(storageDir !== undefined ? { storageDir } : {}),
-      ...(clipCacheDays === 0 ? { clipCache: false } : clipCacheDays !== undefined ? { clipCacheDays } : {}),
-      ...(loopbackImages === "1" ? { allowLoopbackImages: true } : {}),
-    },
-  };
 }
 
 if (require.main === module) {

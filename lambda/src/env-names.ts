@@ -30,6 +30,8 @@ export const RUNTIME_VARIABLES = {
   ANKIFY_DECK_PREFIX: { readBy: ["function"], doc: "the decks' key prefix (`decks/`)" },
   ANKIFY_CLIP_CACHE_PREFIX: { readBy: ["function"], doc: "the clip cache's key prefix (`clips/`); unset: no clip cache" },
   ANKIFY_NOTE_TIMES_PREFIX: { readBy: ["function"], doc: "where each deck's note times are kept (`note-times/`); unset: notes get the safe fixed stamp" },
+  ANKIFY_JOBS_PREFIX: { readBy: ["function"], doc: "where deck jobs are kept (`jobs/`); unset: no jobs, every deck is built inside its request" },
+  ANKIFY_INLINE_SECONDS: { readBy: ["function", "dev"], doc: "seconds a deck may take inside its request; one expected to take longer is built as a job (`60`)" },
   ANKIFY_TTS_ENGINE: { readBy: ["function"], doc: "`polly` or `espeak`" },
   ANKIFY_INVOKE_MODE: { readBy: ["function"], doc: "the Function URL's invoke mode: `RESPONSE_STREAM` (unset) or `BUFFERED`, where the function never streams and answers one response" },
   ANKIFY_TIME_BUDGET_SECONDS: { readBy: ["function", "dev"], doc: "seconds an answer sent in one piece may take: the origin read timeout (`BUFFERED`: the function timeout less 5 s)" },

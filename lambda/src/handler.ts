@@ -28,6 +28,7 @@ import { serveMcp } from "./mcp/endpoint";
 import { PROTOCOL_VERSIONS } from "./mcp/protocol";
 import { SERVER_INFO } from "./mcp/server";
 import type { ImageFetcher } from "./deck/images";
+import type { DeckJobs } from "./jobs/lifecycle";
 import type { PreviewDeps } from "./preview/publish";
 import type { ClipCache } from "./storage/clip-cache";
 import type { NoteTimesStore } from "./storage/note-times";
@@ -55,6 +56,8 @@ export interface HandlerDeps {
   readonly preview?: PreviewDeps;
   /** Per-client build slots and daily characters. @default none: no fair-use limits */
   readonly fairUse?: FairUse;
+  /** Deck jobs (jobs/lifecycle.ts): long decks are built by one, and get_deck and tasks/* read them. @default none */
+  readonly jobs?: DeckJobs;
 }
 
 export interface RequestContext {
@@ -133,17 +136,19 @@ export function createRequestHandler(deps: HandlerDeps): (request: IncomingReque
       ...(deps.noteTimes ? { noteTimes: deps.noteTimes } : {}),
       ...(deps.fetchImage ? { fetchImage: deps.fetchImage } : {}),
       ...(deps.preview ? { preview: deps.preview } : {}),
+      ...(deps.jobs ? { jobs: { service: deps.jobs, inlineSeconds: deps.config.inlineSeconds } } : {}),
     }, client);
   }
 }
 
-function statusDocument({ config, clients }: HandlerDeps) {
+function statusDocument(deps: HandlerDeps) {
+  const { config, clients } = deps;
   return {
     service: SERVER_INFO.name,
     version: SERVER_INFO.version,
     mcp: "/mcp",
     protocolVersions: PROTOCOL_VERSIONS,
-    tools: ["create_deck"],
+    tools: deps.jobs ? ["create_deck", "get_deck"] : ["create_deck"],
     originProtection: config.originProtection,
     clientAuth: clients.mode,
   };

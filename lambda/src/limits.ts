@@ -47,6 +47,21 @@ export function timeBudgetProblem(seconds: number): string | undefined {
  */
 export const KEEPALIVE_SECONDS = 5;
 
+/**
+ * Seconds a deck may take inside its request before it is built as a job instead (ANKIFY_INLINE_SECONDS):
+ * the official SDK client gives up on a request after 60 s by default, and claude.ai on a tool after 300 s.
+ */
+export const DEFAULT_INLINE_SECONDS = 60;
+
+/**
+ * A deck job's worker is an asynchronous invocation, which Lambda queues; one not started within this
+ * many seconds is dropped (the stack's event invoke config), and its job reported as never started.
+ */
+export const JOB_MAX_EVENT_AGE_SECONDS = 600;
+
+/** Deck jobs are kept a day (the bucket's lifecycle rule on jobs/): a job id answers that long. */
+export const JOB_DAYS = 1;
+
 /** The function's timeout when none is set: long decks stream for up to this long. */
 export const DEFAULT_FUNCTION_TIMEOUT_SECONDS = 300;
 /** Kept between a streamed deck's deadline and Lambda's timeout, so the tool error still goes out. */

@@ -62,7 +62,9 @@ function render(): void {
   if (state.kind === "waiting") root.replaceChildren(h("p", { class: "status" }, "Waiting for the deck…"));
   else if (state.kind === "building") {
     const what = state.deckName ? `“${state.deckName}”` : "the deck";
-    root.replaceChildren(h("p", { class: "status", role: "status" }, `Building ${what}${state.cards ? ` from ${state.cards} cards` : ""}: speech takes a moment…`));
+    root.replaceChildren(h("p", { class: "status", role: "status" }, state.job
+      ? `Building ${what} in the background (step ${state.job.done} of ${state.job.total}): it shows here when get_deck returns it.`
+      : `Building ${what}${state.cards ? ` from ${state.cards} cards` : ""}: speech takes a moment…`));
   } else if (state.kind === "failed") root.replaceChildren(h("p", { class: "status error", role: "alert" }, state.message));
   else {
     const deck = state.deck;

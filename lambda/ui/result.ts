@@ -26,12 +26,19 @@ export const deckResultSchema = z.object({
 });
 
 export type DeckResult = z.infer<typeof deckResultSchema>;
+
+/** A deck job's handle (lambda/src/mcp/deck-answers.ts). */
+const jobSchema = z.object({
+  status: z.enum(["running", "cancelled"]),
+  progress: z.object({ done: z.number().int().nonnegative(), total: z.number().int().nonnegative() }).default({ done: 0, total: 0 }),
+  message: z.string().optional(),
+});
 export type { DeckPreviewData };
 
 /** What the view shows: before the result, the deck being built, the deck, or why there is none. */
 export type ViewState =
   | { readonly kind: "waiting" }
-  | { readonly kind: "building"; readonly deckName?: string; readonly cards?: number }
+  | { readonly kind: "building"; readonly deckName?: string; readonly cards?: number; readonly job?: { readonly done: number; readonly total: number } }
   | { readonly kind: "ready"; readonly deck: DeckResult }
   | { readonly kind: "failed"; readonly message: string };
 
@@ -47,6 +54,10 @@ const resultText = (result: ToolResultLike) =>
 /** The state a tool result puts the view in. */
 export function stateFromResult(result: ToolResultLike): ViewState {
   if (result.isError) return { kind: "failed", message: resultText(result) || "The deck could not be built." };
+  // A deck built as a job: create_deck's handle, or get_deck while it runs or once it was cancelled.
+  const job = jobSchema.safeParse(result.structuredContent);
+  if (job.success && job.data.status === "running") return { kind: "building", job: job.data.progress };
+  if (job.success && job.data.status === "cancelled") return { kind: "failed", message: job.data.message ?? "The deck was cancelled." };
   const parsed = deckResultSchema.safeParse(result.structuredContent);
   if (!parsed.success) return { kind: "failed", message: "This result has no deck to show." };
   // Links that are not http(s) are dropped: they could only be mistakes or mischief.

@@ -2,8 +2,10 @@ import { Construct } from "constructs";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
+import { CloudwatchLogMetricFilter } from "@cdktf/provider-aws/lib/cloudwatch-log-metric-filter";
 import type { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { Token } from "cdktf";
+import { JOB_FAILED_LOG_EVENT } from "../../lambda/src/jobs/event";
 
 /** Every alarm looks at 5-minute sums, averages or maxima: long enough to be quiet, short enough to act on. */
 const PERIOD_SECONDS = 300;
@@ -36,6 +38,12 @@ export interface AlarmsProps {
    * be a Terraform expression). @default the account's concurrency
    */
   readonly throttleCause?: string;
+  /**
+   * Deck jobs (lambda/src/jobs/): alarms on jobs that failed and on workers Lambda never ran.
+   * `logGroupName` is the log group resource's name attribute, so the metric filter waits for it.
+   * @default undefined: no job alarms
+   */
+  readonly jobs?: { readonly logGroupName: string };
   /** The distribution (metrics in AWS/CloudFront, us-east-1). */
   readonly distributionId: string;
   /** The web ACL's metric names, for the rate rule's blocked count. @default undefined: no web ACL, no WAF alarm */
@@ -64,6 +72,10 @@ export class Alarms extends Construct {
   public readonly cdn5xxRate: CloudwatchMetricAlarm;
   /** Only with a web ACL. */
   public readonly rateLimited?: CloudwatchMetricAlarm;
+  /** Only with jobs: a job ended failed (its worker's `job.failed` log line). */
+  public readonly deckJobsFailed?: CloudwatchMetricAlarm;
+  /** Only with jobs: Lambda dropped a job's event without running it (too old, or out of retries). */
+  public readonly deckJobsDropped?: CloudwatchMetricAlarm;
 
   constructor(scope: Construct, id: string, props: AlarmsProps) {
     super(scope, id);
@@ -125,6 +137,43 @@ export class Alarms extends Construct {
         `Look first at ${props.logGroupName} for that request (Logs Insights: filter @duration > ${durationMs}), ` +
         "its card and clip counts and what it waited on: Polly throttling (AWS/Polly ThrottledRequests), S3 uploads.",
     });
+
+    if (props.jobs) {
+      // The worker logs one `job.failed` line (level error) per job that failed for a reason of ours
+      // or of time, never for a request's own limits: one is worth a look.
+      const filter = new CloudwatchLogMetricFilter(this, "deck-jobs-failed-filter", {
+        name: `${props.name}-deck-jobs-failed`,
+        logGroupName: props.jobs.logGroupName,
+        pattern: `{ $.event = "${JOB_FAILED_LOG_EVENT}" }`,
+        metricTransformation: { name: "DeckJobsFailed", namespace: `Ankify/${props.name}`, value: "1", defaultValue: "0", unit: "Count" },
+      });
+      this.deckJobsFailed = new CloudwatchMetricAlarm(this, "deck-jobs-failed", {
+        alarmName: `${props.name}-deck-jobs-failed`,
+        alarmDescription:
+          `A deck job failed (not a request refused for its own limits). Look first at ${props.logGroupName} (Logs Insights: ` +
+          `filter event = "${JOB_FAILED_LOG_EVENT}", then the jobId's other lines): Polly throttling or refusals, S3, or a deck that ran out of time in every invocation it got.`,
+        namespace: `Ankify/${props.name}`,
+        metricName: "DeckJobsFailed",
+        statistic: "Sum",
+        period: PERIOD_SECONDS,
+        evaluationPeriods: 1,
+        threshold: 1,
+        comparisonOperator: "GreaterThanOrEqualToThreshold",
+        treatMissingData: "notBreaching",
+        alarmActions: [this.topic.arn],
+        okActions: [this.topic.arn],
+        dependsOn: [filter],
+      });
+      this.deckJobsDropped = functionAlarm("deck-jobs-dropped", {
+        metricName: "AsyncEventsDropped",
+        statistic: "Sum",
+        threshold: 1,
+        comparisonOperator: "GreaterThanOrEqualToThreshold",
+        description:
+          "Lambda dropped a deck job's event without running its worker: it waited past the maximum event age (the function's concurrency was used up) " +
+          "or its one attempt failed. The job reports itself as never started. Look first at the function's Throttles and AsyncEventAge metrics and ANKIFY_MAX_CONCURRENCY.",
+      });
+    }
 
     // CloudFront's metrics: namespace AWS/CloudFront, us-east-1 only, with Region = "Global". The
     // rate counts only where the period had enough requests to mean something (metric math).

@@ -5,6 +5,8 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { LambdaFunctionUrl } from "@cdktf/provider-aws/lib/lambda-function-url";
+import { LambdaFunctionEventInvokeConfig } from "@cdktf/provider-aws/lib/lambda-function-event-invoke-config";
+import { JOB_MAX_EVENT_AGE_SECONDS } from "../../lambda/src/limits";
 import { DataResource, type ITerraformDependable, type Precondition } from "cdktf";
 import type { Architecture, InvokeMode, OriginProtection } from "../settings";
 
@@ -66,6 +68,16 @@ export interface AnkifyFunctionProps {
   readonly clipPrefix?: string;
   /** Key prefix of the decks' note times, which the function may read and write. */
   readonly noteTimesPrefix: string;
+  /** Key prefix of deck jobs (records and requests), which the function may read and write. */
+  readonly jobsPrefix: string;
+  /** Seconds a deck may take inside its request before it is built as a job (ANKIFY_INLINE_SECONDS). */
+  readonly inlineSeconds: number;
+  /**
+   * The account and region the function is in: the function may invoke itself (a deck job's worker),
+   * and only itself, by an ARN built from its name, so the role need not wait for the function.
+   */
+  readonly accountId: string;
+  readonly region: string;
   /** Lifetime of presigned download links in seconds. @default 3600 */
   readonly linkTtlSeconds?: number;
   readonly originProtection: OriginProtection;
@@ -98,6 +110,8 @@ export class AnkifyFunction extends Construct {
   public readonly functionUrl: LambdaFunctionUrl;
   public readonly role: IamRole;
   public readonly logGroup: CloudwatchLogGroup;
+  /** How Lambda runs the function's asynchronous invocations (a deck job's worker). */
+  public readonly asyncInvokeConfig: LambdaFunctionEventInvokeConfig;
   /** The log group's name as plain text (`/aws/lambda/<name>`), for messages that point people at it. */
   public readonly logGroupName: string;
   /**
@@ -161,6 +175,21 @@ export class AnkifyFunction extends Construct {
                 Resource: `${props.deckBucketArn}/${props.clipPrefix}*`,
               }]
             : []),
+          {
+            Sid: "KeepDeckJobs",
+            Effect: "Allow",
+            // Conditional PUTs (If-Match, If-None-Match) need nothing beyond PutObject.
+            Action: ["s3:GetObject", "s3:PutObject"],
+            Resource: `${props.deckBucketArn}/${props.jobsPrefix}*`,
+          },
+          {
+            Sid: "StartDeckJobs",
+            Effect: "Allow",
+            // Itself, by name (and any of its versions or aliases): a job's worker is this function,
+            // invoked asynchronously. The ARN is built, not read from the function, which needs this role first.
+            Action: ["lambda:InvokeFunction"],
+            Resource: [this.selfArn(props), `${this.selfArn(props)}:*`],
+          },
           {
             Sid: "RememberNoteTimes",
             Effect: "Allow",
@@ -233,6 +262,8 @@ export class AnkifyFunction extends Construct {
           ANKIFY_DECK_PREFIX: props.deckPrefix,
           ...(props.clipPrefix !== undefined ? { ANKIFY_CLIP_CACHE_PREFIX: props.clipPrefix } : {}),
           ANKIFY_NOTE_TIMES_PREFIX: props.noteTimesPrefix,
+          ANKIFY_JOBS_PREFIX: props.jobsPrefix,
+          ANKIFY_INLINE_SECONDS: String(props.inlineSeconds),
           ANKIFY_TTS_ENGINE: "polly",
           ANKIFY_SPEECH_REGION: props.speechRegion,
           ANKIFY_INVOKE_MODE: props.invokeMode,
@@ -255,6 +286,15 @@ export class AnkifyFunction extends Construct {
 
     this.replacedWithFunction = `${this.function.terraformResourceType}.${this.function.friendlyUniqueId}.id`;
 
+    // A deck job's worker: no automatic retries (a worker that failed has recorded why; one killed by
+    // the timeout is reported by its record as abandoned), and an event that waited longer than a
+    // job's record waits for a worker is dropped (lambda/src/jobs/record.ts reads the same figure).
+    this.asyncInvokeConfig = new LambdaFunctionEventInvokeConfig(this, "async-invoke", {
+      functionName: this.function.functionName,
+      maximumRetryAttempts: 0,
+      maximumEventAgeInSeconds: JOB_MAX_EVENT_AGE_SECONDS,
+    });
+
     this.functionUrl = new LambdaFunctionUrl(this, "url", {
       functionName: this.function.functionName,
       // oac: only SigV4-signed requests (CloudFront's) get in. secret-header: open, the handler checks the header.
@@ -266,6 +306,17 @@ export class AnkifyFunction extends Construct {
       lifecycle: { replaceTriggeredBy: [...replaceOnModeSwitch, this.replacedWithFunction] },
     });
   }
+
+  /** The function's own ARN, from its parts (commercial partition: the settings allow no other). */
+  private selfArn(parts: SelfArnParts): string {
+    return `arn:aws:lambda:${parts.region}:${parts.accountId}:function:${parts.name}`;
+  }
+}
+
+export interface SelfArnParts {
+  readonly name: string;
+  readonly region: string;
+  readonly accountId: string;
 }
 
 function clientAuthEnvironment(auth: FunctionClientAuth): Record<string, string> {

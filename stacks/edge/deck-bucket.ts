@@ -6,7 +6,7 @@ import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/
 import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
-import { NOTE_TIMES_DAYS } from "../../lambda/src/limits";
+import { JOB_DAYS, NOTE_TIMES_DAYS } from "../../lambda/src/limits";
 
 export interface DeckBucketProps {
   /** Bucket name prefix; Terraform appends a unique suffix (names are global). At most 37 characters. */
@@ -32,6 +32,8 @@ export class DeckBucket extends Construct {
   public readonly clipPrefix?: string;
   /** Where each deck's note times are kept (lambda/src/storage/note-times.ts): one small object per client and deck. */
   public readonly noteTimesPrefix = "note-times/";
+  /** Where deck jobs are kept (lambda/src/jobs/store.ts): a record and a request per job, for a day. */
+  public readonly jobsPrefix = "jobs/";
 
   constructor(scope: Construct, id: string, props: DeckBucketProps) {
     super(scope, id);
@@ -105,6 +107,14 @@ export class DeckBucket extends Construct {
           filter: [{ prefix: this.noteTimesPrefix }],
           // Counted from the deck's last build, which rewrites its object: only decks nobody rebuilds expire.
           expiration: [{ days: noteTimesDays }],
+          abortIncompleteMultipartUpload: [{ daysAfterInitiation: 1 }],
+        },
+        {
+          id: "expire-deck-jobs",
+          status: "Enabled",
+          filter: [{ prefix: this.jobsPrefix }],
+          // A job answers for a day (its record says until when); the result's deck lives its own days.
+          expiration: [{ days: JOB_DAYS }],
           abortIncompleteMultipartUpload: [{ daysAfterInitiation: 1 }],
         },
       ],

@@ -277,3 +277,18 @@ export class DeckAllowance {
     return settled;
   }
 }
+
+/**
+ * Fair use for deck jobs (jobs/lifecycle.ts): a job takes its client's build slot when it is created
+ * (mcp/deck-or-job.ts, so a busy client is told at once) and holds it across its invocations; the
+ * slot is given back when the job ends, however it ends, or by itself at the lease's expiry if the
+ * job's worker dies.
+ */
+export function fairUseJobGate(fairUse: FairUse): { onJobEnd(job: { readonly fairUse?: { readonly client: string; readonly lease?: string } }): Promise<void> } {
+  return {
+    async onJobEnd(job) {
+      if (job.fairUse?.lease === undefined) return;
+      await fairUse.resume(job.fairUse.client, job.fairUse.lease).finish({ built: false });
+    },
+  };
+}

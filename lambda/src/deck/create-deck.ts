@@ -14,7 +14,7 @@ import { gatherImages, guardedImageFetcher, withPicture, type ImageFetcher } fro
 import { openNoteTimes } from "./mod-times";
 import { normaliseDeckName } from "./names";
 import type { NoteTypeName } from "./note-types";
-import { prepareNotes, type CardInput } from "./notes";
+import { prepareNotes, type CardInput, type PreparedNote } from "./notes";
 import type { TextFormat } from "./text";
 import { VOICES, type Engine, type SpeechRate, type Synthesizer } from "../tts/index";
 import type { ClipCache } from "../storage/clip-cache";
@@ -89,6 +89,11 @@ export interface DeckDeps {
    * about to be sent to speech (the client's daily allowance, access/fair-use.ts); throws to refuse.
    */
   readonly beforeSpeech?: (characters: number) => Promise<void>;
+  /**
+   * Called before packaging and before uploading; a rejection stops the deck there (a deck job looks
+   * at its record: a cancellation ends it before anything is stored). @default none
+   */
+  readonly checkpoint?: (stage: "packaging" | "uploading") => Promise<void>;
 }
 
 export interface DeckResult {
@@ -113,9 +118,26 @@ export interface DeckResult {
   characters_spoken: number;
   /** The first cards and links to their media, for the deck preview (preview/publish.ts). */
   preview?: DeckPreview;
+  /** Characters of speech the client may still use today (set by deck/run-deck.ts, with a daily limit). */
+  characters_left_today?: number;
 }
 
-export async function createDeck(args: DeckRequest, deps: DeckDeps): Promise<DeckResult> {
+/** What a request becomes before anything is fetched, spoken or billed: its notes and its speech. */
+export interface DeckPlan {
+  /** As Anki will show it. */
+  readonly deckName: string;
+  readonly noteType: NoteTypeName;
+  readonly prepared: readonly PreparedNote[];
+  readonly speech: DeckSpeechRequest;
+  /** Distinct clips to speak (or find in the cache). */
+  readonly clips: number;
+}
+
+/**
+ * Notes and speech for `args`, with every bound that needs no speech checked (cards, the package's
+ * audio): a request refused here is refused at once, before any job is made for it.
+ */
+export async function planDeck(args: DeckRequest, bytesPerCharacter: number): Promise<DeckPlan> {
   const noteType = args.note_type ?? "basic";
   const deckName = normaliseDeckName(args.deck_name);
   const prepared = await prepareNotes({ deckName, noteType, format: args.format ?? "text", cards: args.cards, ...(args.tags ? { tags: args.tags } : {}) });
@@ -132,8 +154,12 @@ export async function createDeck(args: DeckRequest, deps: DeckDeps): Promise<Dec
     engine: args.engine ?? "neural",
     rate: args.speech_rate ?? "normal",
   };
-  checkPackageEstimate(speech, deps.synthesizer.bytesPerCharacter);
-  const distinct = countClips(speech);
+  checkPackageEstimate(speech, bytesPerCharacter);
+  return { deckName, noteType, prepared, speech, clips: countClips(speech) };
+}
+
+export async function createDeck(args: DeckRequest, deps: DeckDeps, plan?: DeckPlan): Promise<DeckResult> {
+  const { deckName, noteType, prepared, speech, clips: distinct } = plan ?? (await planDeck(args, deps.synthesizer.bytesPerCharacter));
 
   // Clips and the package live in a directory of this request's, removed whatever happens.
   const workspace = await mkdtemp(join(tmpdir(), "ankify-deck-"));
@@ -176,6 +202,7 @@ export async function createDeck(args: DeckRequest, deps: DeckDeps): Promise<Dec
       onProgress: (done) => deps.onProgress?.(done, total, `speaking ${done}/${distinct}`),
     }).catch(failed("speech"));
     const clips = spoken;
+    await deps.checkpoint?.("packaging").catch(failed("packaging the deck"));
     deps.onProgress?.(distinct, total, "packaging");
 
     // A side's clip plays with the field it reads: field 0 (Front, or the cloze Text, shown on both
@@ -196,6 +223,7 @@ export async function createDeck(args: DeckRequest, deps: DeckDeps): Promise<Dec
     const packagePath = join(workspace, "deck.apkg");
     const bytes = await buildApkgOffThread({ deckName, noteType, notes, media }, { path: packagePath, maxBytes: MAX_PACKAGE_BYTES, signal: finish })
       .catch(failed("packaging the deck"));
+    await deps.checkpoint?.("uploading").catch(failed("uploading the deck"));
     deps.onProgress?.(distinct + 1, total, "uploading");
 
     const fileName = `${slug(deckName)}.apkg`;

@@ -7,7 +7,7 @@ import type { DeckAllowance, FairUse } from "../access/fair-use";
 import { ANONYMOUS_SUBJECT } from "../access/subject";
 import { LimitError, OutOfTimeError } from "../limits";
 import { emitDeckMetrics, type DeckOutcome } from "../metrics";
-import { CancelledError, createDeck, type DeckDeps, type DeckRequest, type DeckResult } from "./create-deck";
+import { CancelledError, createDeck, type DeckDeps, type DeckPlan, type DeckRequest, type DeckResult } from "./create-deck";
 
 export interface RunDeckDeps extends DeckDeps {
   /** Per-client slots and daily characters; absent: no fair-use limits, nothing counted. */
@@ -37,7 +37,7 @@ export function outcomeOf(error: unknown): DeckOutcome {
   return "error";
 }
 
-export async function runDeck(args: DeckRequest, deps: RunDeckDeps): Promise<RunDeckResult> {
+export async function runDeck(args: DeckRequest, deps: RunDeckDeps, plan?: DeckPlan): Promise<RunDeckResult> {
   const started = Date.now();
   const subject = deps.client ?? ANONYMOUS_SUBJECT;
   const record = (outcome: DeckOutcome, figures: { cards?: number; clipsSpoken: number; clipsCached?: number; characters: number }) =>
@@ -63,7 +63,7 @@ export async function runDeck(args: DeckRequest, deps: RunDeckDeps): Promise<Run
   }
   if (!allowance || !deps.fairUse) {
     try {
-      const result = await createDeck(args, deps);
+      const result = await createDeck(args, deps, plan);
       record("ok", { cards: result.card_count, clipsSpoken: result.clips_spoken, clipsCached: result.clips_cached, characters: result.characters_spoken });
       return { result };
     } catch (error) {
@@ -79,7 +79,7 @@ export async function runDeck(args: DeckRequest, deps: RunDeckDeps): Promise<Run
       ...deps,
       synthesizer: deps.fairUse!.meter(deps.synthesizer),
       beforeSpeech: (characters) => held.reserve(characters),
-    }));
+    }, plan));
   } catch (error) {
     const settled = await held.finish({ built: false });
     record(outcomeOf(error), { clipsSpoken: settled.clipsSpoken, characters: settled.characters });
@@ -87,5 +87,6 @@ export async function runDeck(args: DeckRequest, deps: RunDeckDeps): Promise<Run
   }
   const settled = await held.finish({ built: true, clipsCached: result.clips_cached });
   record("ok", { cards: result.card_count, clipsSpoken: result.clips_spoken, clipsCached: result.clips_cached, characters: settled.characters });
-  return { result, ...(settled.charactersLeftToday !== undefined ? { charactersLeftToday: settled.charactersLeftToday } : {}) };
+  if (settled.charactersLeftToday === undefined) return { result };
+  return { result: { ...result, characters_left_today: settled.charactersLeftToday }, charactersLeftToday: settled.charactersLeftToday };
 }

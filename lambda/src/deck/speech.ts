@@ -78,6 +78,11 @@ function groupByVoice(request: DeckSpeechRequest): Map<string, VoiceGroup> {
   return groups;
 }
 
+/** Each voice's style and the distinct texts it speaks: what speech will be asked to do. */
+export function voiceTexts(request: DeckSpeechRequest): Array<{ readonly style: SpeechStyle; readonly texts: readonly string[] }> {
+  return [...groupByVoice(request).values()].map((group) => ({ style: group.style, texts: [...group.texts] }));
+}
+
 /** How many distinct clips the deck has: a text once per voice. */
 export function countClips(request: DeckSpeechRequest): number {
   return [...groupByVoice(request).values()].reduce((sum, group) => sum + group.texts.size, 0);
@@ -134,6 +139,9 @@ export async function speakDeck(request: DeckSpeechRequest, deps: DeckSpeechDeps
   // One failing stops the other: nothing more is spoken (and billed) for a deck that will not be built.
   const stop = new AbortController();
   const signal = deps.cancel ? AbortSignal.any([deps.cancel, stop.signal]) : stop.signal;
+  // What each voice spoke, kept as it is spoken: a deck that stops (its time ran out) still leaves
+  // its clips in the cache, so the job that finishes it speaks only the rest.
+  const spokenSoFar: Clip[][] = groups.map(() => []);
   const spoken = await Promise.all(groups.map(async (group, g) => {
     const { hits, misses } = lookups[g]!;
     const fresh = misses.length === 0
@@ -144,6 +152,7 @@ export async function speakDeck(request: DeckSpeechRequest, deps: DeckSpeechDeps
           deadline: deps.deadline,
           directory: deps.directory,
           signal,
+          onSpoken: (clip) => spokenSoFar[g]!.push(clip),
           onClip: (n) => {
             done[g] = hits.size + n;
             deps.onProgress?.(done.reduce((a, b) => a + b, 0), total);
@@ -154,7 +163,14 @@ export async function speakDeck(request: DeckSpeechRequest, deps: DeckSpeechDeps
         });
     group.clips = new Map([...hits, ...fresh.clips]);
     return fresh;
-  }));
+  })).catch(async (error: unknown) => {
+    // Within the finishing reserve: the deadline for speech comes before the request's own.
+    await Promise.all(groups.map((group, g) => {
+      const cache = context(group);
+      return cache ? storeClips(spokenSoFar[g]!, cache, deps.finish) : undefined;
+    }));
+    throw error;
+  });
 
   // New clips go to the cache while the deck is packaged and uploaded; done (or given up) by the
   // request's end, before the answer: no work outlives the request.

@@ -4,25 +4,24 @@
  */
 import type { McpServer, ToolAnnotations } from "@modelcontextprotocol/server";
 import { z } from "zod";
-import { UsageUnavailableError } from "../access/fair-use";
-import { CancelledError, type DeckResult } from "../deck/create-deck";
+import type { RunDeckDeps } from "../deck/run-deck";
 import { deckNameProblem, TAG_LIMITS, tagProblem } from "../deck/names";
 import { IMAGE_LIMITS, IMAGE_SIDES, imageSourceProblem, MAX_IMAGE_SOURCE_LENGTH } from "../deck/images";
 import { NOTE_TYPE_NAMES } from "../deck/note-types";
 import { ALLOWED_TAGS, TEXT_FORMATS } from "../deck/text";
 import { cardTextProblem, LIMITS, requestProblems } from "../deck/validate";
-import { runDeck, type RunDeckDeps } from "../deck/run-deck";
-import { LimitError, MAX_DECK_CARDS, OutOfTimeError } from "../limits";
-import { log } from "../log";
-import { clientMayShowPreview, DECK_PREVIEW_LINK } from "../preview/resource";
-import { deckPreviewSchema } from "../preview/schema";
+import { MAX_DECK_CARDS } from "../limits";
+import { DECK_PREVIEW_LINK } from "../preview/resource";
 import { engineProblem, ENGINES, SPEECH_RATES, VOICES } from "../tts/index";
 import type { InFlightCalls } from "./cancellation";
+import { deckOutput } from "./deck-answers";
 import { ankifyIcons } from "./icon";
-import { createProgressReporter } from "./progress";
+import { answerCreateDeck, type JobDeps } from "./deck-or-job";
 import { unknownKeysMessage } from "./unknown-keys";
 
 export { LIMITS };
+export { resultText } from "./deck-answers";
+export { failureText } from "../deck/failure";
 
 export interface ToolDeps extends RunDeckDeps {
   /** Names this request in tool errors and in the log, so the two can be matched. */
@@ -33,6 +32,8 @@ export interface ToolDeps extends RunDeckDeps {
   readonly keepAliveMs: number;
   /** Calls running in this process, for notifications/cancelled. */
   readonly inFlight: InFlightCalls;
+  /** Deck jobs: a long deck is built by one instead of inside the request. @default none: every deck inline */
+  readonly jobs?: JobDeps;
 }
 
 // The SDK prefixes each message with the field's path ("cards.3.back: ..."), so messages start lower-case.
@@ -117,36 +118,8 @@ export const createDeckInput = strictObject({
   }
 });
 
-export const createDeckOutput = z.object({
-  url: z.string().describe("Presigned download link for the .apkg"),
-  expires_at: z.string().describe("When the link stops working (ISO 8601)"),
-  deck_name: z.string().describe("The deck's name as Anki shows it"),
-  card_count: z.number().int().describe("Anki cards: one per basic note, two per reversed note, one per cloze number"),
-  audio_clips: z.number().int().describe("Distinct audio files in the deck"),
-  images: z.number().int().describe("Distinct pictures in the deck"),
-  size_bytes: z.number().int(),
-  note_count: z.number().int(),
-  note_type: z.enum(NOTE_TYPE_NAMES),
-  requested_deck_name: z.string().describe("deck_name as given"),
-  clips_spoken: z.number().int().describe("Clips spoken for this request"),
-  clips_cached: z.number().int().describe("Clips reused from earlier builds (not spoken, not billed)"),
-  characters_spoken: z.number().int().describe("Characters sent to speech: what the speech bill counts"),
-  preview: deckPreviewSchema.optional(),
-  characters_left_today: z.number().int().optional()
-    .describe("Characters of speech this client may still use today (UTC); absent when there is no daily limit"),
-});
-
-const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
-
-/** The result as a sentence a model can pass on. */
-export function resultText(result: DeckResult & { characters_left_today?: number }): string {
-  const renamed = result.deck_name === result.requested_deck_name ? "" : ` (Anki's name for ${JSON.stringify(result.requested_deck_name)})`;
-  const notes = result.card_count === result.note_count ? "" : ` from ${count(result.note_count, "note")}`;
-  const pictures = result.images > 0 ? `, ${count(result.images, "picture")}` : "";
-  return `Deck "${result.deck_name}"${renamed} with ${count(result.card_count, "card")}${notes}${pictures} and ${count(result.audio_clips, "audio clip")} ` +
-    `(${count(result.size_bytes, "byte")}): ${result.url}\nThe link expires at ${result.expires_at}.` +
-    (result.characters_left_today !== undefined ? ` ${count(result.characters_left_today, "character")} of speech left today (UTC).` : "");
-}
+/** What create_deck answers: a deck, or a deck job's handle (deck-answers.ts). */
+export const createDeckOutput = deckOutput;
 
 /**
  * What directories and hosts show of the tool before anyone calls it (MCP tool annotations): it
@@ -174,69 +147,15 @@ export function registerCreateDeck(server: McpServer, deps: ToolDeps): void {
         "a cloze card's text with the deletions filled in); Anki updates it if its content changed, and leaves the learner's copy and their own edits alone if not. " +
         "Renaming the deck makes new notes beside the old ones; cards left out of a rebuild stay in the learner's collection (an import never deletes). " +
         "Speech is the slow part (Amazon Polly speaks many clips per request, a few requests a second): " +
-        "a client that sends a progressToken gets progress while a long deck is built.",
+        "a client that sends a progressToken gets progress while a deck is built. A deck too long to build within the call is built as a job: " +
+        'the answer then has status "running" and a job_id; call get_deck with that job_id (after poll_after_seconds) until it returns the deck.',
       inputSchema: createDeckInput,
       outputSchema: createDeckOutput,
       _meta: DECK_PREVIEW_LINK,
       annotations: CREATE_DECK_ANNOTATIONS,
       icons: ankifyIcons(),
     },
-    async (args, ctx) => {
-      // Progress only on a stream: on a JSON answer it would turn the response into one.
-      const token = ctx.mcpReq._meta?.progressToken;
-      const progress = deps.streaming && token !== undefined
-        ? createProgressReporter(
-            ({ progress, total, message }) => ctx.mcpReq.notify({ method: "notifications/progress", params: { progressToken: token, progress, total, message } }),
-            deps.keepAliveMs,
-          )
-        : undefined;
-      const call = deps.inFlight.start(deps.subject, ctx.mcpReq.id);
-      const { preview, ...deckDeps } = deps;
-      try {
-        const { result: deck, charactersLeftToday } = await runDeck(args, {
-          ...deckDeps,
-          ...(preview && clientMayShowPreview(ctx.mcpReq.envelope as Record<string, unknown> | undefined) ? { preview } : {}),
-          cancel: AbortSignal.any([ctx.mcpReq.signal, call.signal]),
-          ...(progress ? { onProgress: progress.update } : {}),
-        });
-        const result = { ...deck, ...(charactersLeftToday !== undefined ? { characters_left_today: charactersLeftToday } : {}) };
-        progress?.stop();
-        return {
-          content: [{
-            type: "text" as const,
-            text: resultText(result),
-          }],
-          structuredContent: { ...result },
-        };
-      } catch (error) {
-        progress?.stop();
-        return { isError: true, content: [{ type: "text" as const, text: failureText(error, deps.requestId) }] };
-      } finally {
-        call.done();
-      }
-    },
+    (args, ctx) => answerCreateDeck(args, ctx, deps),
   );
 }
 
-/**
- * What the client reads when a deck fails. Limits and the deadline are the client's to act on and
- * say how; anything else is ours: a short sentence and the request id, with the full error (which may
- * name buckets, roles, paths or hosts) only in the log.
- */
-export function failureText(error: unknown, requestId: string): string {
-  if (error instanceof OutOfTimeError) {
-    return `The deck could not be finished in time: ${error.message}. Nothing was uploaded. ` +
-      `Try fewer cards, audio: "front" instead of "both", or audio: "none". (request ${requestId})`;
-  }
-  if (error instanceof LimitError) return `${error.message} (request ${requestId})`;
-  if (error instanceof UsageUnavailableError) {
-    log("error", "fair_use.unavailable", { requestId, message: error.cause instanceof Error ? error.cause.message : String(error.cause) });
-    return `Ankify could not check your daily speech allowance just now, so nothing was spoken or uploaded. Try again in a minute. (request ${requestId})`;
-  }
-  if (error instanceof CancelledError) {
-    log("info", "create_deck.cancelled", { requestId });
-    return `The deck was cancelled; nothing was uploaded. (request ${requestId})`;
-  }
-  log("error", "create_deck.failed", { requestId, error: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error) });
-  return `Ankify could not build the deck because of an internal error; nothing was uploaded. Try again, and if it keeps failing give the owner this request id: ${requestId}.`;
-}

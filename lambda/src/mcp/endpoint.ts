@@ -26,7 +26,7 @@ import { traceparentOf } from "./trace";
  * result.
  */
 export async function serveMcp(request: Request, deps: ToolDeps, client: AuthInfo): Promise<Response> {
-  const handler = (responseMode: "sse" | "auto") => createMcpHandler(() => createServer(deps), {
+  const handler = (responseMode: "sse" | "auto") => createMcpHandler(({ era }) => createServer(deps, era), {
     responseMode,
     // SSE comment lines this often keep every gap between bytes far below CloudFront's read timeout.
     keepAliveMs: deps.keepAliveMs,

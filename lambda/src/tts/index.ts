@@ -85,6 +85,11 @@ export interface Synthesizer {
   readonly rates?: Readonly<Partial<Record<Engine, number>>>;
   /** A generous estimate of audio bytes per spoken character, to refuse a too-large deck before speaking it. */
   readonly bytesPerCharacter: number;
+  /**
+   * How long one request usually takes, in seconds (a whole batch, where the synthesizer batches):
+   * how long a deck will take is estimated from it (jobs/estimate.ts). @default 1
+   */
+  readonly typicalRequestSeconds?: number;
   /** One text, one request. */
   synthesize(text: string, style: SpeechStyle, signal: AbortSignal): Promise<Uint8Array>;
   /**

@@ -23,6 +23,8 @@ export class PollySynthesizer implements Synthesizer {
   readonly rates = POLLY_RATES;
   // 24 kHz MP3 at about 48 kbit/s and 12-15 characters a second of speech: ~400 B, with headroom.
   readonly bytesPerCharacter = 800;
+  // A batch holds up to about two minutes of speech; Polly makes it in a few seconds at most.
+  readonly typicalRequestSeconds = 3;
   readonly batch = {
     limits: POLLY_LIMITS,
     synthesizeSsml: async (ssml: string, style: SpeechStyle, signal: AbortSignal) => this.speak(ssml, "ssml", style, signal),

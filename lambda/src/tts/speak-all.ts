@@ -27,6 +27,8 @@ export interface SynthesizeOptions {
   readonly signal?: AbortSignal;
   /** Called after each clip: how many of the distinct texts are done. */
   readonly onClip?: (done: number, total: number) => void;
+  /** Called with each clip as soon as it is written, before the call settles: what a failed call had spoken. */
+  readonly onSpoken?: (clip: Clip) => void;
   /** A directory this request owns: each clip is written there as it arrives, under its file name. */
   readonly directory: string;
   /** Retries of a request after a transient failure other than throttling. @default 5 */
@@ -97,7 +99,9 @@ export async function synthesizeAll(texts: readonly string[], voice: Voice, synt
     const fileName = clipFileName(text, style, synthesizer.extension);
     const path = join(options.directory, fileName);
     await writeFile(path, audio);
-    clips.set(text, { text, fileName, path, bytes: audio.length });
+    const clip = { text, fileName, path, bytes: audio.length };
+    clips.set(text, clip);
+    options.onSpoken?.(clip);
     options.onClip?.(clips.size, distinct.length);
   };
 

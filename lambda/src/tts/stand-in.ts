@@ -54,6 +54,8 @@ export function withLatency(inner: Synthesizer, latencyMs: number): Synthesizer 
     extension: inner.extension,
     concurrency: inner.concurrency,
     bytesPerCharacter: inner.bytesPerCharacter,
+    // The added latency is what makes a deck slow on purpose: estimates must see it.
+    typicalRequestSeconds: (inner.typicalRequestSeconds ?? 1) + latencyMs / 1000,
     ...(inner.rates !== undefined ? { rates: inner.rates } : {}),
     ...(inner.audioIdentity ? { audioIdentity: inner.audioIdentity.bind(inner) } : {}),
     ...(batch ? { batch: { limits: batch.limits, synthesizeSsml: async (ssml, style, signal) => (await sleep(latencyMs, signal), batch.synthesizeSsml(ssml, style, signal)) } } : {}),

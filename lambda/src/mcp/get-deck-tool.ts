@@ -1,0 +1,48 @@
+/**
+ * The `get_deck` tool: a deck job's state by its id, for every client (the handle create_deck gave
+ * it), and a way to cancel one. Running: the same handle again; done: exactly create_deck's result
+ * with `status: "done"` and `job_id`; failed or cancelled: a sentence a model can pass on. A job id
+ * finds only the caller's own jobs; another's is "not found", the same as one that never existed.
+ */
+import type { McpServer } from "@modelcontextprotocol/server";
+import { z } from "zod";
+import type { DeckJobs } from "../jobs/lifecycle";
+import { clientMayShowPreview, DECK_PREVIEW_LINK } from "../preview/resource";
+import { deckOutput, jobResult, noSuchJob } from "./deck-answers";
+import { unknownKeysMessage } from "./unknown-keys";
+
+export interface GetDeckDeps {
+  readonly jobs: DeckJobs;
+  /** Who is asking (access/subject.ts). */
+  readonly subject?: string;
+}
+
+const shape = {
+  job_id: z.string().trim().min(1, "must not be empty").max(100, "must be at most 100 characters").describe("The job_id create_deck answered"),
+  cancel: z.boolean().default(false).describe("true stops the job (it uploads nothing); get_deck then says whether it stopped"),
+};
+export const getDeckInput = z.strictObject(shape, {
+  error: (issue) => (issue.code === "unrecognized_keys" ? unknownKeysMessage(issue.keys, Object.keys(shape), "argument", "get_deck takes") : undefined),
+});
+
+export function registerGetDeck(server: McpServer, deps: GetDeckDeps): void {
+  server.registerTool(
+    "get_deck",
+    {
+      title: "Get a deck being built",
+      description:
+        "Returns the state of a deck that create_deck is building as a job (its answer had status \"running\" and a job_id): " +
+        "status running with progress and when to ask again, or status done with the deck's download link exactly as create_deck returns it, " +
+        "or failed or cancelled with the reason. cancel: true stops the job.",
+      inputSchema: getDeckInput,
+      outputSchema: deckOutput,
+      _meta: DECK_PREVIEW_LINK,
+      annotations: { readOnlyHint: false, idempotentHint: true, openWorldHint: false },
+    },
+    async ({ job_id: id, cancel }, ctx) => {
+      const record = cancel ? await deps.jobs.cancel(deps.subject, id) : await deps.jobs.find(deps.subject, id);
+      if (!record) return noSuchJob(id);
+      return jobResult(record, Date.now(), clientMayShowPreview(ctx.mcpReq.envelope as Record<string, unknown> | undefined));
+    },
+  );
+}
