@@ -1,8 +1,8 @@
 /**
- * `npm run bench:deck`, part 6 (BENCH_JOBS=0 skips it; about 5 minutes): a deck too long for the
- * inline limit, built as a job. The largest deck one create_deck may ask for — 500 cards with audio on
- * both sides, 1,000 neural clips — with speech through a stand-in at Polly's neural pace (8 requests a
- * second, 20 in flight, 200 ms each, one clip per request: no batching, so speech alone takes 125 s),
+ * `npm run bench:deck`, part 6 (BENCH_JOBS=0 skips it; about 9 minutes): a deck too long for the
+ * inline limit, built as a job. The largest deck one create_deck may ask for — 1,000 cards with audio on
+ * both sides, 2,000 neural clips — with speech through a stand-in at Polly's neural pace (8 requests a
+ * second, 20 in flight, 200 ms each, one clip per request: no batching, so speech alone takes 250 s),
  * records and decks in a local S3 stand-in (FakeS3, conditional writes), the worker in this process.
  *
  *   job:    the handle's latency (target < 2 s), the job's own time (record created → done), and the
@@ -24,7 +24,7 @@ import { FakeS3 } from "../testing/fake-s3";
 import { RecordingResponseStream } from "../testing/function/lambda-stream";
 import { s3Client } from "../testing/function/jobs";
 
-const CARDS = Number(process.env.BENCH_JOB_CARDS ?? 500);
+const CARDS = Number(process.env.BENCH_JOB_CARDS ?? 1000);
 const LATENCY_MS = 200;
 const POLL_MS = 1_000;
 /** The inline limit the job run starts with (ANKIFY_INLINE_SECONDS' default). */

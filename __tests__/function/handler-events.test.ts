@@ -190,7 +190,7 @@ describe("the 2026-07-28 revision on the same endpoint (raw HTTP)", () => {
       icons: [expect.objectContaining({ mimeType: "image/png", sizes: ["64x64"] }), expect.objectContaining({ mimeType: "image/svg+xml", sizes: ["any"] })],
     });
     expect(discover.instructions).toBe(INSTRUCTIONS);
-    expect(discover.instructions).toMatch(/create_deck.*500 cards.*expires/s);
+    expect(discover.instructions).toMatch(/create_deck.*1000 cards.*expires/s);
     expect(discover).toEqual(expect.objectContaining({ resultType: "complete", ttlMs: 3_600_000, cacheScope: "public" }));
   });
 

@@ -124,7 +124,7 @@ describe.each(ERAS)("create_deck through the dev server with the official %s cli
     ["a control character in deck_name", { deck_name: "a\u0007b", cards: [card] }, "deck_name: must not contain control characters"],
     ["no cards", { deck_name: "d" }, "cards: Invalid input: expected array, received undefined"],
     ["an empty card list", { deck_name: "d", cards: [] }, "cards: needs at least one card"],
-    ["501 cards", { deck_name: "d", cards: Array.from({ length: 501 }, () => card) }, "cards: must have at most 500 cards"],
+    ["1001 cards", { deck_name: "d", cards: Array.from({ length: 1001 }, () => card) }, "cards: must have at most 1000 cards"],
     ["an empty front", { deck_name: "d", cards: [{ front: "", back: "b" }] }, "cards.0.front: must not be empty"],
     ["a 1001-character back", { deck_name: "d", cards: [card, { front: "f", back: "x".repeat(1001) }] }, "cards.1.back: must be at most 1000 characters"],
     ["a card without back", { deck_name: "d", cards: [{ front: "f" }] }, "cards.0.back: is required for note_type basic"],

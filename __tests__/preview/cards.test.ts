@@ -108,9 +108,9 @@ describe("the preview's bounds, whatever the deck", () => {
   const longest = (c: string) => c.repeat(LIMITS.text);
   const cases: Array<[string, NoteTypeName, CardInput[]]> = [
     // Every character escaped to its longest entity, every side spoken, as many notes as allowed.
-    ["500 reversed notes of 1000 escaped characters a side", "basic-and-reversed", Array.from({ length: LIMITS.cards }, (_, i) => ({ front: `${i}${longest('"').slice(String(i).length)}`, back: longest("&") }))],
+    ["as many reversed notes as a deck may have, of 1000 escaped characters a side", "basic-and-reversed", Array.from({ length: LIMITS.cards }, (_, i) => ({ front: `${i}${longest('"').slice(String(i).length)}`, back: longest("&") }))],
     // A cloze note makes a card per number, each showing the whole text.
-    ["500 cloze notes of 1000 characters, all deletions", "cloze", Array.from({ length: LIMITS.cards }, (_, i) => ({ text: allDeletions(i), extra: longest("<") }))],
+    ["as many cloze notes as a deck may have, of 1000 characters, all deletions", "cloze", Array.from({ length: LIMITS.cards }, (_, i) => ({ text: allDeletions(i), extra: longest("<") }))],
   ];
 
   it.each(cases)("%s: at most 50 cards, 100 files and 256 KiB of JSON, links included", async (_, noteType, cards) => {

@@ -9,7 +9,12 @@ import { repeatedCards, type CardInput } from "./notes";
 import { slicer } from "./slices";
 import { characterProblem, fieldHtml, isVisible, plainText, type TextFormat } from "./text";
 
-export const LIMITS = { deckName: 100, cards: 500, text: 1000 } as const;
+/**
+ * cards: notes per request. 1,000 notes with audio on both sides are 2,000 clips, which a deck job
+ * (jobs/) builds however long Polly takes; the speech characters and the Anki cards (limits.ts) are
+ * bounded on their own.
+ */
+export const LIMITS = { deckName: 100, cards: 1000, text: 1000 } as const;
 
 export interface Problem {
   readonly path: ReadonlyArray<string | number>;
