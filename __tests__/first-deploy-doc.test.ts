@@ -53,3 +53,19 @@ describe("docs/first-deploy.md: alarms", () => {
     for (const alarm of Object.values(alarms)) expect(alarm["period"] ?? alarm["metric_query"][0]["metric"]["period"]).toBe(300);
   });
 });
+
+describe("docs/operations.md: alarms", () => {
+  const { tf } = synthDefaults();
+  const names = all(tf, "aws_cloudwatch_metric_alarm").map((a) => String(a["alarm_name"]).replace(/^ankify-/, ""));
+  const page = readFileSync(join(PROJECT_ROOT, "docs", "operations.md"), "utf8");
+  const table = page.slice(page.indexOf("\n## Alarms\n"), page.indexOf("\n## ", page.indexOf("\n## Alarms\n") + 4));
+
+  it("lists every alarm the default stack makes (with the web ACL), and counts them right", () => {
+    const listed = [...table.matchAll(/^\| `<stack>-([\w-]+)`/gm)].map((m) => m[1]);
+    expect(listed.sort()).toEqual([...names].sort());
+    const words = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"];
+    // "N CloudWatch alarms (N + 1 with the web ACL)": the default stack has the web ACL's alarm.
+    expect(table).toContain(`${words[names.length - 1]![0]!.toUpperCase()}${words[names.length - 1]!.slice(1)} CloudWatch alarms (${words[names.length]} with the web ACL)`);
+    expect(table).toContain(`$${(0.1 * names.length).toFixed(2)} with the web ACL`);
+  });
+});
