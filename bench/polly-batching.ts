@@ -8,6 +8,7 @@
  *      decks at once against the one fake: each deck's time and outcome (target: all four succeed).
  * BENCH_POLLY=0 skips this part.
  */
+import { randomBytes } from "node:crypto";
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
@@ -90,12 +91,14 @@ async function oneLargeDeck(): Promise<void> {
 }
 
 async function fourEnvironments(): Promise<void> {
+  // Made at run time, like every secret here: never a literal.
+  const originSecret = randomBytes(24).toString("hex");
   const fake = await fakeProcess();
   const dir = mkdtempSync(join(tmpdir(), "ankify-polly-bench-"));
   const servers = await Promise.all([0, 1, 2, 3].map((n) =>
     startDevProcess({
       ANKIFY_DEV_SPEECH: "polly", AWS_ENDPOINT_URL_POLLY: fake.url, AWS_REGION: "us-east-1", AWS_ACCESS_KEY_ID: "AKIDFAKE", AWS_SECRET_ACCESS_KEY: "fake",
-      ANKIFY_ORIGIN_SECRET: "bench-origin-secret-0123456789", ANKIFY_CLIENT_AUTH: "none", ANKIFY_CLIP_CACHE_DAYS: "0",
+      ANKIFY_ORIGIN_SECRET: originSecret, ANKIFY_CLIENT_AUTH: "none", ANKIFY_CLIP_CACHE_DAYS: "0",
       ANKIFY_DEV_STORAGE_DIR: join(dir, `s3-${n}`), ANKIFY_LOG_LEVEL: "warn",
     })));
   try {
@@ -104,7 +107,7 @@ async function fourEnvironments(): Promise<void> {
     const start = Date.now();
     const outcomes = await Promise.all(servers.map(async (server, n) => {
       const client = new Client({ name: "bench", version: "1" }, { versionNegotiation: { mode: { pin: "2026-07-28" } } });
-      await client.connect(new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`), { requestInit: { headers: { "x-origin-verify": "bench-origin-secret-0123456789" } } }));
+      await client.connect(new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`), { requestInit: { headers: { "x-origin-verify": originSecret } } }));
       try {
         const result = await client.callTool(
           { name: "create_deck", arguments: { deck_name: `Environment ${n}`, cards: cardsFor(`environment ${n}`, 300), audio: "both", engine: "neural" } },

@@ -14,7 +14,7 @@ import { Agent, createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { PollyClient } from "@aws-sdk/client-polly";
-import { DeleteObjectsCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import { S3Client } from "@aws-sdk/client-s3";
 import { StaticApiKeyStore } from "./access/api-keys";
 import { createClientGate } from "./access/client-auth";
 import { FairUse, fairUseJobGate } from "./access/fair-use";
@@ -34,9 +34,9 @@ import { log } from "./log";
 import { S3ClipCache } from "./storage/clip-cache";
 import { S3NoteTimesStore } from "./storage/note-times";
 import { MemoryUsageStore } from "./storage/usage-table";
+import { localDeckStore, pruneOlderThan, STAGING_PREFIX } from "./dev-store";
 import { devOptionsFromEnv, type DevSpeech } from "./dev-options";
 import { S3PreviewMedia } from "./storage/preview-media";
-import { S3DeckStore } from "./storage/s3";
 import { EspeakSynthesizer } from "./tts/espeak";
 import type { Synthesizer } from "./tts/index";
 import { PollySynthesizer } from "./tts/polly";
@@ -93,6 +93,7 @@ export interface DevServerOptions {
 
 export type { DevSpeech };
 export { devOptionsFromEnv };
+export { localDeckStore, pruneOlderThan };
 
 export interface DevServer {
   /** e.g. http://127.0.0.1:8787 (the MCP endpoint is `${url}/mcp`). */
@@ -109,18 +110,6 @@ const NOTE_TIMES_PREFIX = "note-times/";
 const JOBS_PREFIX = "jobs/";
 /** A job here may take what one may take in Lambda: its longest timeout, less the stop margin. */
 const JOB_SECONDS = MAX_TIME_BUDGET_SECONDS - LAMBDA_STOP_MARGIN_SECONDS;
-/** Where decks are uploaded before they are copied to their key (localDeckStore). */
-const STAGING_PREFIX = "uploads/";
-
-/**
- * The dev server's deck store. s3rver writes an upload straight to its key and keeps what it got
- * when the client goes away, where S3 would store nothing: decks are staged and copied once whole,
- * so a disconnect never leaves a truncated .apkg listed.
- */
-export function localDeckStore(client: S3Client, bucket: string, linkTtlSeconds: number): S3DeckStore {
-  return new S3DeckStore(client, bucket, linkTtlSeconds, { stagingPrefix: STAGING_PREFIX });
-}
-
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
   let handle: ReturnType<typeof createRequestHandler> | undefined;
   // Listening comes first (the port goes into the config); until the rest is ready, say so.
@@ -264,22 +253,6 @@ function devSynthesizer(options: DevServerOptions): Synthesizer {
     : options.speech === "polly" ? new PollySynthesizer(options.pollyClient ?? new PollyClient({ maxAttempts: 1 }))
     : new EspeakSynthesizer();
   return options.speechLatencyMs ? withLatency(base, options.speechLatencyMs) : base;
-}
-
-/** Deletes the objects under `prefix` last written more than `maxAgeMs` ago; returns how many. */
-export async function pruneOlderThan(client: S3Client, bucket: string, prefix: string, maxAgeMs: number, now = Date.now()): Promise<number> {
-  let deleted = 0;
-  let ContinuationToken: string | undefined;
-  do {
-    const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken }));
-    const old = (page.Contents ?? []).filter((object) => object.LastModified && now - object.LastModified.getTime() > maxAgeMs);
-    if (old.length > 0) {
-      await client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: old.map((object) => ({ Key: object.Key! })), Quiet: true } }));
-      deleted += old.length;
-    }
-    ContinuationToken = page.NextContinuationToken;
-  } while (ContinuationToken);
-  return deleted;
 }
 
 if (require.main === module) {

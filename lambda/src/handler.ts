@@ -14,10 +14,9 @@ import { randomUUID } from "node:crypto";
 import type { FunctionConfig } from "./config";
 import type { ClientGate } from "./access/client-auth";
 import type { FairUse } from "./access/fair-use";
-import { clientSubject } from "./access/subject";
 import { checkOrigin } from "./access/origin-guard";
 import { StaticOriginSecrets, type OriginSecrets } from "./access/origin-secrets";
-import { subjectOf } from "./access/subject";
+import { clientSubject, subjectOf } from "./access/subject";
 import { accepts } from "./http/accept";
 import { isMalformed, type MalformedRequest } from "./http/malformed";
 import { jsonResponse, jsonRpcErrorResponse, REQUEST_ID_HEADER } from "./http/responses";
@@ -25,8 +24,7 @@ import { KEEPALIVE_SECONDS } from "./limits";
 import { log } from "./log";
 import { InFlightCalls } from "./mcp/cancellation";
 import { serveMcp } from "./mcp/endpoint";
-import { PROTOCOL_VERSIONS } from "./mcp/protocol";
-import { SERVER_INFO } from "./mcp/server";
+import { statusDocument } from "./mcp/status";
 import type { ImageFetcher } from "./deck/images";
 import type { DeckJobs } from "./jobs/lifecycle";
 import type { PreviewDeps } from "./preview/publish";
@@ -99,7 +97,7 @@ export function createRequestHandler(deps: HandlerDeps): (request: IncomingReque
     const path = (isMalformed(request) ? request.path : new URL(request.url).pathname).replace(/\/+$/, "") || "/";
     if (path === "/") {
       if (request.method !== "GET" && request.method !== "HEAD") return jsonResponse(405, { error: "Method Not Allowed" }, { allow: "GET, HEAD" });
-      return jsonResponse(200, statusDocument(deps));
+      return jsonResponse(200, statusDocument({ originProtection: deps.config.originProtection, clientAuth: deps.clients.mode, jobs: deps.jobs !== undefined }));
     }
     if (path.startsWith("/.well-known/")) {
       if (request.method !== "GET" && request.method !== "HEAD") return jsonResponse(405, { error: "Method Not Allowed" }, { allow: "GET, HEAD" });
@@ -139,17 +137,4 @@ export function createRequestHandler(deps: HandlerDeps): (request: IncomingReque
       ...(deps.jobs ? { jobs: { service: deps.jobs, inlineSeconds: deps.config.inlineSeconds } } : {}),
     }, client);
   }
-}
-
-function statusDocument(deps: HandlerDeps) {
-  const { config, clients } = deps;
-  return {
-    service: SERVER_INFO.name,
-    version: SERVER_INFO.version,
-    mcp: "/mcp",
-    protocolVersions: PROTOCOL_VERSIONS,
-    tools: deps.jobs ? ["create_deck", "get_deck"] : ["create_deck"],
-    originProtection: config.originProtection,
-    clientAuth: clients.mode,
-  };
 }

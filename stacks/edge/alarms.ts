@@ -154,14 +154,7 @@ export class Alarms extends Construct {
           `filter event = "${JOB_FAILED_LOG_EVENT}", then the jobId's other lines): Polly throttling or refusals, S3, or a deck that ran out of time in every invocation it got.`,
         namespace: `Ankify/${props.name}`,
         metricName: "DeckJobsFailed",
-        statistic: "Sum",
-        period: PERIOD_SECONDS,
-        evaluationPeriods: 1,
-        threshold: 1,
-        comparisonOperator: "GreaterThanOrEqualToThreshold",
-        treatMissingData: "notBreaching",
-        alarmActions: [this.topic.arn],
-        okActions: [this.topic.arn],
+        ...anyInFiveMinutes(this.topic.arn),
         dependsOn: [filter],
       });
       this.deckJobsDropped = functionAlarm("deck-jobs-dropped", {
@@ -221,15 +214,22 @@ export class Alarms extends Construct {
         namespace: "AWS/WAFV2",
         metricName: "BlockedRequests",
         dimensions: { WebACL: props.webAcl.metricName, Rule: props.webAcl.rateRuleMetricName },
-        statistic: "Sum",
-        period: PERIOD_SECONDS,
-        evaluationPeriods: 1,
-        threshold: 1,
-        comparisonOperator: "GreaterThanOrEqualToThreshold",
-        treatMissingData: "notBreaching",
-        alarmActions: [this.edgeTopic.arn],
-        okActions: [this.edgeTopic.arn],
+        ...anyInFiveMinutes(this.edgeTopic.arn),
       });
     }
   }
+}
+
+/** An alarm on a count: one or more in a 5-minute period, telling `topicArn` when it fires and when it clears. */
+function anyInFiveMinutes(topicArn: string) {
+  return {
+    statistic: "Sum",
+    period: PERIOD_SECONDS,
+    evaluationPeriods: 1,
+    threshold: 1,
+    comparisonOperator: "GreaterThanOrEqualToThreshold",
+    treatMissingData: "notBreaching",
+    alarmActions: [topicArn],
+    okActions: [topicArn],
+  };
 }

@@ -1,5 +1,6 @@
 import { Construct } from "constructs";
 import { policyDocument } from "./policy-document";
+import { functionPermissions } from "./function-permissions";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
@@ -138,93 +139,11 @@ export class AnkifyFunction extends Construct {
       name: `${props.name}-function`,
       assumeRolePolicy: policyDocument({ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }),
     });
-    // Only what the function does: write its logs, put and presign decks under its prefix, speak.
+    // Only what the function does (function-permissions.ts): its logs, its prefixes, speech, itself.
     new IamRolePolicy(this, "permissions", {
       role: this.role.id,
       name: "ankify-function",
-      policy: policyDocument(
-          {
-            Sid: "WriteOwnLogs",
-            Effect: "Allow",
-            Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-            Resource: `${this.logGroup.arn}:*`,
-          },
-          {
-            Sid: "StoreDecks",
-            Effect: "Allow",
-            // GetObject: a presigned link is only as good as its signer's permission.
-            Action: ["s3:PutObject", "s3:GetObject"],
-            Resource: `${props.deckBucketArn}/${props.deckPrefix}*`,
-          },
-          {
-            Sid: "Speak",
-            Effect: "Allow",
-            Action: ["polly:SynthesizeSpeech"],
-            // SynthesizeSpeech is authorized on lexicons only; with none, AWS checks "*". The
-            // region is what can be scoped: only where the function is told to speak.
-            Resource: "*",
-            Condition: { StringEquals: { "aws:RequestedRegion": props.speechRegion } },
-          },
-          ...(props.clipPrefix !== undefined
-            ? [{
-                Sid: "CacheClips",
-                Effect: "Allow" as const,
-                // No ListBucket: a missing clip then answers 403 rather than 404, which the cache
-                // reads as a miss (lambda/src/storage/clip-cache.ts).
-                Action: ["s3:GetObject", "s3:PutObject"],
-                Resource: `${props.deckBucketArn}/${props.clipPrefix}*`,
-              }]
-            : []),
-          {
-            Sid: "KeepDeckJobs",
-            Effect: "Allow",
-            // Conditional PUTs (If-Match, If-None-Match) need nothing beyond PutObject.
-            Action: ["s3:GetObject", "s3:PutObject"],
-            Resource: `${props.deckBucketArn}/${props.jobsPrefix}*`,
-          },
-          {
-            Sid: "StartDeckJobs",
-            Effect: "Allow",
-            // Itself, by name (and any of its versions or aliases): a job's worker is this function,
-            // invoked asynchronously. The ARN is built, not read from the function, which needs this role first.
-            Action: ["lambda:InvokeFunction"],
-            Resource: [this.selfArn(props), `${this.selfArn(props)}:*`],
-          },
-          {
-            Sid: "RememberNoteTimes",
-            Effect: "Allow",
-            // No ListBucket here either: a deck built for the first time answers 403, read as "none kept".
-            Action: ["s3:GetObject", "s3:PutObject"],
-            Resource: `${props.deckBucketArn}/${props.noteTimesPrefix}*`,
-          },
-          {
-            Sid: "CountUsage",
-            Effect: "Allow",
-            // Reservations, refunds and slots are conditional UpdateItems; GetItem reads a day or the slots.
-            // No Scan or Query: only the owner's usage command lists clients.
-            Action: ["dynamodb:GetItem", "dynamodb:UpdateItem"],
-            Resource: props.fairUse.tableArn,
-          },
-          ...(secretParameters
-            ? [{
-                Sid: "ReadOriginSecret",
-                Effect: "Allow" as const,
-                // Exactly the two parameters; the AWS-managed aws/ssm key needs no kms grant.
-                Action: ["ssm:GetParameter"],
-                Resource: [secretParameters.current.arn, secretParameters.previous.arn],
-              }]
-            : []),
-          ...(props.clientAuth.mode === "api-key"
-            ? [{
-                Sid: "ReadClientKeyDigests",
-                Effect: "Allow" as const,
-                // GetParametersByPath is authorized on the path itself. SecureStrings under the
-                // AWS-managed aws/ssm key need no kms grant: its key policy allows use through SSM.
-                Action: ["ssm:GetParametersByPath"],
-                Resource: props.clientAuth.keyPathArn,
-              }]
-            : []),
-        ),
+      policy: policyDocument(...functionPermissions(props, { logGroupArn: this.logGroup.arn, selfArn: this.selfArn(props), secretParameters })),
     });
 
     // Names only: the values stay in SSM, out of GetFunctionConfiguration's reach.
