@@ -22,6 +22,7 @@ module.exports = {
   // alone can take 6 (jest's 5 s default failed streaming.test.ts twice). Tests wait for events,
   // not durations; speed is measured by the benches (npm run bench*).
   testTimeout: 60_000,
+  globalSetup: "<rootDir>/testing/global-setup.js",
   setupFilesAfterEnv: ["<rootDir>/setup.js"],
   modulePathIgnorePatterns: ["<rootDir>/cdktf.out", "<rootDir>/lambda/dist", "<rootDir>/lambda/edge/dist"],
 };

@@ -23,11 +23,31 @@ export interface TerraformJson {
   output: Record<string, { value: unknown; sensitive?: boolean; description?: string }>;
 }
 
+/**
+ * Runs `build` with V8's own stack formatting. cdktf records where every token was created (a stack
+ * trace of unlimited depth, read at once), and under jest each of those frames is looked up in source
+ * maps: a third of a synthesis, 5 s of CPU over the suite. The traces only ever appear in cdktf's
+ * messages about a token it cannot resolve, and sucrase keeps line numbers, so they still point at
+ * the right lines; Testing.synth strips them from the JSON the tests read either way.
+ */
+function withPlainStackTraces<T>(build: () => T): T {
+  const previous = Error.prepareStackTrace;
+  Error.prepareStackTrace = (error: Error, frames: NodeJS.CallSite[]) =>
+    `${error.name ?? "Error"}: ${error.message ?? ""}${frames.map((frame) => `\n    at ${frame}`).join("")}`;
+  try {
+    return build();
+  } finally {
+    Error.prepareStackTrace = previous;
+  }
+}
+
 /** A fresh app and stack, synthesized: every test gets its own. */
 export function synthAnkify(overrides: Partial<Record<SettingKey, unknown>> = {}, stackName = "ankify"): Synthesized {
-  const app = Testing.app();
-  const stack = new AnkifyStack(app, stackName, { settings: settingsWith(overrides), projectRoot: PROJECT_ROOT });
-  const json = Testing.synth(stack);
+  const json = withPlainStackTraces(() => {
+    const app = Testing.app();
+    const stack = new AnkifyStack(app, stackName, { settings: settingsWith(overrides), projectRoot: PROJECT_ROOT });
+    return Testing.synth(stack);
+  });
   return { json, tf: JSON.parse(json) as TerraformJson };
 }
 
@@ -76,10 +96,12 @@ export function synthApp(
 ): Record<string, TerraformJson> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { buildApp } = require("../main") as typeof import("../main");
-  const app = buildApp(Testing.app({ context }), env);
-  const stacks: Record<string, TerraformJson> = {};
-  for (const child of app.node.children) {
-    if (child instanceof TerraformStack) stacks[child.node.id] = JSON.parse(Testing.synth(child)) as TerraformJson;
-  }
-  return stacks;
+  return withPlainStackTraces(() => {
+    const app = buildApp(Testing.app({ context }), env);
+    const stacks: Record<string, TerraformJson> = {};
+    for (const child of app.node.children) {
+      if (child instanceof TerraformStack) stacks[child.node.id] = JSON.parse(Testing.synth(child)) as TerraformJson;
+    }
+    return stacks;
+  });
 }

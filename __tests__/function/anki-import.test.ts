@@ -1,7 +1,7 @@
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { findAnki, inAnki, type AnkiCollection, type AnkiStep } from "../../testing/function/anki";
+import { findAnki, startAnki, type Anki, type AnkiCollection, type AnkiStep } from "../../testing/function/anki";
 import { UPGRADE_FIXTURES } from "../../testing/function/build-upgrade-fixtures";
 import { runDevServer, type McpPeer, type Running } from "../../testing/function/harness";
 import { pictureServer, PNG, serve, type PictureServer } from "../../testing/function/pictures";
@@ -23,10 +23,12 @@ describeWithAnki(title, () => {
   let run: Running;
   let client: McpPeer;
   let pictures: PictureServer;
+  let ankiProcess: Anki;
   let dir: string;
   let builds = 0;
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "ankify-anki-"));
+    ankiProcess = startAnki(ankiPath);
     pictures = await pictureServer({ "/cat.png": serve(PNG) });
     run = await runDevServer({ allowLoopbackImages: true });
     client = await run.client();
@@ -34,6 +36,7 @@ describeWithAnki(title, () => {
   afterAll(async () => {
     await run.stop();
     await pictures.close();
+    await ankiProcess.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -46,24 +49,24 @@ describeWithAnki(title, () => {
     return file;
   };
   const collection = (name: string) => join(dir, `${name}.anki2`);
-  const steps = (name: string, ...list: AnkiStep[]): AnkiCollection => inAnki(ankiPath, collection(name), list);
+  const steps = (name: string, ...list: AnkiStep[]): Promise<AnkiCollection> => ankiProcess.run(collection(name), list);
   const noteWith = (col: AnkiCollection, front: string) => col.notes.find((n) => n.flds[0]!.startsWith(front))!;
 
   it("leaves a learner's edits to a card and to the styling alone when an unchanged deck is re-imported, and updates only a changed card", async () => {
     const cards = [{ front: "hola", back: "hello" }, { front: "gato", back: "cat" }, { front: "perro", back: "dog" }];
     const deck = { deck_name: "Learner::Spanish", cards, language: "es-ES", audio: "none" };
-    const first = steps("edits", { import: await build(deck) });
+    const first = await steps("edits", { import: await build(deck) });
     expect(first.reports[0]).toEqual(expect.objectContaining({ added: 3, updated: 0 }));
     const hola = noteWith(first, "hola").guid;
-    steps("edits", { edit_note: hola, field: 1, value: "hello (said all day long)" }, { edit_css: "Ankify Basic (front/back)", append: "\n/* my own */" });
+    await steps("edits", { edit_note: hola, field: 1, value: "hello (said all day long)" }, { edit_css: "Ankify Basic (front/back)", append: "\n/* my own */" });
 
-    const unchanged = steps("edits", { import: await build(deck) });
+    const unchanged = await steps("edits", { import: await build(deck) });
     expect(unchanged.reports[0]).toEqual(expect.objectContaining({ added: 0, updated: 0, identical: 3 }));
     expect(noteWith(unchanged, "hola").flds[1]).toBe("hello (said all day long)");
     expect(unchanged.models).toHaveLength(1);
     expect(unchanged.models[0]!.css).toContain("/* my own */");
 
-    const oneChanged = steps("edits", { import: await build({ ...deck, cards: [cards[0], { front: "gato", back: "a cat" }, cards[2]] }) });
+    const oneChanged = await steps("edits", { import: await build({ ...deck, cards: [cards[0], { front: "gato", back: "a cat" }, cards[2]] }) });
     expect(oneChanged.reports[0]).toEqual(expect.objectContaining({ added: 0, updated: 1, identical: 2 }));
     expect(oneChanged.reports[0]!.log).toContain("[Updated] gato, a cat");
     expect(noteWith(oneChanged, "gato").flds[1]).toBe("a cat");
@@ -75,20 +78,20 @@ describeWithAnki(title, () => {
     const name = `upgrade-${file}`;
     const fixture = join(dir, file);
     copyFileSync(join(PROJECT_ROOT, "__tests__", "fixtures", "decks", "before-issue-23", file), fixture);
-    const old = steps(name, { import: fixture });
-    const rebuilt = steps(name, { import: await build({ ...request }) });
+    const old = await steps(name, { import: fixture });
+    const rebuilt = await steps(name, { import: await build({ ...request }) });
     const report = rebuilt.reports[0]!;
     expect(report).toEqual(expect.objectContaining({ added: 0, updated: old.notes.length }));
     expect(report.log!.join("\n")).not.toMatch(/could not be imported|Skipped/);
     expect(rebuilt.models.map((m) => m.id)).toEqual(old.models.map((m) => m.id));
     expect(rebuilt.notes.map((n) => [n.guid, n.mid, n.cards])).toEqual(old.notes.map((n) => [n.guid, n.mid, n.cards]));
     // And from then on, rebuilding it unchanged touches nothing.
-    const again = steps(name, { import: await build({ ...request }) });
+    const again = await steps(name, { import: await build({ ...request }) });
     expect(again.reports[0]).toEqual(expect.objectContaining({ added: 0, updated: 0, identical: old.notes.length }));
   });
 
   it("brings a picture into the collection's media, and shows Anki markup as text", async () => {
-    const col = steps("pictures", {
+    const col = await steps("pictures", {
       import: await build({ deck_name: "Pictures", cards: [{ front: "gato [sound:evil.mp3]", back: "cat", image: `${pictures.origin}/cat.png` }], audio: "none" }),
     });
     const note = col.notes[0]!;

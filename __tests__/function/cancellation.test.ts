@@ -100,7 +100,10 @@ describe("oauth mode: calls are matched by the token's subject, not the (shared)
   let run: Running;
   beforeAll(async () => {
     oauth = await startOAuthServer();
-    run = await runDevServer({ clientAuth: { mode: "oauth", issuer: oauth.issuer, audience: "https://ankify.test/mcp", scope: "decks" }, speech: "silent", speechLatencyMs: 40, keepAliveMs: 100 });
+    // The stand-in speaks 8 clips at a time: 150 ms a clip keeps the 30 clips speaking for 600 ms, so
+    // progress reports a spoken clip (steps are folded for up to 250 ms) and the cancel arrives in time
+    // even on a loaded machine (at 40 ms, speech once ended unreported, under two test runs at once).
+    run = await runDevServer({ clientAuth: { mode: "oauth", issuer: oauth.issuer, audience: "https://ankify.test/mcp", scope: "decks" }, speech: "silent", speechLatencyMs: 150, keepAliveMs: 100 });
   });
   afterAll(async () => {
     await run.stop();

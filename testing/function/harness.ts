@@ -3,11 +3,19 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
-import { Client as LegacyClient } from "@modelcontextprotocol/sdk/client/index.js";
-import { StreamableHTTPClientTransport as LegacyTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { newApiKey } from "../../lambda/src/access/api-keys";
-import { startDevServer, type DevServer, type DevServerOptions } from "../../lambda/src/dev-server";
+import type { DevServer, DevServerOptions } from "../../lambda/src/dev-server";
+
+// The dev server and the two MCP clients are loaded when first used (below), not with this module:
+// half the suites that import it only read decks, measure audio or make secrets, and loading them
+// costs ~1 s of CPU per test file (jest loads every module afresh for each file).
+/* eslint-disable @typescript-eslint/no-require-imports */
+const devServerModule = () => require("../../lambda/src/dev-server") as typeof import("../../lambda/src/dev-server");
+const apiKeysModule = () => require("../../lambda/src/access/api-keys") as typeof import("../../lambda/src/access/api-keys");
+const clientModule = () => require("@modelcontextprotocol/client") as typeof import("@modelcontextprotocol/client");
+const legacyClientModule = () => require("@modelcontextprotocol/sdk/client/index.js") as typeof import("@modelcontextprotocol/sdk/client/index.js");
+const legacyTransportModule = () =>
+  require("@modelcontextprotocol/sdk/client/streamableHttp.js") as typeof import("@modelcontextprotocol/sdk/client/streamableHttp.js");
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 /** A secret made at run time: tests never hold a literal one. */
 export const newSecret = () => randomBytes(24).toString("hex");
@@ -57,10 +65,13 @@ export interface Running {
 /** Connects an official client of the given era to `url`, sending `headers` on every request. */
 export async function connectClient(url: URL, era: Era, headers: Record<string, string>, apps = false): Promise<McpPeer> {
   if (era === "2025") {
+    const { Client: LegacyClient } = legacyClientModule();
+    const { StreamableHTTPClientTransport: LegacyTransport } = legacyTransportModule();
     const client = new LegacyClient({ name: "ankify-test-2025", version: "1.0.0" }, apps ? { capabilities: APPS_CAPABILITIES as never } : {});
     await client.connect(new LegacyTransport(url, { requestInit: { headers } }));
     return client as unknown as McpPeer;
   }
+  const { Client, StreamableHTTPClientTransport } = clientModule();
   const client = new Client({ name: "ankify-test", version: "1.0.0" }, {
     versionNegotiation: { mode: { pin: "2026-07-28" } },
     ...(apps ? { capabilities: APPS_CAPABILITIES as never } : {}),
@@ -74,9 +85,9 @@ export async function connectClient(url: URL, era: Era, headers: Record<string, 
 export async function runDevServer(options: Partial<DevServerOptions> = {}): Promise<Running> {
   const dir = mkdtempSync(join(tmpdir(), "ankify-dev-"));
   const secrets = options.secrets ?? [newSecret(), newSecret()];
-  const apiKey = options.clientAuth ? undefined : newApiKey();
+  const apiKey = options.clientAuth ? undefined : apiKeysModule().newApiKey();
   const clientAuth = options.clientAuth ?? { mode: "api-key", keys: { "test-client": apiKey! } };
-  const dev = await startDevServer({ port: 0, storageDir: join(dir, "s3"), ...options, secrets, clientAuth });
+  const dev = await devServerModule().startDevServer({ port: 0, storageDir: join(dir, "s3"), ...options, secrets, clientAuth });
   const clients: McpPeer[] = [];
   return {
     dev, secrets, dir, ...(apiKey ? { apiKey } : {}),
@@ -111,11 +122,14 @@ export interface ReadDeck {
   media: Record<string, { size: number; head: string }>;
 }
 
+/** python3, by the real path testing/global-setup.js found for it (no version manager's shim to run each time). */
+const PYTHON = process.env["PYTHON_FOR_TESTS"] || "python3";
+
 /** Reads a package with testing/function/read_apkg.py (Python's zipfile + sqlite3); media land in `mediaDir`. */
 export function readApkg(apkg: Uint8Array, mediaDir: string): ReadDeck {
   const file = join(mediaDir, "deck.apkg");
   writeFileSync(file, apkg);
-  return JSON.parse(execFileSync("python3", [join(__dirname, "read_apkg.py"), file, mediaDir], { encoding: "utf8" })) as ReadDeck;
+  return JSON.parse(execFileSync(PYTHON, [join(__dirname, "read_apkg.py"), file, mediaDir], { encoding: "utf8" })) as ReadDeck;
 }
 
 /** Seconds of audio in a file, as sox measures it (fails on anything that is not real audio). */
