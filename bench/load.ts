@@ -13,7 +13,8 @@
  * Every deck is downloaded and opened (zip + SQLite) to check it matches its request. The server
  * runs as a child process; its RSS comes from /proc (VmRSS now, VmHWM the peak), and growth is
  * measured between two full collections (bench/gc-on-signal.js), so it shows leaks, not V8's pace.
- *   BENCH_CONCURRENT (8), BENCH_SEQUENTIAL (500), BENCH_LATENCY_MS (20)
+ *   BENCH_CONCURRENT (8), BENCH_SEQUENTIAL (500), BENCH_LATENCY_MS (20); BENCH_PROF_DIR=<dir> writes the
+ *   dev server's CPU profile there (node --cpu-prof) when it stops.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -74,11 +75,14 @@ function memory(pid: number): { rss: number; peak: number } {
 async function startServer(dir: string): Promise<{ child: ChildProcess; url: string; secret: string; key: string }> {
   const secret = randomBytes(24).toString("hex");
   const key = `ank_${randomBytes(32).toString("base64url")}`;
-  const child = spawn(process.execPath, ["--expose-gc", "-r", "./bench/gc-on-signal.js", "-r", "./bench/loop-delay.js", "-r", "sucrase/register", "lambda/src/dev-server.ts"], {
+  const child = spawn(process.execPath, [...(process.env["BENCH_PROF_DIR"] ? ["--cpu-prof", `--cpu-prof-dir=${process.env["BENCH_PROF_DIR"]}`] : []), "--expose-gc", "-r", "./bench/gc-on-signal.js", "-r", "./bench/loop-delay.js", "-r", "sucrase/register", "lambda/src/dev-server.ts"], {
     cwd: join(__dirname, ".."),
     env: {
       ...process.env, PORT: "0", ANKIFY_ORIGIN_SECRET: secret, ANKIFY_DEV_API_KEY: key, ANKIFY_DEV_SPEECH: "silent",
       ANKIFY_DEV_SPEECH_LATENCY_MS: String(LATENCY_MS), ANKIFY_LOG_LEVEL: "warn", ANKIFY_DEV_STORAGE_DIR: dir, ANKIFY_TIME_BUDGET_SECONDS: "900",
+      // Every deck inside its request: the largest would otherwise become a job, and this bench measures
+      // the request path (jobs have their own: BENCH_JOBS in npm run bench:deck).
+      ANKIFY_INLINE_SECONDS: "900",
       // One key stands for many clients here: the bench measures the server, not one client's fair share.
       ANKIFY_CLIENT_CONCURRENCY: "0", ANKIFY_CLIENT_DAILY_CHARACTERS: "0",
     },
