@@ -1,10 +1,13 @@
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { findAnki, startAnki, type Anki, type AnkiCollection, type AnkiStep } from "../../testing/function/anki";
 import { UPGRADE_FIXTURES } from "../../testing/function/build-upgrade-fixtures";
 import { runDevServer, type McpPeer, type Running } from "../../testing/function/harness";
-import { pictureServer, PNG, serve, type PictureServer } from "../../testing/function/pictures";
+import { aloneSecondsOf, clipsOf, expectOwnTexts, fakePollyClient, SPANISH } from "../../testing/function/own-texts";
+import { dataUri, GIF, pictureServer, PNG, serve, type PictureServer } from "../../testing/function/pictures";
+import { ROOMY_QUOTAS } from "../../testing/polly-fake/limits";
+import { startPollyFake, type PollyFake } from "../../testing/polly-fake/server";
 import { PROJECT_ROOT } from "../../testing/paths";
 
 // Each test builds decks and runs Anki (a Python process per step): seconds on a busy machine. A generous bound, not a measure.
@@ -90,13 +93,50 @@ describeWithAnki(title, () => {
     expect(again.reports[0]).toEqual(expect.objectContaining({ added: 0, updated: 0, identical: old.notes.length }));
   });
 
-  it("brings a picture into the collection's media, and shows Anki markup as text", async () => {
+  it("brings pictures from both sources (an https URL and a data: URI) into the collection's media, and shows Anki markup as text", async () => {
     const col = await steps("pictures", {
-      import: await build({ deck_name: "Pictures", cards: [{ front: "gato [sound:evil.mp3]", back: "cat", image: `${pictures.origin}/cat.png` }], audio: "none" }),
+      import: await build({
+        deck_name: "Pictures", audio: "none",
+        cards: [{ front: "gato [sound:evil.mp3]", back: "cat", image: `${pictures.origin}/cat.png` }, { front: "perro", back: "dog", image: dataUri(GIF, "image/gif") }],
+      }),
     });
-    const note = col.notes[0]!;
-    const picture = /<img src="([^"]+)">/.exec(note.flds[0]!)![1]!;
-    expect(col.media).toEqual([picture]);
-    expect(note.flds[0]).toBe(`<div><img src="${picture}"></div>gato &#91;sound:evil.mp3]`);
+    // A note's front starts with its picture; the picture's file is in the collection's media folder.
+    const pictureOf = (front: string) => /^<div><img src="([^"]+)"><\/div>/.exec(col.notes.find((n) => n.flds[0]!.includes(front))!.flds[0]!)![1]!;
+    const [cat, dog] = [pictureOf("gato"), pictureOf("perro")];
+    expect(col.media).toEqual([cat, dog].sort());
+    expect(readFileSync(join(dir, "pictures.media", cat))).toEqual(PNG);
+    expect(readFileSync(join(dir, "pictures.media", dog))).toEqual(GIF);
+    expect(col.notes.find((n) => n.flds[0]!.includes("gato"))!.flds[0]).toBe(`<div><img src="${cat}"></div>gato &#91;sound:evil.mp3]`);
+  });
+
+  describe("a deck spoken through Polly's code path (ANKIFY_DEV_SPEECH=polly, against the Polly fake)", () => {
+    let fake: PollyFake;
+    let pollyRun: Running;
+    let pollyClient: McpPeer;
+    beforeAll(async () => {
+      fake = await startPollyFake({ nice: 10, quotas: ROOMY_QUOTAS });
+      pollyRun = await runDevServer({ speech: "polly", pollyClient: fakePollyClient(fake) });
+      pollyClient = await pollyRun.client();
+    });
+    afterAll(async () => {
+      await pollyRun?.stop();
+      await fake?.close();
+    });
+
+    it("imports with every clip in Anki's media, each saying its own text in its side's voice", async () => {
+      const result = await pollyClient.callTool({ name: "create_deck", arguments: { deck_name: "Polly::Spanish", cards: SPANISH, language: "es-ES", back_language: "en-US", audio: "both" } });
+      if (result.isError) throw new Error(result.content[0]!.text);
+      const file = join(dir, "polly.apkg");
+      writeFileSync(file, new Uint8Array(await (await fetch(result.structuredContent!["url"] as string)).arrayBuffer()));
+      const col = await steps("polly", { import: file });
+      expect(col.reports[0]).toEqual(expect.objectContaining({ added: SPANISH.length }));
+      expect(col.decks).toContain("Polly::Spanish");
+
+      const clips = clipsOf(col.notes, join(dir, "polly.media"));
+      expect(clips.map((c) => c.front).sort()).toEqual(SPANISH.map((c) => c.front).sort());
+      expect(col.media).toEqual(clips.flatMap((c) => c.names).sort());
+      expectOwnTexts("front", clips, await aloneSecondsOf(fake, dir, "Lucia", SPANISH.map((c) => c.front)));
+      expectOwnTexts("back", clips, await aloneSecondsOf(fake, dir, "Joanna", SPANISH.map((c) => c.back)));
+    }, 120_000);
   });
 });

@@ -1,8 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PollyClient, SynthesizeSpeechCommand } from "@aws-sdk/client-polly";
-import { audioSeconds, newSecret, readApkg, runDevServer, type McpPeer, type ReadDeck, type Running, type ToolResult } from "../../testing/function/harness";
+import { audioSeconds, newSecret, readApkg, runDevServer, type McpPeer, type Running, type ToolResult } from "../../testing/function/harness";
+import { aloneSeconds, aloneSecondsOf, clipsOf, expectOwnTexts, fakePollyClient, SPANISH } from "../../testing/function/own-texts";
 import { devOptionsFromEnv } from "../../lambda/src/dev-server";
 import { ROOMY_QUOTAS } from "../../testing/polly-fake/limits";
 import { startPollyFake, type PollyFake } from "../../testing/polly-fake/server";
@@ -15,57 +15,6 @@ import { startPollyFake, type PollyFake } from "../../testing/polly-fake/server"
 const credentials = { AWS_ACCESS_KEY_ID: "AKIDFAKE", AWS_SECRET_ACCESS_KEY: "fake", AWS_REGION: "eu-west-1" };
 const dir = mkdtempSync(join(tmpdir(), "ankify-polly-decks-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-/** A Spanish → English vocabulary deck: texts of clearly different lengths, so each clip's length names its text. */
-const SPANISH = [
-  { front: "sí", back: "yes" },
-  { front: "comer", back: "to eat" },
-  { front: "el desayuno de los domingos", back: "Sunday breakfast" },
-  { front: "¿Dónde está la estación de tren más cercana?", back: "Where is the nearest train station?" },
-  { front: "Me gustaría reservar una mesa para cuatro personas esta noche, por favor.", back: "I would like to book a table for four people tonight, please." },
-];
-
-/** Seconds of `text` spoken alone by `voiceId`, in a request of its own. */
-async function aloneSeconds(fake: PollyFake, voiceId: string, text: string, ssmlRate?: "slow"): Promise<number> {
-  const client = new PollyClient({ endpoint: fake.url, region: "eu-west-1", credentials: { accessKeyId: "AKIDFAKE", secretAccessKey: "fake" }, maxAttempts: 1 });
-  const escaped = text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-  const input = ssmlRate
-    ? { Text: `<speak><prosody rate="${ssmlRate}"><s>${escaped}</s></prosody></speak>`, TextType: "ssml" as const }
-    : { Text: text };
-  const result = await client.send(new SynthesizeSpeechCommand({ ...input, VoiceId: voiceId as never, Engine: "neural", OutputFormat: "mp3" }));
-  const file = join(dir, `alone-${Math.random().toString(36).slice(2)}.mp3`);
-  writeFileSync(file, await result.AudioStream!.transformToByteArray());
-  return audioSeconds(file);
-}
-
-/** Each card's front and back clip, as the deck stores them: the seconds each lasts. */
-function clipsOf(deck: ReadDeck, mediaDir: string): Array<{ front: string; back: string; frontSeconds: number; backSeconds: number; names: [string, string] }> {
-  const sound = (field: string) => /\[sound:([^\]]+)\]/.exec(field)![1]!;
-  return deck.notes.map((note) => {
-    const names: [string, string] = [sound(note.flds[0]!), sound(note.flds[1]!)];
-    return {
-      front: note.flds[0]!.replace(/\[sound:[^\]]+\]/, ""),
-      back: note.flds[1]!.replace(/\[sound:[^\]]+\]/, ""),
-      frontSeconds: audioSeconds(join(mediaDir, names[0])),
-      backSeconds: audioSeconds(join(mediaDir, names[1])),
-      names,
-    };
-  });
-}
-
-/**
- * Each clip is its own text's: within 0.2 s of it spoken alone, and nearer that than any text of a
- * clearly different length on the same side (the clip on the right card, roughly).
- */
-function expectOwnTexts(side: "front" | "back", clips: ReturnType<typeof clipsOf>, alone: ReadonlyMap<string, number>) {
-  for (const clip of clips) {
-    const own = alone.get(clip[side])!;
-    const seconds = side === "front" ? clip.frontSeconds : clip.backSeconds;
-    expect({ text: clip[side], difference: Math.abs(seconds - own) <= 0.2 }).toEqual({ text: clip[side], difference: true });
-    const nearer = [...alone].filter(([text, other]) => text !== clip[side] && Math.abs(other - own) > 0.4 && Math.abs(other - seconds) <= Math.abs(own - seconds));
-    expect({ text: clip[side], nearer }).toEqual({ text: clip[side], nearer: [] });
-  }
-}
 
 describe("decks through ANKIFY_DEV_SPEECH=polly (Polly's client configured by the SDK's AWS_ENDPOINT_URL_POLLY)", () => {
   let fake: PollyFake;
@@ -108,13 +57,12 @@ describe("decks through ANKIFY_DEV_SPEECH=polly (Polly's client configured by th
 
     const mediaDir = mkdtempSync(join(dir, "deck-"));
     const deck = readApkg(new Uint8Array(await (await fetch(out["url"] as string)).arrayBuffer()), mediaDir);
-    const clips = clipsOf(deck, mediaDir);
+    const clips = clipsOf(deck.notes, mediaDir);
     expect(clips.map((c) => c.front).sort()).toEqual(SPANISH.map((c) => c.front).sort());
     // The same words in two voices are two clips.
     for (const clip of clips) expect(clip.names[0]).not.toBe(clip.names[1]);
-    const alone = async (voiceId: string, texts: string[]) => new Map(await Promise.all(texts.map(async (t) => [t, await aloneSeconds(fake, voiceId, t)] as const)));
-    expectOwnTexts("front", clips, await alone("Lucia", SPANISH.map((c) => c.front)));
-    expectOwnTexts("back", clips, await alone("Joanna", SPANISH.map((c) => c.back)));
+    expectOwnTexts("front", clips, await aloneSecondsOf(fake, dir, "Lucia", SPANISH.map((c) => c.front)));
+    expectOwnTexts("back", clips, await aloneSecondsOf(fake, dir, "Joanna", SPANISH.map((c) => c.back)));
   }, 120_000);
 });
 
@@ -126,7 +74,7 @@ describe("speech_rate and back_language through the dev server (in-process, Poll
     fake = await startPollyFake({ nice: 10, quotas: ROOMY_QUOTAS });
     run = await runDevServer({
       speech: "polly",
-      pollyClient: new PollyClient({ endpoint: fake.url, region: "eu-west-1", credentials: { accessKeyId: "AKIDFAKE", secretAccessKey: "fake" }, maxAttempts: 1 }),
+      pollyClient: fakePollyClient(fake),
     });
     client = await run.client();
   });
@@ -154,7 +102,7 @@ describe("speech_rate and back_language through the dev server (in-process, Poll
     const [before, after] = [await fronts(normal.url), await fronts(slow.url)];
     for (const card of cards) {
       expect(after.get(card.front)!).toBeGreaterThan(before.get(card.front)! * 1.1);
-      expect(Math.abs(after.get(card.front)! - (await aloneSeconds(fake, "Joanna", card.front, "slow")))).toBeLessThanOrEqual(0.2);
+      expect(Math.abs(after.get(card.front)! - (await aloneSeconds(fake, dir, "Joanna", card.front, "slow")))).toBeLessThanOrEqual(0.2);
     }
   }, 120_000);
 
