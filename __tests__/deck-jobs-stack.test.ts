@@ -104,6 +104,10 @@ describe("ANKIFY_INLINE_SECONDS", () => {
     [{ inlineSeconds: 0 }, 0],
     [{ inlineSeconds: 120, originReadTimeout: 120 }, 120],
     [{ inlineSeconds: 35, invokeMode: "BUFFERED", originReadTimeout: 40 }, 35],
+    // Read timeout unset: the quota sets it at plan time, to at most 120 s (the function applies the smaller).
+    [{ inlineSeconds: 120 }, 120],
+    [{ inlineSeconds: 115, invokeMode: "BUFFERED" }, 115],
+    [{ inlineSeconds: 300, originReadTimeout: 300 }, 300],
   ])("takes %j", (overrides, value) => {
     expect(settingsWith(overrides).inlineSeconds).toBe(value);
   });
@@ -113,10 +117,14 @@ describe("ANKIFY_INLINE_SECONDS", () => {
       'cdktf.json context "inlineSeconds" = 121 is out of range; use an integer from 0 to 120 (at most what an answer sent in one piece may take: the origin read timeout; 0 builds every deck with audio as a job).'],
     [{ inlineSeconds: 36, invokeMode: "BUFFERED", originReadTimeout: 40 },
       'cdktf.json context "inlineSeconds" = 36 is out of range; use an integer from 0 to 35 (at most what an answer sent in one piece may take: with BUFFERED the function timeout less 5 s; 0 builds every deck with audio as a job).'],
+    [{ inlineSeconds: 121 },
+      'cdktf.json context "inlineSeconds" = 121 is out of range; use an integer from 0 to 120 (at most what an answer sent in one piece may take: the origin read timeout, which unset is at most 120 s; 0 builds every deck with audio as a job).'],
+    [{ inlineSeconds: 116, invokeMode: "BUFFERED" },
+      'cdktf.json context "inlineSeconds" = 116 is out of range; use an integer from 0 to 115 (at most what an answer sent in one piece may take: with BUFFERED the function timeout less 5 s, which unset is at most 120 s; 0 builds every deck with audio as a job).'],
     [{ inlineSeconds: -1 },
-      'cdktf.json context "inlineSeconds" = -1 is out of range; use an integer from 0 to 900 (at most what an answer sent in one piece may take: the origin read timeout; 0 builds every deck with audio as a job).'],
+      'cdktf.json context "inlineSeconds" = -1 is out of range; use an integer from 0 to 120 (at most what an answer sent in one piece may take: the origin read timeout, which unset is at most 120 s; 0 builds every deck with audio as a job).'],
     [{ inlineSeconds: "1m" },
-      'cdktf.json context "inlineSeconds" = "1m" is not a whole number of seconds; use an integer from 0 to 900 (at most what an answer sent in one piece may take: the origin read timeout; 0 builds every deck with audio as a job).'],
+      'cdktf.json context "inlineSeconds" = "1m" is not a whole number of seconds; use an integer from 0 to 120 (at most what an answer sent in one piece may take: the origin read timeout, which unset is at most 120 s; 0 builds every deck with audio as a job).'],
   ])("refuses %j", (overrides, message) => {
     expect(() => settingsWith(overrides)).toThrow(message);
   });

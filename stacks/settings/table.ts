@@ -15,7 +15,7 @@
 import {
   bufferedBudgetSeconds, DEFAULT_CLIENT_CONCURRENCY, DEFAULT_CLIENT_DAILY_CHARACTERS, DEFAULT_CLIP_CACHE_DAYS, DEFAULT_FUNCTION_TIMEOUT_SECONDS,
   DEFAULT_INLINE_SECONDS, DEFAULT_MAX_SPEECH_CHARACTERS, MAX_CLIENT_CONCURRENCY, MAX_CLIENT_DAILY_CHARACTERS, MAX_MAX_SPEECH_CHARACTERS,
-  MAX_TIME_BUDGET_SECONDS, MIN_CLIENT_DAILY_CHARACTERS, MIN_FUNCTION_TIMEOUT_SECONDS, MIN_MAX_SPEECH_CHARACTERS, MIN_TIME_BUDGET_SECONDS,
+  MIN_CLIENT_DAILY_CHARACTERS, MIN_FUNCTION_TIMEOUT_SECONDS, MIN_MAX_SPEECH_CHARACTERS, MIN_TIME_BUDGET_SECONDS,
 } from "../../lambda/src/limits";
 import {
   bucketName, callbackUrls, choice, countries, dnsName, ecrImage, email, flag, integer, issuerUrl, keyPrefix, neuralRegion, nonEmpty, oauthScope, region,
@@ -106,14 +106,15 @@ const functionTimeoutWhy = (known: Known) => {
     : ` (at least ${MIN_FUNCTION_TIMEOUT_SECONDS} s and the origin read timeout, which the plan checks against CloudFront's quota when it is unset; at most Lambda's ${LAMBDA_MAX_TIMEOUT} s)`;
 };
 /**
- * What an answer sent in one piece may take (requestBudgetSeconds in budgets.ts), where the settings
- * know it: BUFFERED, the function's timeout less the stop margin; streaming, the read timeout. Unknown
- * when it comes from CloudFront's quota at plan time; the function then applies it per request.
+ * What an answer sent in one piece may take (requestBudgetSeconds in budgets.ts): BUFFERED, the
+ * function's timeout less the stop margin; streaming, the read timeout. Where CloudFront's quota sets
+ * the read timeout at plan time, the most it can be (120 s): the function applies the smaller per request.
  */
-const answerBudget = (k: Known): number | undefined => {
-  const seconds = buffered(k) ? k.value("functionTimeout") : k.value("originReadTimeout");
-  if (typeof seconds !== "number") return undefined;
-  return buffered(k) ? bufferedBudgetSeconds(seconds) : seconds;
+const answerBudget = (k: Known): { seconds: number; known: boolean } => {
+  const explicit = buffered(k) ? k.value("functionTimeout") : k.value("originReadTimeout");
+  const readTimeout = k.value("originReadTimeout");
+  const seconds = typeof explicit === "number" ? explicit : typeof readTimeout === "number" ? readTimeout : DEFAULT_ORIGIN_READ_TIMEOUT_CAP;
+  return { seconds: buffered(k) ? bufferedBudgetSeconds(seconds) : seconds, known: typeof explicit === "number" };
 };
 const functionTimeout: Bound = { doc: "`ANKIFY_FUNCTION_TIMEOUT`", of: (k) => (k.value("functionTimeout") as number | undefined) ?? functionFloor(k) };
 const READ_TIMEOUT_WHY = `unset: the smaller of ${DEFAULT_ORIGIN_READ_TIMEOUT_CAP} and CloudFront's "Response timeout per origin" quota, read at plan time; a value above that quota stops the plan`;
@@ -218,13 +219,13 @@ export const SETTINGS = {
     kind: integer({ min: 0, max: MAX_CLIP_CACHE_DAYS, unit: "days", why: " (0 turns the clip cache off)" }),
     doc: "days a spoken clip is reused; `0`: no clip cache" },
   inlineSeconds: { env: "ANKIFY_INLINE_SECONDS", scope: "stack", needs: ["invokeMode", "originReadTimeout", "functionTimeout"],
-    default: (k: Known) => Math.min(DEFAULT_INLINE_SECONDS, answerBudget(k) ?? DEFAULT_INLINE_SECONDS),
+    default: (k: Known) => Math.min(DEFAULT_INLINE_SECONDS, answerBudget(k).seconds),
     defaultDoc: "`60` (or an answer's budget, if shorter)",
     kind: {
-      ...integer({ min: 0, max: { doc: "", of: (k) => answerBudget(k) ?? MAX_TIME_BUDGET_SECONDS }, unit: "seconds",
-        why: (k) => ` (at most what an answer sent in one piece may take: ${buffered(k) ? "with BUFFERED the function timeout less 5 s" : "the origin read timeout"}; ` +
-          "0 builds every deck with audio as a job)" }),
-      allowed: "0..900 seconds, at most the origin read timeout (`BUFFERED`: the function timeout less 5 s); `0`: every deck with audio is a job",
+      ...integer({ min: 0, max: { doc: "", of: (k) => answerBudget(k).seconds }, unit: "seconds",
+        why: (k) => ` (at most what an answer sent in one piece may take: ${buffered(k) ? "with BUFFERED the function timeout less 5 s" : "the origin read timeout"}` +
+          `${answerBudget(k).known ? "" : `, which unset is at most ${DEFAULT_ORIGIN_READ_TIMEOUT_CAP} s`}; 0 builds every deck with audio as a job)` }),
+      allowed: `0..900 seconds, at most the origin read timeout (unset: ${DEFAULT_ORIGIN_READ_TIMEOUT_CAP} s, or CloudFront's quota if smaller; \`BUFFERED\`: the function timeout less 5 s); \`0\`: every deck with audio is a job`,
     },
     doc: "how long a deck may take inside its request: one expected to take longer is built as a job, which `get_deck` (or MCP Tasks) returns" },
 
