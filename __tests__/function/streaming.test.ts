@@ -1,14 +1,14 @@
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { Client as LegacyClient } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport as LegacyTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { createServer as createHttpServer } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createServer as createHttpServer, type ServerResponse } from "node:http";
+import { connect, type AddressInfo } from "node:net";
 import { newApiKey, StaticApiKeyStore } from "../../lambda/src/access/api-keys";
 import { createClientGate } from "../../lambda/src/access/client-auth";
 import { loadConfig } from "../../lambda/src/config";
 import { createRequestHandler } from "../../lambda/src/handler";
 import { writeStreamingResponse } from "../../lambda/src/http/lambda-stream";
-import { serveNode } from "../../lambda/src/http/node-adapter";
+import { serveNode, writeWebResponse } from "../../lambda/src/http/node-adapter";
 import type { DeckStore } from "../../lambda/src/storage/s3";
 import type { Synthesizer } from "../../lambda/src/tts/index";
 import { readStream, RecordingResponseStream } from "../../testing/function/lambda-stream";
@@ -171,6 +171,29 @@ describe("a deck the client gives up on", () => {
       tmp.restore();
     }
   });
+
+  it("lets go of a client that hangs up while the dev server's writer waits for it to read", async () => {
+    // A body that always has more: the unread socket fills, and write() asks the writer to wait.
+    let cancelled = false;
+    const body = new ReadableStream<Uint8Array>({ pull: (c) => c.enqueue(new Uint8Array(64 * 1024)), cancel: () => void (cancelled = true) });
+    let served: { res: ServerResponse; writing: Promise<void> } | undefined;
+    const server = createHttpServer((_req, res) => (served = { res, writing: writeWebResponse(res, new Response(body)) }));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const socket = connect((server.address() as AddressInfo).port, "127.0.0.1");
+    try {
+      socket.pause();
+      socket.write("GET / HTTP/1.1\r\nHost: ankify.test\r\n\r\n");
+      await until(() => served?.res.writableNeedDrain === true, "the writer to wait for the client");
+      socket.destroy();
+      await until(() => cancelled, "the body to be cancelled");
+      await served!.writing; // before the fix: a wait for "drain" that never came, and this never settled
+      expect(served!.res.destroyed).toBe(true);
+    } finally {
+      socket.destroy();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  }, 30_000);
 
   it("stops a call when the same client sends notifications/cancelled for it", async () => {
     const speech = new GatedSynthesizer();

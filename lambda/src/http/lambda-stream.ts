@@ -122,7 +122,7 @@ export async function writeStreamingResponse(response: Response, responseStream:
 }
 
 /** Resolves when `out` takes bytes again, or can never take them (closed, failed, destroyed). */
-function writable(out: Writable): Promise<void> {
+export function writable(out: Writable): Promise<void> {
   return settles(out, "drain");
 }
 

@@ -10,6 +10,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { log } from "../log";
 import { malformedRequest, type MalformedRequest } from "./malformed";
 import { REQUEST_ID_HEADER } from "./responses";
+import { writable } from "./lambda-stream";
 
 /** A Function URL refuses request payloads over 6 MB. */
 export const MAX_REQUEST_BYTES = 6 * 1024 * 1024;
@@ -115,7 +116,9 @@ export async function writeWebResponse(res: ServerResponse, response: Response):
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
-      if (!res.write(value)) await new Promise((resolve) => res.once("drain", resolve));
+      // A client that hangs up never drains: waiting for "drain" alone would never end (the body is
+      // cancelled, so the next read is done).
+      if (!res.write(value)) await writable(res);
     }
   } finally {
     res.end();
