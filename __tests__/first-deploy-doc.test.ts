@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { PROJECT_ROOT } from "../testing/paths";
-import { all, synthDefaults } from "../testing/synth";
+import { all, synthAnkify, synthDefaults } from "../testing/synth";
 
 /** docs/first-deploy.md states figures the stack synthesizes; this holds them together. */
 const doc = readFileSync(join(PROJECT_ROOT, "docs", "first-deploy.md"), "utf8");
@@ -11,6 +11,8 @@ const section = (heading: string) => {
   const end = doc.indexOf("\n## ", start + 4);
   return doc.slice(start, end < 0 ? undefined : end);
 };
+const NUMBER_WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"];
+const capitalised = (word: string) => `${word[0]!.toUpperCase()}${word.slice(1)}`;
 /** The table row (a line starting with "|") naming `name` in backticks. */
 const row = (text: string, name: string) => {
   const rows = text.split("\n").filter((line) => line.startsWith("|") && line.includes(`\`${name}\``));
@@ -27,6 +29,14 @@ describe("docs/first-deploy.md: alarms", () => {
   it("lists every alarm the stack makes, and no other", () => {
     const named = [...table.matchAll(/^\| `<stack>-([\w-]+)`/gm)].map((m) => m[1]);
     expect(named.sort()).toEqual(Object.keys(alarms).sort());
+  });
+
+  it("counts them as the stack makes them, with the web ACL (the default) and without it", () => {
+    const count = (t: typeof tf) => all(t, "aws_cloudwatch_metric_alarm").length;
+    const withAcl = count(tf);
+    const withoutAcl = count(synthAnkify({ rateLimit: 0 }).tf);
+    expect(withoutAcl).toBe(withAcl - 1);
+    expect(table).toContain(`${capitalised(NUMBER_WORDS[withAcl]!)} CloudWatch alarms (${NUMBER_WORDS[withoutAcl]} without the web ACL)`);
   });
 
   it("gives the duration threshold the stack synthesizes, and the stream budget it sits above", () => {
@@ -63,9 +73,8 @@ describe("docs/operations.md: alarms", () => {
   it("lists every alarm the default stack makes (with the web ACL), and counts them right", () => {
     const listed = [...table.matchAll(/^\| `<stack>-([\w-]+)`/gm)].map((m) => m[1]);
     expect(listed.sort()).toEqual([...names].sort());
-    const words = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"];
     // "N CloudWatch alarms (N + 1 with the web ACL)": the default stack has the web ACL's alarm.
-    expect(table).toContain(`${words[names.length - 1]![0]!.toUpperCase()}${words[names.length - 1]!.slice(1)} CloudWatch alarms (${words[names.length]} with the web ACL)`);
+    expect(table).toContain(`${capitalised(NUMBER_WORDS[names.length - 1]!)} CloudWatch alarms (${NUMBER_WORDS[names.length]} with the web ACL)`);
     expect(table).toContain(`$${(0.1 * names.length).toFixed(2)} with the web ACL`);
   });
 });

@@ -184,7 +184,7 @@ describe("the dev server's picture setting", () => {
     expect(devOptionsFromEnv({ ...base, ANKIFY_DEV_ALLOW_LOOPBACK_IMAGES: "1" })).toEqual({ options: expect.objectContaining({ allowLoopbackImages: true }) });
     expect(devOptionsFromEnv(base)).toEqual({ options: expect.not.objectContaining({ allowLoopbackImages: true }) });
     expect(devOptionsFromEnv({ ...base, ANKIFY_DEV_ALLOW_LOOPBACK_IMAGES: "yes" })).toEqual({
-      problems: ['ANKIFY_DEV_ALLOW_LOOPBACK_IMAGES = "yes" must be 1 (card pictures may come from http://127.0.0.1) or 0.'],
+      problems: ['ANKIFY_DEV_ALLOW_LOOPBACK_IMAGES = "yes" must be 1 (card pictures may come from loopback addresses, over http too) or 0.'],
     });
   });
 });

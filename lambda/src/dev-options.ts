@@ -62,7 +62,7 @@ export function devOptionsFromEnv(env: Readonly<Record<string, string | undefine
   const storageDir = get("ANKIFY_DEV_STORAGE_DIR");
   const clipCacheDays = integer("ANKIFY_CLIP_CACHE_DAYS");
   const loopbackImages = get("ANKIFY_DEV_ALLOW_LOOPBACK_IMAGES") ?? "0";
-  if (!["0", "1"].includes(loopbackImages)) problems.push(`ANKIFY_DEV_ALLOW_LOOPBACK_IMAGES = ${JSON.stringify(loopbackImages)} must be 1 (card pictures may come from http://127.0.0.1) or 0.`);
+  if (!["0", "1"].includes(loopbackImages)) problems.push(`ANKIFY_DEV_ALLOW_LOOPBACK_IMAGES = ${JSON.stringify(loopbackImages)} must be 1 (card pictures may come from loopback addresses, over http too) or 0.`);
   const speech = get("ANKIFY_DEV_SPEECH") ?? "espeak";
   if (!(DEV_SPEECH as readonly string[]).includes(speech)) problems.push(`ANKIFY_DEV_SPEECH = ${JSON.stringify(speech)} must be espeak, silent or polly.`);
   if (speech === "polly" && !get("AWS_REGION")) {

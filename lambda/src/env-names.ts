@@ -54,7 +54,7 @@ export const RUNTIME_VARIABLES = {
   ANKIFY_DEV_SPEECH: { readBy: ["dev"], doc: "`espeak` (default), `silent`, or `polly` (the function's Polly path: needs `AWS_REGION`; `AWS_ENDPOINT_URL_POLLY` may point at the Polly fake)" },
   ANKIFY_DEV_SPEECH_LATENCY_MS: { readBy: ["dev"], doc: "extra milliseconds every clip takes, to act like a slower service" },
   ANKIFY_DEV_STORAGE_DIR: { readBy: ["dev"], doc: "where the local S3 store keeps decks and clips (`.ankify-local/s3`)" },
-  ANKIFY_DEV_ALLOW_LOOPBACK_IMAGES: { readBy: ["dev"], doc: "`1` lets card pictures come from http://127.0.0.1 (tests); `0` (default) allows public https only" },
+  ANKIFY_DEV_ALLOW_LOOPBACK_IMAGES: { readBy: ["dev"], doc: "`1` lets card pictures come from loopback addresses (127.0.0.0/8, ::1, or a name such as localhost that resolves to one), over https or http (an http:// URL must name 127.0.0.1, localhost or [::1]), for tests; the Lambda runtime API stays refused. `0` (default): public addresses over https only" },
   ANKIFY_CHROMIUM: { readBy: ["test"], doc: "the Chromium (or Chrome) executable the preview's browser test drives, when it is not on the PATH" },
   ANKIFY_BUILD_OUTDIR: { readBy: ["build"], doc: "where lambda/build.js writes the bundle (`lambda/dist`)" },
 } as const satisfies Readonly<Record<`ANKIFY_${string}`, RuntimeVariable>>;

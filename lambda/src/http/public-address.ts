@@ -63,7 +63,7 @@ export function isLoopback(address: string): boolean {
 }
 
 export interface AddressPolicy {
-  /** Loopback addresses are allowed (the dev server's tests serve pictures from 127.0.0.1). @default false */
+  /** Loopback addresses (127.0.0.0/8, ::1) are allowed (the dev server's tests serve pictures from 127.0.0.1). @default false */
   readonly allowLoopback?: boolean;
 }
 
