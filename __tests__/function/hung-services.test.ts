@@ -1,11 +1,18 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { LambdaClient } from "@aws-sdk/client-lambda";
 import { Client, InMemoryTransport } from "@modelcontextprotocol/client";
 import { FairUse } from "../../lambda/src/access/fair-use";
+import { InProcessLauncher, SelfInvokeLauncher, type JobLauncher } from "../../lambda/src/jobs/launcher";
+import { DeckJobs } from "../../lambda/src/jobs/lifecycle";
+import { S3JobStore } from "../../lambda/src/jobs/store";
 import { InFlightCalls } from "../../lambda/src/mcp/cancellation";
 import { createServer } from "../../lambda/src/mcp/server";
 import { DynamoUsageStore } from "../../lambda/src/storage/usage-table";
 import type { Synthesizer } from "../../lambda/src/tts/index";
 import { FakeDynamoDb } from "../../testing/fake-dynamodb";
+import { FakeLambda } from "../../testing/fake-lambda";
+import { FakeS3 } from "../../testing/fake-s3";
+import { BUCKET, environment, rawClient, s3Client, TASKS } from "../../testing/function/jobs";
 
 /**
  * Every AWS call a request makes is bounded by its deadline (lambda/src/deadline.ts): DynamoDB for
@@ -105,5 +112,64 @@ describe("fair use on a hung DynamoDB", () => {
     expect(answer.structuredContent).toEqual(expect.objectContaining({ url: "https://decks.example/d.apkg" }));
     await until(() => db.abandoned.length > 0);
     expect(db.abandoned).toEqual(["UpdateItem"]);
+  }, 30_000);
+});
+
+describe("deck jobs on a hung S3 or Lambda", () => {
+  let s3: FakeS3;
+  let endpoint: string;
+  beforeEach(async () => {
+    s3 = new FakeS3();
+    endpoint = await s3.start();
+  });
+  afterEach(() => s3.stop());
+  const jobs = (launcher: JobLauncher = new InProcessLauncher(async () => {})) => new DeckJobs({ store: new S3JobStore(s3Client(endpoint), BUCKET, "jobs/"), launcher });
+  /** inlineSeconds 0: every deck with speech is a job. */
+  const asJob = (service: DeckJobs) => ({ synthesizer: speech(), jobs: { service, inlineSeconds: 0 } });
+
+  it("storing the job's record: the deck ends at its deadline in the deadline's words, the PUT given up", async () => {
+    s3.faults.push({ operation: "PutObject", stall: true, times: 10 });
+    const answer = await callTool(asJob(jobs()), "create_deck", deck);
+    expect(answer.content[0]!.text).toMatch(timedOut("starting the deck job"));
+    await until(() => s3.abandoned.length > 0);
+    expect(s3.abandoned).toEqual([expect.stringMatching(/^PutObject jobs\/.+/)]);
+  }, 30_000);
+
+  it("invoking the job's worker: the same, the invocation given up, and the job left failed rather than queued", async () => {
+    const lambda = new FakeLambda();
+    lambda.hang = true;
+    const lambdaClient = new LambdaClient({ endpoint: await lambda.start(), region: "eu-west-1", credentials });
+    try {
+      const answer = await callTool(asJob(jobs(new SelfInvokeLauncher(lambdaClient, "ankify"))), "create_deck", deck);
+      expect(answer.content[0]!.text).toMatch(timedOut("starting the deck job"));
+      await until(() => lambda.abandoned.length > 0);
+      expect(lambda.abandoned).toEqual(["ankify"]);
+      expect(lambda.invocations).toEqual([]);
+      const records = [...s3.objects].filter(([key]) => key.endsWith("/record.json")).map(([, object]) => JSON.parse(object.body.toString("utf8")) as { state: string });
+      expect(records.map((record) => record.state)).toEqual(["failed"]);
+    } finally {
+      lambdaClient.destroy();
+      await lambda.stop();
+    }
+  }, 30_000);
+
+  it("get_deck reading a job: answered in the deadline's words, the read given up", async () => {
+    s3.faults.push({ operation: "GetObject", stall: true, times: 10 });
+    const answer = await callTool(asJob(jobs()), "get_deck", { job_id: "0b8c4a52-2f4d-4d0e-9a51-3f7a1f0c2d11" });
+    expect(answer.isError).toBe(true);
+    expect(answer.content[0]!.text).toBe("get_deck could not be finished in time: reading the job did not finish within the time budget. Call get_deck again with the same job_id. (request req-hung)");
+    await until(() => s3.abandoned.length > 0);
+    expect(s3.abandoned).toEqual([expect.stringMatching(/^GetObject jobs\/0b8c4a52-2f4d-4d0e-9a51-3f7a1f0c2d11\//)]);
+  }, 30_000);
+  it("tasks/get reading a task: a JSON-RPC error naming the stage, the read given up", async () => {
+    s3.faults.push({ operation: "GetObject", stall: true, times: 10 });
+    const key = "ank_test_key";
+    const env = environment({ s3: endpoint, synthesizer: speech(), keys: { alice: key } });
+    // The request's budget is what its invocation has left: a few seconds here.
+    const rpc = rawClient({ handle: (request) => env.handle(request, { remainingMs: DEADLINE_MS }) }, { key, capabilities: { extensions: { [TASKS]: {} } } });
+    const answer = await rpc("tasks/get", { taskId: "0b8c4a52-2f4d-4d0e-9a51-3f7a1f0c2d11" });
+    expect(answer.error).toEqual({ code: -32603, message: "reading the task did not finish within the time budget" });
+    await until(() => s3.abandoned.length > 0);
+    expect(s3.abandoned).toEqual([expect.stringMatching(/^GetObject jobs\/0b8c4a52-2f4d-4d0e-9a51-3f7a1f0c2d11\//)]);
   }, 30_000);
 });

@@ -6,7 +6,9 @@
  */
 import type { McpServer, ToolAnnotations } from "@modelcontextprotocol/server";
 import { z } from "zod";
+import { timeBudget } from "../deadline";
 import type { DeckJobs } from "../jobs/lifecycle";
+import { OutOfTimeError } from "../limits";
 import { clientMayShowPreview, DECK_PREVIEW_LINK } from "../preview/resource";
 import { deckOutput, jobResult, noSuchJob } from "./deck-answers";
 import { ankifyIcons } from "./icon";
@@ -16,6 +18,10 @@ export interface GetDeckDeps {
   readonly jobs: DeckJobs;
   /** Who is asking (access/subject.ts). */
   readonly subject?: string;
+  /** Epoch ms by which the answer must be on its way: reading or cancelling the job is bounded by it (deadline.ts). */
+  readonly deadline: number;
+  /** Names this request in a tool error, as in the log. */
+  readonly requestId: string;
 }
 
 const shape = {
@@ -59,7 +65,16 @@ export function registerGetDeck(server: McpServer, deps: GetDeckDeps): void {
       icons: ankifyIcons(),
     },
     async ({ job_id: id, cancel }, ctx) => {
-      const record = cancel ? await deps.jobs.cancel(deps.subject, id) : await deps.jobs.find(deps.subject, id);
+      const { signal, failed } = timeBudget(deps.deadline, ctx.mcpReq.signal);
+      let record;
+      try {
+        record = await (cancel ? deps.jobs.cancel(deps.subject, id, signal) : deps.jobs.find(deps.subject, id, signal))
+          .catch(failed(cancel ? "cancelling the job" : "reading the job"));
+      } catch (error) {
+        if (!(error instanceof OutOfTimeError)) throw error;
+        // A cancellation cut short may or may not be recorded: asking again says which.
+        return { isError: true, content: [{ type: "text", text: `get_deck could not be finished in time: ${error.message}. Call get_deck again with the same job_id. (request ${deps.requestId})` }] };
+      }
       if (!record) return noSuchJob(id);
       return jobResult(record, Date.now(), clientMayShowPreview(ctx.mcpReq.envelope as Record<string, unknown> | undefined));
     },
