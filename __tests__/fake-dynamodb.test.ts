@@ -66,4 +66,28 @@ describe("the fake DynamoDB", () => {
     expect(second.LastEvaluatedKey).toBeUndefined();
     await expect(db.send(new GetItemCommand({ TableName: "nope", Key: key("x") }))).rejects.toThrow(expect.objectContaining({ name: "ResourceNotFoundException" }));
   });
+  it("hangs as a service that never answers: the held write changes nothing, and a call the SDK gives up on is seen closed", async () => {
+    fake.hang = ["UpdateItem"];
+    try {
+      const before = fake.calls.length;
+      const abort = new AbortController();
+      const held = db.send(new UpdateItemCommand({ TableName: "t", Key: key("h"), UpdateExpression: "SET n = :one", ExpressionAttributeValues: { ":one": { N: "1" } } }), { abortSignal: abort.signal });
+      // The stand-in learns of each change of state a moment after the client makes it.
+      const until = async (seen: () => boolean) => {
+        for (const giveUp = Date.now() + 20_000; !seen() && Date.now() < giveUp;) await new Promise((resolve) => setTimeout(resolve, 10));
+      };
+      await until(() => fake.calls.length > before);
+      // Answered while the update is held: only the operations listed hang.
+      const read = await db.send(new GetItemCommand({ TableName: "t", Key: key("h"), ConsistentRead: true }));
+      expect(read.Item).toBeUndefined();
+      expect(fake.calls.slice(before)).toEqual(["UpdateItem", "GetItem"]);
+      abort.abort();
+      await expect(held).rejects.toThrow(expect.objectContaining({ name: "AbortError" }));
+      await until(() => fake.abandoned.length > 0);
+      expect(fake.abandoned).toEqual(["UpdateItem"]);
+      expect((await db.send(new GetItemCommand({ TableName: "t", Key: key("h"), ConsistentRead: true }))).Item).toBeUndefined();
+    } finally {
+      delete fake.hang;
+    }
+  }, 30_000);
 });

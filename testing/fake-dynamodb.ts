@@ -33,7 +33,16 @@ export class FakeDynamoDb {
   readonly calls: string[] = [];
   /** When set, every call answers this error (e.g. AccessDeniedException, 400). */
   failWith?: { status: number; type: string; message: string };
+  /**
+   * A hung service: `true` holds every request, a list only those operations. A held request is read
+   * and never answered, and changes nothing (it never reached the table); its connection stays open
+   * until the client gives up on it (recorded in `abandoned`) or stop() closes it.
+   */
+  hang?: true | readonly string[];
+  /** Held operations whose client closed the connection while waiting: the SDK call was aborted. */
+  readonly abandoned: string[] = [];
   private server?: Server;
+  private stopping = false;
 
   /** @param pageSize items per Query or Scan page when the request gives no Limit (DynamoDB pages at 1 MB). */
   constructor(private readonly pageSize = 100) {}
@@ -46,7 +55,12 @@ export class FakeDynamoDb {
 
   async start(): Promise<string> {
     this.server = createServer((req, res) => {
-      void this.handle(req).then(([status, body]) => {
+      void this.handle(req).then((answer) => {
+        if (answer === "held") {
+          res.once("close", () => this.stopping || this.abandoned.push(String(req.headers["x-amz-target"] ?? "").replace(/^DynamoDB_20120810\./, "")));
+          return;
+        }
+        const [status, body] = answer;
         const text = JSON.stringify(body);
         res.writeHead(status, { "Content-Type": "application/x-amz-json-1.0", "x-amz-crc32": String(crc32(text)) });
         res.end(text);
@@ -57,16 +71,18 @@ export class FakeDynamoDb {
   }
 
   stop(): Promise<void> {
+    this.stopping = true;
     this.server?.closeAllConnections();
     return new Promise((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 
-  private async handle(req: IncomingMessage): Promise<Answer> {
+  private async handle(req: IncomingMessage): Promise<Answer | "held"> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const target = String(req.headers["x-amz-target"] ?? "");
     const action = target.replace(/^DynamoDB_20120810\./, "");
     this.calls.push(action);
+    if (this.hang === true || this.hang?.includes(action)) return "held";
     if (!String(req.headers["authorization"] ?? "").startsWith("AWS4-HMAC-SHA256 ")) return error(400, "MissingAuthenticationTokenException", "Missing Authentication Token");
     if (this.failWith) return error(this.failWith.status, this.failWith.type, this.failWith.message);
     let input: Record<string, any>;

@@ -28,6 +28,14 @@ export class FakeLambda {
   readonly invocations: Invocation[] = [];
   /** Invocations run so far that have ended (successfully or not). */
   readonly ended: Array<{ readonly invocation: Invocation; readonly error?: unknown }> = [];
+  /**
+   * A hung Lambda API: when true, Invoke requests are read and never answered, and nothing is queued
+   * or run; the connection stays open until the caller gives up (recorded in `abandoned`) or stop().
+   */
+  hang = false;
+  /** Functions whose held Invoke the caller gave up on (closed the connection): the SDK call was aborted. */
+  readonly abandoned: string[] = [];
+  private stopping = false;
   private readonly functions = new Map<string, (event: unknown, context: FakeContext) => Promise<unknown>>();
   private readonly running = new Set<Promise<void>>();
   private server?: Server;
@@ -53,6 +61,7 @@ export class FakeLambda {
 
   async stop(): Promise<void> {
     await this.idle();
+    this.stopping = true;
     this.server?.closeAllConnections();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
@@ -63,6 +72,7 @@ export class FakeLambda {
     const match = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/.exec(new URL(req.url ?? "/", "http://lambda.local").pathname);
     if (req.method !== "POST" || !match) return error(res, 404, "UnknownOperationException", "Unknown operation");
     const functionName = decodeURIComponent(match[1]!);
+    if (this.hang) return void res.once("close", () => this.stopping || this.abandoned.push(functionName));
     const run = this.functions.get(functionName);
     if (!run) return error(res, 404, "ResourceNotFoundException", `Function not found: ${functionName}`);
     const invocationType = String(req.headers["x-amz-invocation-type"] ?? "RequestResponse");

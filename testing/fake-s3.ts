@@ -51,7 +51,10 @@ export class FakeS3 {
   /** Every request, as `Operation key` (UploadPart with its number). */
   readonly requests: string[] = [];
   readonly faults: Fault[] = [];
+  /** Stalled requests (`Operation key`) whose client closed the connection while waiting: the SDK call was aborted. */
+  readonly abandoned: string[] = [];
   private server?: Server;
+  private stopping = false;
 
   async start(): Promise<string> {
     this.server = createServer((req, res) => void this.handle(req, res));
@@ -60,6 +63,7 @@ export class FakeS3 {
   }
 
   stop(): Promise<void> {
+    this.stopping = true;
     this.server?.closeAllConnections();
     return new Promise((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
@@ -85,7 +89,7 @@ export class FakeS3 {
     const fault = this.faults.find((f) => f.operation === operation && (f.partNumber === undefined || f.partNumber === partNumber) && (f.times ?? 1) > 0);
     if (fault) {
       fault.times = (fault.times ?? 1) - 1;
-      if (fault.stall) return;
+      if (fault.stall) return void res.once("close", () => this.stopping || this.abandoned.push(`${operation} ${key}`));
       if (fault.error) return sendError(res, fault.error.status, fault.error.code, fault.error.message, key);
     }
     // A client that gave up mid-body: S3 never stores what it did not receive whole.

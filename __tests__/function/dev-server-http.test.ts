@@ -1,5 +1,5 @@
 import { createServer, request as httpRequest, type IncomingHttpHeaders } from "node:http";
-import type { AddressInfo } from "node:net";
+import { connect, type AddressInfo } from "node:net";
 import { serveNode } from "../../lambda/src/http/node-adapter";
 import { runDevServer, type Running } from "../../testing/function/harness";
 
@@ -20,6 +20,25 @@ function raw(url: string, options: { method?: string; path?: string; headers: Re
   });
 }
 
+/** Sends `bytes` as they are and reads until the server closes the connection (a hang guard ends the wait). */
+function rawBytes(url: string, bytes: string) {
+  const { hostname, port } = new URL(url);
+  return new Promise<{ status: number; headers: Record<string, string>; body: string }>((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => socket.end(bytes));
+    let text = "";
+    socket.setEncoding("utf8");
+    socket.on("data", (chunk: string) => (text += chunk));
+    socket.on("error", reject);
+    // Resolves only once the server has closed its side: an answer on a connection left open would hang here.
+    socket.on("close", () => {
+      const [head = "", body = ""] = text.split("\r\n\r\n");
+      const [statusLine = "", ...lines] = head.split("\r\n");
+      const headers = Object.fromEntries(lines.map((line) => [line.slice(0, line.indexOf(":")).toLowerCase(), line.slice(line.indexOf(":") + 1).trim()]));
+      resolve({ status: Number(statusLine.split(" ")[1]), headers, body });
+    });
+  });
+}
+
 describe("the dev server's own answers", () => {
   let run: Running;
   beforeAll(async () => (run = await runDevServer()));
@@ -35,6 +54,22 @@ describe("the dev server's own answers", () => {
     expect(withoutSecret.status).toBe(403);
     expect(withoutSecret.headers["x-ankify-request-id"]).toMatch(/^[0-9a-f-]{36}$/);
   });
+
+  it("answers what Node's parser refuses (a header name with a space) as its other 400s: JSON, the request id, the connection closed", async () => {
+    const response = await rawBytes(run.dev.url, `POST /mcp HTTP/1.1\r\nHost: ${host()}\r\nx-origin-verify: ${run.secrets[0]!}\r\nbad name: 1\r\ncontent-length: 0\r\n\r\n`);
+    expect(response.status).toBe(400);
+    expect(response.headers["x-ankify-request-id"]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(response.headers["content-type"]).toBe("application/json");
+    expect(response.headers["connection"]).toBe("close");
+    expect(JSON.parse(response.body)).toEqual({ error: "Bad Request: the request is not valid HTTP/1.1", requestId: response.headers["x-ankify-request-id"] });
+  }, 30_000);
+
+  it("answers headers past Node's limit with 431, as Node would, with the request id", async () => {
+    const response = await rawBytes(run.dev.url, `GET / HTTP/1.1\r\nHost: ${host()}\r\nx-filler: ${"a".repeat(20_000)}\r\n\r\n`);
+    expect(response.status).toBe(431);
+    expect(JSON.parse(response.body)).toEqual({ error: "Request Header Fields Too Large: the request's headers are larger than the server accepts", requestId: response.headers["x-ankify-request-id"] });
+    expect(response.headers["x-ankify-request-id"]).toMatch(/^[0-9a-f-]{36}$/);
+  }, 30_000);
 
   it("answers TRACE (which Node passes on and fetch's Request refuses) with 405 and the request id", async () => {
     const response = await raw(run.dev.url, { method: "TRACE", path: "/mcp", headers: { host: host(), "x-origin-verify": run.secrets[0]! } });

@@ -8,6 +8,9 @@ import { createClientGate } from "../../lambda/src/access/client-auth";
 import { clientSubject, withSubject } from "../../lambda/src/access/subject";
 import { loadConfig } from "../../lambda/src/config";
 import { createRequestHandler, REQUEST_ID_HEADER } from "../../lambda/src/handler";
+import { InProcessLauncher } from "../../lambda/src/jobs/launcher";
+import { DeckJobs } from "../../lambda/src/jobs/lifecycle";
+import { S3JobStore } from "../../lambda/src/jobs/store";
 import { DECK_METRIC_NAMES, METRICS_NAMESPACE } from "../../lambda/src/metrics";
 import { iconSvg } from "../../lambda/src/mcp/icon";
 import { validTraceparent } from "../../lambda/src/mcp/trace";
@@ -16,6 +19,7 @@ import type { Synthesizer } from "../../lambda/src/tts/index";
 import { emfProblems, extractMetrics } from "../../testing/emf";
 import { captureLog } from "../../testing/function/log-capture";
 import { newSecret } from "../../testing/function/harness";
+import { s3Client } from "../../testing/function/jobs";
 import { recordingDeckStore } from "../../testing/function/usage";
 
 const dir = mkdtempSync(join(tmpdir(), "ankify-insight-"));
@@ -24,13 +28,14 @@ const secret = newSecret();
 const TRACE = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
 
 /** The real handler, no client authentication (every caller is `anonymous`), speech that answers at once. */
-function endpoint(options: { dailyCharacters?: number; failUpload?: boolean } = {}) {
+function endpoint(options: { dailyCharacters?: number; failUpload?: boolean; jobs?: DeckJobs } = {}) {
   const synthesizer: Synthesizer = { extension: "mp3", bytesPerCharacter: 100, concurrency: 4, synthesize: async () => new Uint8Array(16) };
   const config = loadConfig({ ANKIFY_ORIGIN_PROTECTION: "secret-header", ANKIFY_ORIGIN_SECRET: secret, ANKIFY_DECK_BUCKET: "b", ANKIFY_CLIENT_AUTH: "none" });
   const handle = createRequestHandler({
     config, synthesizer, clients: createClientGate(config.clientAuth, config.originProtection),
     store: recordingDeckStore(dir, options.failUpload ? () => new Error("S3 is down") : undefined),
     fairUse: new FairUse(new MemoryUsageStore(), { dailyCharacters: options.dailyCharacters ?? 100_000, concurrency: 2 }),
+    ...(options.jobs ? { jobs: options.jobs } : {}),
   });
   return async (message: Record<string, unknown>, headers: Record<string, string> = {}) => {
     const response = await handle(new Request("https://ankify.test/mcp", {
@@ -136,6 +141,23 @@ describe("what clients see before they call", () => {
     expect(tool.icons.map((i: { mimeType: string; sizes: string[] }) => [i.mimeType, i.sizes])).toEqual([["image/png", ["64x64"]], ["image/svg+xml", ["any"]]]);
     const { result: init } = await call({ method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "t", version: "1" } } });
     expect(init.serverInfo).toEqual(expect.objectContaining({ name: "ankify", title: "Ankify", icons: tool.icons }));
+  });
+
+  it("every tool listed (get_deck too, where jobs are on) carries a title, all four hints said outright, and the icon", async () => {
+    // Listing tools reads no job: the store's endpoint is never reached.
+    const jobs = new DeckJobs({ store: new S3JobStore(s3Client("http://127.0.0.1:9"), "decks", "jobs/"), launcher: new InProcessLauncher(async () => {}) });
+    const { result } = await endpoint({ jobs })({ method: "tools/list", params: {} });
+    const { result: init } = await endpoint({ jobs })({ method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "t", version: "1" } } });
+    const tools = result.tools as Array<{ name: string; title?: string; annotations?: Record<string, unknown>; icons?: unknown }>;
+    expect(tools.map((t) => t.name).sort()).toEqual(["create_deck", "get_deck"]);
+    for (const tool of tools) {
+      // MCP defaults destructiveHint to true and openWorldHint to true when absent: each is stated, not left to a host's reading of the default.
+      expect({ name: tool.name, hints: Object.keys(tool.annotations ?? {}).sort() }).toEqual({ name: tool.name, hints: ["destructiveHint", "idempotentHint", "openWorldHint", "readOnlyHint", "title"] });
+      expect(tool.annotations!["title"]).toBe(tool.title);
+      expect({ name: tool.name, icons: tool.icons }).toEqual({ name: tool.name, icons: init.serverInfo.icons });
+    }
+    // Cancelling a job (cancel: true) ends its work for good: not read-only, not only additive.
+    expect(tools.find((t) => t.name === "get_deck")!.annotations).toEqual({ title: "Get a deck being built", readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false });
   });
 
   it("the PNG icon is a valid 64×64 RGBA image with a drawing on it (read by Python's zlib, not ours)", async () => {

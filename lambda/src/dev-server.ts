@@ -21,7 +21,7 @@ import { FairUse, fairUseJobGate } from "./access/fair-use";
 import { ConfigError, loadConfig, type FunctionConfig } from "./config";
 import { startPackagingWorker } from "./deck/build-off-thread";
 import { createRequestHandler } from "./handler";
-import { serveNode } from "./http/node-adapter";
+import { answerClientError, serveNode } from "./http/node-adapter";
 import { jsonResponse } from "./http/responses";
 import { guardedImageFetcher } from "./deck/images";
 import { InProcessLauncher } from "./jobs/launcher";
@@ -120,6 +120,8 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   // (ECONNRESET on its next call); clients follow the longer Keep-Alive hint and close theirs first.
   // s3rver's server, which serves the download links, gets the same.
   server.keepAliveTimeout = 65_000;
+  // What Node's parser refuses never reaches the listener: answered with the request id all the same.
+  server.on("clientError", answerClientError);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 8787, "127.0.0.1", resolve);

@@ -11,9 +11,12 @@
  *   allowance.finish(outcome)  charges what was spoken, gives back the rest, counts the deck, frees
  *                              the slot; on every exit path (built, refused, failed, cancelled, timed out)
  * A job worker calls resume(client, lease, deadline) to finish in its own invocation what acquire began.
+ * Each store call takes an abort signal: the request's (deadline.ts) for acquire and reserve, and for
+ * finish, which runs after the deadline as often as not, a bound of its own (CLEANUP_TIMEOUT_MS).
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
+import { CLEANUP_TIMEOUT_MS } from "../deadline";
 import { LimitError } from "../limits";
 import { log } from "../log";
 import type { Synthesizer } from "../tts/index";
@@ -115,12 +118,12 @@ export class FairUse {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Takes one of the client's build slots until `deadline` (epoch ms), or throws BusyError. */
-  async acquire(client: string, deadline: number): Promise<DeckAllowance> {
+  /** Takes one of the client's build slots until `deadline` (epoch ms), or throws BusyError; `signal` bounds the store's calls. */
+  async acquire(client: string, deadline: number, signal?: AbortSignal): Promise<DeckAllowance> {
     if (this.limits.concurrency === 0) return this.resume(client, undefined);
     const lease = randomUUID();
     const now = this.now();
-    const answer = await this.store.acquireSlot(client, lease, Math.max(deadline, now + 1000), this.limits.concurrency, now).catch((error: unknown) => {
+    const answer = await this.store.acquireSlot(client, lease, Math.max(deadline, now + 1000), this.limits.concurrency, now, signal).catch((error: unknown) => {
       throw new UsageUnavailableError(error);
     });
     if (!answer.granted) {
@@ -209,7 +212,7 @@ export class DeckAllowance {
   }
 
   /** Reserves the characters about to be spoken, all or nothing; throws QuotaError when they do not fit. */
-  async reserve(characters: number): Promise<void> {
+  async reserve(characters: number, signal?: AbortSignal): Promise<void> {
     const limit = this.fairUse.limits.dailyCharacters;
     if (characters <= 0) return;
     const now = this.now();
@@ -218,12 +221,12 @@ export class DeckAllowance {
       // Counted all the same, for the usage report; nothing to refuse.
       this.day = day;
       this.reserved += characters;
-      await this.store.reserve(this.client, day, characters, Number.MAX_SAFE_INTEGER).catch((error: unknown) => {
+      await this.store.reserve(this.client, day, characters, Number.MAX_SAFE_INTEGER, signal).catch((error: unknown) => {
         throw new UsageUnavailableError(error);
       });
       return;
     }
-    const answer = await this.store.reserve(this.client, day, characters, limit).catch((error: unknown) => {
+    const answer = await this.store.reserve(this.client, day, characters, limit, signal).catch((error: unknown) => {
       throw new UsageUnavailableError(error);
     });
     if (!answer.granted) {
@@ -258,10 +261,10 @@ export class DeckAllowance {
         decks: outcome.built ? 1 : 0,
         clipsSpoken: this.meter.clips,
         clipsCached: outcome.built ? (outcome.clipsCached ?? 0) : 0,
-      });
+      }, AbortSignal.timeout(CLEANUP_TIMEOUT_MS));
       // Left of today: a build that reserved yesterday reports today's full allowance less today's use.
       const today = utcDay(this.now());
-      if (limit > 0) settled.charactersLeftToday = Math.max(0, limit - (day === today ? used : await this.store.used(this.client, today)));
+      if (limit > 0) settled.charactersLeftToday = Math.max(0, limit - (day === today ? used : await this.store.used(this.client, today, AbortSignal.timeout(CLEANUP_TIMEOUT_MS))));
     } catch (error) {
       log("error", "fair_use.settle_failed", { client: this.client, day, refund: this.reserved - characters, message: (error as Error).message });
     }
@@ -270,7 +273,7 @@ export class DeckAllowance {
 
   private async release(settled: Settled): Promise<Settled> {
     if (this.lease !== undefined) {
-      await this.store.releaseSlot(this.client, this.lease).catch((error: Error) => {
+      await this.store.releaseSlot(this.client, this.lease, AbortSignal.timeout(CLEANUP_TIMEOUT_MS)).catch((error: Error) => {
         log("warn", "fair_use.release_failed", { client: this.client, message: error.message });
       });
     }

@@ -4,7 +4,6 @@
  * Nothing half-built is stored: speech that misses its deadline throws before anything is written.
  */
 import { randomUUID } from "node:crypto";
-import { setMaxListeners } from "node:events";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -20,7 +19,8 @@ import { VOICES, type Engine, type SpeechRate, type Synthesizer } from "../tts/i
 import type { ClipCache } from "../storage/clip-cache";
 import type { DeckStore } from "../storage/s3";
 import type { NoteTimesStore } from "../storage/note-times";
-import { FINISHING_RESERVE_SECONDS, MAX_PACKAGE_BYTES, OutOfTimeError } from "../limits";
+import { CancelledError, timeBudget } from "../deadline";
+import { FINISHING_RESERVE_SECONDS, MAX_PACKAGE_BYTES } from "../limits";
 import { publishPreview, type DeckPreview, type PreviewDeps } from "../preview/publish";
 import { checkCardCount } from "./bounds";
 import { checkPackageEstimate, countClips, speakDeck, type DeckSpeech, type DeckSpeechRequest } from "./speech";
@@ -50,13 +50,7 @@ export interface DeckRequest {
   readonly speech_rate?: SpeechRate;
 }
 
-/** The client went away or cancelled: the work stopped and nothing was stored. */
-export class CancelledError extends Error {
-  constructor() {
-    super("the request was cancelled");
-    this.name = "CancelledError";
-  }
-}
+export { CancelledError };
 
 export interface DeckDeps {
   readonly synthesizer: Synthesizer;
@@ -86,9 +80,10 @@ export interface DeckDeps {
   readonly preview?: PreviewDeps;
   /**
    * Called once the clip cache has said what it holds and before any speech, with the characters
-   * about to be sent to speech (the client's daily allowance, access/fair-use.ts); throws to refuse.
+   * about to be sent to speech (the client's daily allowance, access/fair-use.ts), with the signal that
+   * bounds its calls (the deadline's, deadline.ts); throws to refuse.
    */
-  readonly beforeSpeech?: (characters: number) => Promise<void>;
+  readonly beforeSpeech?: (characters: number, signal: AbortSignal) => Promise<void>;
   /**
    * Called before packaging and before uploading; a rejection stops the deck there (a deck job looks
    * at its record: a cancellation ends it before anything is stored). @default none
@@ -163,20 +158,9 @@ export async function createDeck(args: DeckRequest, deps: DeckDeps, plan?: DeckP
 
   // Clips and the package live in a directory of this request's, removed whatever happens.
   const workspace = await mkdtemp(join(tmpdir(), "ankify-deck-"));
-  // Packaging and uploading must finish by the deadline too, and stop when the client goes away;
-  // either way nothing is stored.
-  const timeUp = AbortSignal.timeout(Math.max(0, deps.deadline - Date.now()));
-  const finish = deps.cancel ? AbortSignal.any([timeUp, deps.cancel]) : timeUp;
-  // Every cache read and write in flight listens to it: many listeners, none leaked.
-  setMaxListeners(64, finish);
-  const cancelled = () => deps.cancel?.aborted === true;
-  // Whatever a stage throws once the client is gone or the time is up is reported as that, in the
-  // words the client can act on: an aborted S3 read is not an internal error.
-  const failed = (stage: string) => (error: unknown): never => {
-    if (cancelled()) throw new CancelledError();
-    if (timeUp.aborted && !(error instanceof OutOfTimeError)) throw new OutOfTimeError(`${stage} did not finish within the time budget`);
-    throw error;
-  };
+  // Every stage must finish by the deadline, and stop when the client goes away; either way nothing
+  // is stored, and what a stage throws then is reported as that (deadline.ts).
+  const { signal: finish, failed } = timeBudget(deps.deadline, deps.cancel);
   let spoken: DeckSpeech | undefined;
   // Read while the pictures and speech are made; written once the deck is stored.
   const noteTimes = openNoteTimes(deps.noteTimes, deps.subject ?? "anonymous", deckName, finish);

@@ -5,6 +5,7 @@
  */
 import type { DeckAllowance, FairUse } from "../access/fair-use";
 import { ANONYMOUS_SUBJECT } from "../access/subject";
+import { timeBudget } from "../deadline";
 import { LimitError, OutOfTimeError } from "../limits";
 import { emitDeckMetrics, type DeckOutcome } from "../metrics";
 import { CancelledError, createDeck, type DeckDeps, type DeckPlan, type DeckRequest, type DeckResult } from "./create-deck";
@@ -56,7 +57,9 @@ export async function runDeck(args: DeckRequest, deps: RunDeckDeps, plan?: DeckP
 
   let allowance: DeckAllowance | undefined;
   try {
-    allowance = deps.allowance ?? (await deps.fairUse?.acquire(subject, deps.deadline));
+    // Bounded by the deadline like every other stage: a hung usage table is time running out, said so.
+    const { signal, failed } = timeBudget(deps.deadline, deps.cancel);
+    allowance = deps.allowance ?? (await deps.fairUse?.acquire(subject, deps.deadline, signal).catch(failed("taking a build slot")));
   } catch (error) {
     record(outcomeOf(error), { clipsSpoken: 0, characters: 0 });
     throw error;
@@ -78,7 +81,7 @@ export async function runDeck(args: DeckRequest, deps: RunDeckDeps, plan?: DeckP
     result = await held.track(() => createDeck(args, {
       ...deps,
       synthesizer: deps.fairUse!.meter(deps.synthesizer),
-      beforeSpeech: (characters) => held.reserve(characters),
+      beforeSpeech: (characters, signal) => held.reserve(characters, signal),
     }, plan));
   } catch (error) {
     const settled = await held.finish({ built: false });

@@ -38,9 +38,10 @@ export interface DeckSpeechDeps {
   readonly failed?: (stage: string) => (error: unknown) => never;
   /**
    * Called once the clip cache has said what it holds and before any speech, with the characters
-   * about to be sent to speech (the client's daily allowance, access/fair-use.ts); throws to refuse.
+   * about to be sent to speech (the client's daily allowance, access/fair-use.ts), and `finish` to
+   * bound its calls; throws to refuse.
    */
-  readonly beforeSpeech?: (characters: number) => Promise<void>;
+  readonly beforeSpeech?: (characters: number, signal: AbortSignal) => Promise<void>;
 }
 
 export interface DeckSpeech {
@@ -130,7 +131,8 @@ export async function speakDeck(request: DeckSpeechRequest, deps: DeckSpeechDeps
   })).catch(deps.failed?.("looking up cached clips") ?? ((error: unknown) => Promise.reject(error)));
   const toSpeak = lookups.flatMap((lookup) => lookup.misses);
   checkSpeechCharacters(toSpeak, deps.maxSpeechCharacters);
-  await deps.beforeSpeech?.(toSpeak.reduce((sum, text) => sum + [...text].length, 0));
+  await deps.beforeSpeech?.(toSpeak.reduce((sum, text) => sum + [...text].length, 0), deps.finish)
+    .catch(deps.failed?.("checking your daily speech allowance") ?? ((error: unknown) => Promise.reject(error)));
   const cached = lookups.reduce((sum, lookup) => sum + lookup.hits.size, 0);
   const done = lookups.map((lookup) => lookup.hits.size);
   deps.onProgress?.(cached, total);

@@ -7,6 +7,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
 import { log } from "../log";
 import { malformedRequest, type MalformedRequest } from "./malformed";
 import { REQUEST_ID_HEADER } from "./responses";
@@ -145,3 +146,35 @@ export function serveNode(handle: NodeServedHandler): (req: IncomingMessage, res
     })();
   };
 }
+
+/**
+ * Node's parser refuses some requests before any listener sees them (a header name with a space, a
+ * bad chunk size, headers past its 16 KB): without a `clientError` listener Node answers a bare
+ * `400 Bad Request`, with no request id and no JSON. This answers them as the handler answers its
+ * own 400s: the same JSON shape and the id, also in the log line. The status is the one Node would
+ * give (431 headers too large, 413 chunk extensions too large, 408 timed out, else 400). The
+ * connection is closed: after a parse error the rest of its bytes cannot be trusted to frame anything.
+ * No part of the refused request is echoed: its bytes are whatever the client sent.
+ */
+export function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+  // Nobody is left to read an answer.
+  if (error.code === "ECONNRESET" || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const requestId = randomUUID();
+  const [status, reason, why] = CLIENT_ERRORS[error.code ?? ""] ?? [400, "Bad Request", "the request is not valid HTTP/1.1"];
+  log("info", "dev_server.client_error", { requestId, code: error.code, status });
+  const body = JSON.stringify({ error: `${reason}: ${why}`, requestId });
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
+    `${REQUEST_ID_HEADER}: ${requestId}\r\nconnection: close\r\n\r\n${body}`,
+  );
+}
+
+/** Node's own choice of status per parser error (lib/_http_server.js, socketOnError), with what to tell the client. */
+const CLIENT_ERRORS: Readonly<Record<string, readonly [number, string, string]>> = {
+  HPE_HEADER_OVERFLOW: [431, "Request Header Fields Too Large", "the request's headers are larger than the server accepts"],
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: [413, "Payload Too Large", "the request's chunk extensions are larger than the server accepts"],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, "Request Timeout", "the request did not arrive whole in time"],
+};

@@ -11,8 +11,8 @@ import { log } from "../log";
 import { deckJobEvent } from "./event";
 
 export interface JobLauncher {
-  /** Starts the job's worker; resolves once it is on its way (not when it ends). */
-  launch(jobId: string): Promise<void>;
+  /** Starts the job's worker; resolves once it is on its way (not when it ends). `signal` bounds the wait. */
+  launch(jobId: string, signal?: AbortSignal): Promise<void>;
 }
 
 /** Lambda: the function invokes itself with the job event. */
@@ -23,12 +23,14 @@ export class SelfInvokeLauncher implements JobLauncher {
     private readonly functionName: string,
   ) {}
 
-  async launch(jobId: string): Promise<void> {
+  async launch(jobId: string, signal?: AbortSignal): Promise<void> {
+    // The SDK has no request timeout of its own: a Lambda API that never answers would hold the
+    // request that made the job past its deadline without the caller's signal (deadline.ts).
     const answer = await this.client.send(new InvokeCommand({
       FunctionName: this.functionName,
       InvocationType: "Event",
       Payload: new TextEncoder().encode(JSON.stringify(deckJobEvent(jobId))),
-    }));
+    }), signal ? { abortSignal: signal } : {});
     // Event invocations answer 202 once Lambda has queued the event.
     if (answer.StatusCode !== 202) throw new Error(`Lambda answered ${answer.StatusCode ?? "no status"} to the job's invocation`);
   }

@@ -11,6 +11,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { DeckRequest, DeckResult } from "../deck/create-deck";
+import { CLEANUP_TIMEOUT_MS } from "../deadline";
 import type { JobLauncher } from "./launcher";
 import { isFinished, JOB_TIMINGS, type JobProgress, type JobRecord } from "./record";
 import { updateJob, type JobStore } from "./store";
@@ -66,6 +67,8 @@ export class DeckJobs {
   /**
    * Stores the job (durably: a read finds it from now on) and starts its worker. If the worker cannot
    * be started, the job is marked failed and the error thrown: nobody is told of a job that will never run.
+   * `signal` bounds both (the request's deadline); marking the job failed gets a bound of its own,
+   * since the signal may be what ended the launch.
    */
   async create(job: NewJob, signal?: AbortSignal): Promise<JobRecord> {
     const at = new Date(this.now());
@@ -86,9 +89,10 @@ export class DeckJobs {
     };
     await this.deps.store.create(record, job.request, signal);
     try {
-      await this.deps.launcher.launch(record.id);
+      await this.deps.launcher.launch(record.id, signal);
     } catch (error) {
-      await this.end(record.id, { state: "failed", message: "The deck job could not be started; nothing was spoken or uploaded. Try again." }).catch(() => {});
+      await this.end(record.id, { state: "failed", message: "The deck job could not be started; nothing was spoken or uploaded. Try again." }, AbortSignal.timeout(CLEANUP_TIMEOUT_MS))
+        .catch(() => {});
       throw error;
     }
     return record;
@@ -167,7 +171,7 @@ export class DeckJobs {
   }
 
   /** The job ends, once: later outcomes change nothing. */
-  async end(id: string, outcome: JobOutcome): Promise<JobRecord | undefined> {
+  async end(id: string, outcome: JobOutcome, signal?: AbortSignal): Promise<JobRecord | undefined> {
     let ended = false;
     const after = await updateJob(this.deps.store, id, (record) => {
       ended = !isFinished(record.state);
@@ -176,7 +180,7 @@ export class DeckJobs {
       return outcome.state === "done"
         ? { ...record, state: "done", result: outcome.result, progress: { done: record.progress.total, total: record.progress.total }, message: "done", updatedAt: at }
         : { ...record, state: outcome.state, message: outcome.message, updatedAt: at };
-    });
+    }, signal);
     if (after && ended) await this.deps.gate?.onJobEnd?.(after.record);
     return after?.record;
   }

@@ -6,6 +6,7 @@
  */
 import type { CallToolResult, ServerContext } from "@modelcontextprotocol/server";
 import { ANONYMOUS_SUBJECT } from "../access/subject";
+import { timeBudget } from "../deadline";
 import { planDeck, type DeckPlan, type DeckRequest } from "../deck/create-deck";
 import { runDeck } from "../deck/run-deck";
 import { failureText } from "../deck/failure";
@@ -51,7 +52,7 @@ export async function answerCreateDeck(args: DeckRequest, ctx: ServerContext, de
     const choice: Decision = jobs
       ? decide(estimate, { inlineSeconds: jobs.inlineSeconds, budgetSeconds, resumable: deps.clipCache !== undefined && deps.synthesizer.audioIdentity !== undefined })
       : { kind: "inline", seconds: budgetSeconds, becomesJob: false };
-    const handOff = (why: string) => startJob(jobs!.service, args, plan, estimate, deps, envelope, why);
+    const handOff = (why: string) => startJob(jobs!.service, args, plan, estimate, deps, envelope, why, cancel);
 
     let inline = choice.kind === "inline" ? choice : { kind: "inline" as const, seconds: budgetSeconds, becomesJob: false };
     if (choice.kind === "job") {
@@ -88,23 +89,29 @@ export async function answerCreateDeck(args: DeckRequest, ctx: ServerContext, de
 /**
  * Stores the job and starts it; the handle to answer, or undefined if it could not be started. The
  * job's record is durable before anything is answered: the Tasks extension asks exactly that of a
- * task, and a get_deck right after the answer finds it.
+ * task, and a get_deck right after the answer finds it. Every call is bounded by the request's
+ * deadline (deadline.ts): a job that could not be started in time is said so, and not built inline,
+ * since no time is left for that either.
  */
-async function startJob(jobs: DeckJobs, args: DeckRequest, plan: DeckPlan, estimate: DeckEstimate, deps: ToolDeps, envelope: Envelope, why: string): Promise<CallToolResult | undefined> {
+async function startJob(
+  jobs: DeckJobs, args: DeckRequest, plan: DeckPlan, estimate: DeckEstimate, deps: ToolDeps, envelope: Envelope, why: string, cancel: AbortSignal,
+): Promise<CallToolResult | undefined> {
+  const { signal, timeUp, failed } = timeBudget(deps.deadline, cancel);
   // A job is a build like any other: it takes one of the client's slots now (a busy client is told so
   // at once, not by a job that fails later), held until the job ends or, should its worker die, until
   // the lease runs out: twice the estimate and two minutes, at most what its invocations may take.
   const client = deps.client ?? ANONYMOUS_SUBJECT;
   const leaseSeconds = Math.min(estimate.seconds * 2 + 120, MAX_JOB_ATTEMPTS * LAMBDA_MAX_SECONDS);
-  const allowance = await deps.fairUse?.acquire(client, Date.now() + leaseSeconds * 1000);
+  const allowance = await deps.fairUse?.acquire(client, Date.now() + leaseSeconds * 1000, signal).catch(failed("taking a build slot for the deck job"));
   let record;
   try {
     record = await jobs.create({
       owner: deps.subject, request: args, estimateSeconds: estimate.seconds, total: plan.clips + 2, requestId: deps.requestId,
       ...(deps.fairUse ? { fairUse: { client, ...(allowance?.lease !== undefined ? { lease: allowance.lease } : {}) } } : {}),
-    });
+    }, signal);
   } catch (error) {
     await allowance?.finish({ built: false });
+    if (timeUp.aborted || cancel.aborted) failed("starting the deck job")(error);
     log("error", "job.create_failed", { requestId: deps.requestId, error: error instanceof Error ? { name: error.name, message: error.message } : String(error) });
     return undefined;
   }

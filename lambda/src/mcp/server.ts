@@ -48,7 +48,7 @@ export function createServer(deps: ToolDeps, era: "modern" | "legacy" = "modern"
   });
   registerCreateDeck(server, deps);
   if (deps.jobs) {
-    const jobs = { jobs: deps.jobs.service, ...(deps.subject !== undefined ? { subject: deps.subject } : {}) };
+    const jobs = { jobs: deps.jobs.service, ...(deps.subject !== undefined ? { subject: deps.subject } : {}), deadline: deps.deadline, requestId: deps.requestId };
     registerGetDeck(server, jobs);
     if (tasks) registerTasks(server, jobs);
   }

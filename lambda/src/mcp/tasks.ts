@@ -9,6 +9,7 @@
  */
 import { McpServer, MissingRequiredClientCapabilityError, ProtocolError, ProtocolErrorCode, type ServerContext } from "@modelcontextprotocol/server";
 import { z } from "zod";
+import { timeBudget } from "../deadline";
 import type { DeckJobs } from "../jobs/lifecycle";
 import type { JobRecord } from "../jobs/record";
 import { clientMayShowPreview } from "../preview/resource";
@@ -29,6 +30,8 @@ export interface TasksDeps {
   readonly jobs: DeckJobs;
   /** Who is asking (access/subject.ts): a task is found only by the client that started it. */
   readonly subject?: string;
+  /** Epoch ms by which the answer must be on its way: reading or cancelling the job is bounded by it (deadline.ts). */
+  readonly deadline: number;
 }
 
 const taskId = z.string().max(200);
@@ -44,22 +47,28 @@ export function registerTasks(server: McpServer, deps: TasksDeps): void {
     throw new ProtocolError(ProtocolErrorCode.InvalidParams, "Failed to retrieve task: Task not found");
   };
   const found = (record: JobRecord | undefined): JobRecord => record ?? notFound();
+  // Each job read or change is bounded by the request's deadline, and said so when it runs out.
+  const find = (id: string, ctx: ServerContext) => {
+    const { signal, failed } = timeBudget(deps.deadline, ctx.mcpReq.signal);
+    return deps.jobs.find(deps.subject, id, signal).catch(failed("reading the task"));
+  };
 
   server.server.setRequestHandler("tasks/get", { params: z.looseObject({ taskId }) }, async ({ taskId: id }, ctx) => {
     requireTasks(ctx);
-    const record = found(await deps.jobs.find(deps.subject, id));
+    const record = found(await find(id, ctx));
     return { resultType: "complete", ...taskOf(record, Date.now(), clientMayShowPreview(envelopeOf(ctx))) };
   });
   // The SDK lifts `inputResponses` out of the params (ctx.mcpReq.inputResponses), as for any request.
   server.server.setRequestHandler("tasks/update", { params: z.looseObject({ taskId }) }, async ({ taskId: id }, ctx) => {
     requireTasks(ctx);
     // A deck job never asks for input: no key is ever outstanding, so every response is ignored.
-    found(await deps.jobs.find(deps.subject, id));
+    found(await find(id, ctx));
     return { resultType: "complete" };
   });
   server.server.setRequestHandler("tasks/cancel", { params: z.looseObject({ taskId }) }, async ({ taskId: id }, ctx) => {
     requireTasks(ctx);
-    found(await deps.jobs.cancel(deps.subject, id));
+    const { signal, failed } = timeBudget(deps.deadline, ctx.mcpReq.signal);
+    found(await deps.jobs.cancel(deps.subject, id, signal).catch(failed("cancelling the task")));
     return { resultType: "complete" };
   });
 }

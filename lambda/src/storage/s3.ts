@@ -3,6 +3,7 @@ import { createReadStream } from "node:fs";
 import { AbortMultipartUploadCommand, CopyObjectCommand, DeleteObjectCommand, GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
+import { CLEANUP_TIMEOUT_MS } from "../deadline";
 import { log } from "../log";
 
 export interface StoredDeck {
@@ -30,9 +31,6 @@ export interface S3DeckStoreOptions {
    */
   readonly stagingPrefix?: string;
 }
-
-/** How long cleaning up after a failed upload may take: the request's own signal has usually fired. */
-const CLEANUP_TIMEOUT_MS = 2_000;
 
 /**
  * Decks in S3 (AWS, or an S3-compatible server locally), downloaded through presigned links so the

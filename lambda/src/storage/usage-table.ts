@@ -49,16 +49,22 @@ export type SlotAnswer = { readonly granted: true } | { readonly granted: false;
 
 export interface UsageStore {
   /** Adds `characters` to the client's day if the total stays within `limit`; answers the total after, or the total that refused it. */
-  reserve(client: string, day: string, characters: number, limit: number): Promise<{ readonly granted: boolean; readonly used: number }>;
+  reserve(client: string, day: string, characters: number, limit: number, signal?: AbortSignal): Promise<{ readonly granted: boolean; readonly used: number }>;
   /** Gives back unspent characters and counts a build; answers the day's characters after. */
-  settle(client: string, day: string, settlement: Settlement): Promise<number>;
+  settle(client: string, day: string, settlement: Settlement, signal?: AbortSignal): Promise<number>;
   /** Characters counted for the client's day (0 when none). */
-  used(client: string, day: string): Promise<number>;
+  used(client: string, day: string, signal?: AbortSignal): Promise<number>;
   /** Takes a build slot until `expiresAt` (epoch ms) if fewer than `max` unexpired ones are held. */
-  acquireSlot(client: string, lease: string, expiresAt: number, max: number, now: number): Promise<SlotAnswer>;
+  acquireSlot(client: string, lease: string, expiresAt: number, max: number, now: number, signal?: AbortSignal): Promise<SlotAnswer>;
   /** Gives a slot back; one already gone (expired and pruned) is fine. */
-  releaseSlot(client: string, lease: string): Promise<void>;
+  releaseSlot(client: string, lease: string, signal?: AbortSignal): Promise<void>;
 }
+
+/**
+ * Every call takes the caller's abort signal (deadline.ts): the SDK has no request timeout of its
+ * own, so without one a hung DynamoDB would hold a deck past its deadline.
+ */
+const bounded = (signal: AbortSignal | undefined) => (signal ? { abortSignal: signal } : {});
 
 const dayExpiry = (day: string) => Math.floor(Date.parse(`${day}T00:00:00Z`) / 1000) + USAGE_DAYS_KEPT * 86_400;
 const pk = (client: string) => ({ S: `client#${client}` });
@@ -68,9 +74,9 @@ const num = (value: AttributeValue | undefined) => (value?.N !== undefined ? Num
 export class DynamoUsageStore implements UsageStore {
   constructor(private readonly db: DynamoDBClient, private readonly table: string) {}
 
-  async reserve(client: string, day: string, characters: number, limit: number): Promise<{ granted: boolean; used: number }> {
+  async reserve(client: string, day: string, characters: number, limit: number, signal?: AbortSignal): Promise<{ granted: boolean; used: number }> {
     // More than the whole limit can never fit, and the condition below would let it into an empty day.
-    if (characters > limit) return { granted: false, used: await this.used(client, day) };
+    if (characters > limit) return { granted: false, used: await this.used(client, day, signal) };
     try {
       const { Attributes } = await this.db.send(new UpdateItemCommand({
         TableName: this.table,
@@ -81,7 +87,7 @@ export class DynamoUsageStore implements UsageStore {
         ExpressionAttributeValues: { ":n": n(characters), ":room": n(limit - characters), ":client": { S: client }, ":day": { S: day }, ":expires": n(dayExpiry(day)) },
         ReturnValues: "UPDATED_NEW",
         ReturnValuesOnConditionCheckFailure: "ALL_OLD",
-      }));
+      }), bounded(signal));
       return { granted: true, used: num(Attributes?.["characters"]) };
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return { granted: false, used: num(error.Item?.["characters"]) };
@@ -89,7 +95,7 @@ export class DynamoUsageStore implements UsageStore {
     }
   }
 
-  async settle(client: string, day: string, settlement: Settlement): Promise<number> {
+  async settle(client: string, day: string, settlement: Settlement, signal?: AbortSignal): Promise<number> {
     const { Attributes } = await this.db.send(new UpdateItemCommand({
       TableName: this.table,
       Key: { pk: pk(client), sk: { S: `day#${day}` } },
@@ -102,14 +108,14 @@ export class DynamoUsageStore implements UsageStore {
         ":client": { S: client }, ":day": { S: day }, ":expires": n(dayExpiry(day)),
       },
       ReturnValues: "UPDATED_NEW",
-    }));
+    }), bounded(signal));
     return num(Attributes?.["characters"]);
   }
 
-  async used(client: string, day: string): Promise<number> {
+  async used(client: string, day: string, signal?: AbortSignal): Promise<number> {
     const { Item } = await this.db.send(new GetItemCommand({
       TableName: this.table, Key: { pk: pk(client), sk: { S: `day#${day}` } }, ConsistentRead: true, ProjectionExpression: "#chars", ExpressionAttributeNames: { "#chars": "characters" },
-    }));
+    }), bounded(signal));
     return num(Item?.["characters"]);
   }
 
@@ -117,10 +123,10 @@ export class DynamoUsageStore implements UsageStore {
    * Read the slots, then write them back with the new lease only if nobody changed them meanwhile
    * (the version): expired leases are dropped on the way, so a crashed environment's slot frees itself.
    */
-  async acquireSlot(client: string, lease: string, expiresAt: number, max: number, now: number): Promise<SlotAnswer> {
+  async acquireSlot(client: string, lease: string, expiresAt: number, max: number, now: number, signal?: AbortSignal): Promise<SlotAnswer> {
     let soonest = now + 1000;
     for (let attempt = 0; attempt < SLOT_ATTEMPTS; attempt++) {
-      const { Item } = await this.db.send(new GetItemCommand({ TableName: this.table, Key: { pk: pk(client), sk: { S: "slots" } }, ConsistentRead: true }));
+      const { Item } = await this.db.send(new GetItemCommand({ TableName: this.table, Key: { pk: pk(client), sk: { S: "slots" } }, ConsistentRead: true }), bounded(signal));
       const version = num(Item?.["version"]);
       const live = Object.entries(Item?.["leases"]?.M ?? {}).map(([id, value]) => [id, num(value)] as const).filter(([, expiry]) => expiry > now);
       if (live.length >= max) return { granted: false, soonestExpiry: Math.min(...live.map(([, expiry]) => expiry)) };
@@ -137,7 +143,7 @@ export class DynamoUsageStore implements UsageStore {
             ":leases": { M: leases }, ":next": n(version + 1), ":expires": n(Math.ceil((lastExpiry + SLOTS_KEPT_MS) / 1000)),
             ...(version === 0 ? {} : { ":version": n(version) }),
           },
-        }));
+        }), bounded(signal));
         return { granted: true };
       } catch (error) {
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
@@ -148,7 +154,7 @@ export class DynamoUsageStore implements UsageStore {
     return { granted: false, soonestExpiry: soonest };
   }
 
-  async releaseSlot(client: string, lease: string): Promise<void> {
+  async releaseSlot(client: string, lease: string, signal?: AbortSignal): Promise<void> {
     try {
       await this.db.send(new UpdateItemCommand({
         TableName: this.table,
@@ -158,7 +164,7 @@ export class DynamoUsageStore implements UsageStore {
         ConditionExpression: "attribute_exists(#leases.#lease)",
         ExpressionAttributeNames: { "#leases": "leases", "#lease": lease, "#version": "version" },
         ExpressionAttributeValues: { ":one": n(1) },
-      }));
+      }), bounded(signal));
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
