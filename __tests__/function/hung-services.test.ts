@@ -1,5 +1,6 @@
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { LambdaClient } from "@aws-sdk/client-lambda";
+import { DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
+import { GetFunctionCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import { HeadObjectCommand } from "@aws-sdk/client-s3";
 import { Client, InMemoryTransport } from "@modelcontextprotocol/client";
 import { FairUse } from "../../lambda/src/access/fair-use";
 import { InProcessLauncher, SelfInvokeLauncher, type JobLauncher } from "../../lambda/src/jobs/launcher";
@@ -22,6 +23,12 @@ import { BUCKET, environment, rawClient, s3Client, TASKS } from "../../testing/f
  * deadlines are a few seconds; the 20 s waits are only hang guards, never timings.
  */
 const DEADLINE_MS = 3_000;
+/**
+ * A client's first request loads the SDK's lazily required parts, which on a loaded machine can take
+ * longer than a whole deadline here: the call would then be given up before the stand-in saw it.
+ * Each client type makes one answered request first, before its stand-in hangs.
+ */
+const warmUp = (send: () => Promise<unknown>): Promise<void> => send().then(() => undefined, () => undefined);
 const HANG_GUARD_MS = 20_000;
 const credentials = { accessKeyId: "AKIDTEST", secretAccessKey: "test" };
 
@@ -74,6 +81,7 @@ describe("fair use on a hung DynamoDB", () => {
     db = new FakeDynamoDb();
     db.createTable("usage", "pk", "sk");
     client = new DynamoDBClient({ endpoint: await db.start(), region: "eu-west-1", credentials });
+    await warmUp(() => client.send(new GetItemCommand({ TableName: "usage", Key: { pk: { S: "warm-up" }, sk: { S: "warm-up" } } })));
   });
   afterEach(async () => {
     client.destroy();
@@ -121,6 +129,7 @@ describe("deck jobs on a hung S3 or Lambda", () => {
   beforeEach(async () => {
     s3 = new FakeS3();
     endpoint = await s3.start();
+    await warmUp(() => s3Client(endpoint).send(new HeadObjectCommand({ Bucket: BUCKET, Key: "warm-up" })));
   });
   afterEach(() => s3.stop());
   const jobs = (launcher: JobLauncher = new InProcessLauncher(async () => {})) => new DeckJobs({ store: new S3JobStore(s3Client(endpoint), BUCKET, "jobs/"), launcher });
@@ -137,9 +146,10 @@ describe("deck jobs on a hung S3 or Lambda", () => {
 
   it("invoking the job's worker: the same, the invocation given up, and the job left failed rather than queued", async () => {
     const lambda = new FakeLambda();
-    lambda.hang = true;
     const lambdaClient = new LambdaClient({ endpoint: await lambda.start(), region: "eu-west-1", credentials });
     try {
+      await warmUp(() => lambdaClient.send(new GetFunctionCommand({ FunctionName: "warm-up" })));
+      lambda.hang = true;
       const answer = await callTool(asJob(jobs(new SelfInvokeLauncher(lambdaClient, "ankify"))), "create_deck", deck);
       expect(answer.content[0]!.text).toMatch(timedOut("starting the deck job"));
       await until(() => lambda.abandoned.length > 0);
