@@ -11,7 +11,7 @@ import { createServer } from "../../lambda/src/mcp/server";
 import type { DeckStore } from "../../lambda/src/storage/s3";
 import type { Synthesizer } from "../../lambda/src/tts/index";
 import { readApkg } from "../../testing/function/harness";
-import { PROJECT_ROOT } from "../../testing/paths";
+import { PROJECT_ROOT, TS_REGISTER } from "../../testing/paths";
 import { namesListedFor, namesRead } from "../../testing/env-names";
 import { readResult } from "../../testing/function/lambda-buffered";
 
@@ -183,7 +183,7 @@ describe("npm run dev", () => {
   it("refuses to start without ANKIFY_ORIGIN_SECRET, saying how to set it", () => {
     const env = { ...process.env };
     delete env["ANKIFY_ORIGIN_SECRET"];
-    const run = spawnSync(process.execPath, ["-r", "sucrase/register", "lambda/src/dev-server.ts"], { cwd: PROJECT_ROOT, env, encoding: "utf8", timeout: 20_000 });
+    const run = spawnSync(process.execPath, ["-r", TS_REGISTER, "lambda/src/dev-server.ts"], { cwd: PROJECT_ROOT, env, encoding: "utf8", timeout: 20_000 });
     expect(run.status).toBe(2);
     expect(run.stderr).toContain("ANKIFY_ORIGIN_SECRET is not set: the dev server runs in secret-header mode");
   });
