@@ -29,5 +29,7 @@ module.exports = {
   // their output cached on disk (testing/sucrase-register-cached.js), so each test file's worker
   // does not load sucrase and transpile the worker's modules again.
   moduleNameMapper: { "^sucrase/register$": "<rootDir>/testing/sucrase-register-cached.js" },
+  // jest-runtime with V8's code cache kept across a worker's test files (testing/jest-runtime.js).
+  runtime: "<rootDir>/testing/jest-runtime.js",
   modulePathIgnorePatterns: ["<rootDir>/cdktf.out", "<rootDir>/lambda/dist", "<rootDir>/lambda/edge/dist"],
 };
