@@ -24,5 +24,12 @@ module.exports = {
   testTimeout: 60_000,
   globalSetup: "<rootDir>/testing/global-setup.js",
   setupFilesAfterEnv: ["<rootDir>/setup.js"],
+  // The packaging worker started from source (lambda/src/deck/build-off-thread.ts) loads
+  // require.resolve("sucrase/register") on its thread; under jest that resolves to the same hooks with
+  // their output cached on disk (testing/sucrase-register-cached.js), so each test file's worker
+  // does not load sucrase and transpile the worker's modules again.
+  moduleNameMapper: { "^sucrase/register$": "<rootDir>/testing/sucrase-register-cached.js" },
+  // jest-runtime with V8's code cache kept across a worker's test files (testing/jest-runtime.js).
+  runtime: "<rootDir>/testing/jest-runtime.js",
   modulePathIgnorePatterns: ["<rootDir>/cdktf.out", "<rootDir>/lambda/dist", "<rootDir>/lambda/edge/dist"],
 };

@@ -3,14 +3,17 @@ import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PROJECT_ROOT } from "../testing/paths";
+import { PROJECT_ROOT, TS_REGISTER } from "../testing/paths";
 
-/** Runs the app exactly as cdktf.json's "app" command does, in a child process. */
+/**
+ * Runs the app as cdktf.json's "app" command does, in a child process (sucrase/register's transform,
+ * cached on disk: testing/paths.ts TS_REGISTER).
+ */
 function runApp(env: Record<string, string>) {
   const outdir = mkdtempSync(join(tmpdir(), "ankify-out-"));
   const clean: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) if (!key.startsWith("ANKIFY_") && value !== undefined) clean[key] = value;
-  const result = spawnSync(process.execPath, ["-r", "sucrase/register", "main.ts"], {
+  const result = spawnSync(process.execPath, ["-r", TS_REGISTER, "main.ts"], {
     cwd: PROJECT_ROOT,
     env: { ...clean, CDKTF_OUTDIR: outdir, ...env },
     encoding: "utf8",

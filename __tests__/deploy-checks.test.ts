@@ -6,7 +6,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { deployProblems } from "../scripts/deploy-checks";
-import { PROJECT_ROOT } from "../testing/paths";
+import { PROJECT_ROOT, TS_REGISTER } from "../testing/paths";
 
 type Docker = "ok" | "no buildx" | "no daemon" | "missing";
 type Aws = "ok" | "no credentials" | "missing";
@@ -80,7 +80,7 @@ describe("what npm run deploy checks first", () => {
 
   it("stops npm run deploy before cdktf starts, exit status 1", () => {
     const tools = machine("missing", "no credentials");
-    const run = spawnSync(join(tools.env["PATH"]!, "node"), ["-r", "./scripts/quiet-env.js", "-r", "sucrase/register", "scripts/cdktf-env.ts", "deploy"], {
+    const run = spawnSync(join(tools.env["PATH"]!, "node"), ["-r", "./scripts/quiet-env.js", "-r", TS_REGISTER, "scripts/cdktf-env.ts", "deploy"], {
       cwd: PROJECT_ROOT, env: tools.env, encoding: "utf8", timeout: 30_000,
     });
     expect(run.stderr.trim().split("\n")).toEqual([`deploy: ${NO_DOCKER}`, `deploy: ${NO_CREDENTIALS}`]);

@@ -1,6 +1,6 @@
 import { AWS_REGIONS, cdktfJsonContext, dnsNameProblem, loadSettings, POLLY_NEURAL_REGIONS, readSettings, SETTING_SOURCES, SETTINGS, type SettingSpec } from "../stacks/settings";
 import { spawnSync } from "node:child_process";
-import { PROJECT_ROOT } from "../testing/paths";
+import { PROJECT_ROOT, TS_REGISTER } from "../testing/paths";
 import { problemsOf } from "../testing/problems";
 
 const context = cdktfJsonContext();
@@ -435,7 +435,7 @@ describe("the table", () => {
 
   it("loads neither cdktf nor the provider, with everything that only reads settings (commands, help, the dev server's check)", () => {
     const modules = ["./stacks/settings", "./stacks/environments", "./scripts/cdktf-env", "./stacks/settings/docs"].map((m) => `require(${JSON.stringify(m)});`).join("");
-    const run = spawnSync(process.execPath, ["-r", "sucrase/register", "-e",
+    const run = spawnSync(process.execPath, ["-r", TS_REGISTER, "-e",
       `${modules} console.log(JSON.stringify(Object.keys(require.cache).filter((f) => /node_modules[\\/](cdktf|@cdktf|constructs)[\\/]/.test(f))))`],
     { cwd: PROJECT_ROOT, encoding: "utf8", timeout: 30_000 });
     expect(run.stderr).toBe("");

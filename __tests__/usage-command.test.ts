@@ -5,7 +5,7 @@ import { cdktfJsonContext } from "../stacks/settings";
 import { clientKey, UsageError } from "../scripts/client-key";
 import { usageReport } from "../scripts/usage-report";
 import { FakeDynamoDb } from "../testing/fake-dynamodb";
-import { PROJECT_ROOT } from "../testing/paths";
+import { PROJECT_ROOT, TS_REGISTER } from "../testing/paths";
 
 const context = cdktfJsonContext();
 const withEnvironments = { ...context, environments: { dev: { domain: "ankify-dev.example.com" }, prod: { domain: "ankify.example.com", clientAuth: "oauth" } } };
@@ -115,7 +115,7 @@ describe("npm run client-key -- usage", () => {
   it("as an npm command without AWS credentials, says how to get them in one line", () => {
     const clean: Record<string, string> = {};
     for (const [k, v] of Object.entries(process.env)) if (!k.startsWith("AWS_") && !k.startsWith("ANKIFY_") && v !== undefined) clean[k] = v;
-    const result = spawnSync(process.execPath, ["-r", "sucrase/register", "scripts/client-key.ts", "usage"], {
+    const result = spawnSync(process.execPath, ["-r", TS_REGISTER, "scripts/client-key.ts", "usage"], {
       cwd: PROJECT_ROOT, encoding: "utf8", timeout: 30_000,
       env: { ...clean, AWS_CONFIG_FILE: "/nonexistent", AWS_SHARED_CREDENTIALS_FILE: "/nonexistent", AWS_EC2_METADATA_DISABLED: "true", AWS_ENDPOINT_URL_DYNAMODB: endpoint },
     });

@@ -20,6 +20,7 @@ import { farDeadline } from "../../testing/function/clock";
 import { newSecret, readApkg, runDevServer, type Running } from "../../testing/function/harness";
 import { scratchTmpdir } from "../../testing/function/scratch-tmpdir";
 import { settingsWith } from "../../testing/settings";
+import { TS_REGISTER } from "../../testing/paths";
 
 const english = VOICES["en-US"]!;
 const clipDir = mkdtempSync(join(tmpdir(), "ankify-clips-test-"));
@@ -256,7 +257,7 @@ describe("settings agree", () => {
 
   it("a bad function environment answers a clear 500 JSON, and never its settings", () => {
     const event = JSON.stringify({ rawPath: "/mcp", headers: {}, requestContext: { http: { method: "POST" } } });
-    const run = spawnSync(process.execPath, ["-r", "sucrase/register", "testing/function/stream-probe.js", "./lambda/src/index.ts", event, JSON.stringify({ awsRequestId: "req-9" })], {
+    const run = spawnSync(process.execPath, ["-r", TS_REGISTER, "testing/function/stream-probe.js", "./lambda/src/index.ts", event, JSON.stringify({ awsRequestId: "req-9" })], {
       cwd: join(__dirname, "..", ".."), encoding: "utf8",
       env: { PATH: process.env["PATH"], ANKIFY_ORIGIN_PROTECTION: "secret-header", ANKIFY_ORIGIN_SECRET: "short", ANKIFY_TIME_BUDGET_SECONDS: "5" },
     });

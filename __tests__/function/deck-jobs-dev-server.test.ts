@@ -18,7 +18,11 @@ afterAll(() => run.stop());
 const headers = () => ({ "x-origin-verify": run.secrets[0]!, authorization: `Bearer ${run.apiKey!}` });
 const args = (deck: string) => ({ deck_name: deck, cards: cards(20, deck), audio: "both" });
 
-/** Polls get_deck (as a model would, though without waiting poll_after_seconds) until the job is no longer running. */
+/**
+ * Polls get_deck (as a model would, though 100 ms apart rather than poll_after_seconds) until the job
+ * is no longer running. Back to back, the polls cost more CPU than the jobs they wait for.
+ */
+const POLL_EVERY_MS = 100;
 async function pollUntilDone(client: McpPeer, id: string): Promise<ToolResult> {
   let last: ToolResult | undefined;
   let polling = false;
@@ -27,7 +31,10 @@ async function pollUntilDone(client: McpPeer, id: string): Promise<ToolResult> {
     if (last && (last.structuredContent as { status: string }).status !== "running") return true;
     if (!polling) {
       polling = true;
-      void client.callTool({ name: "get_deck", arguments: { job_id: id } }).then((r) => ((last = r), (polling = false)));
+      void client.callTool({ name: "get_deck", arguments: { job_id: id } }).then((r) => {
+        last = r;
+        setTimeout(() => (polling = false), POLL_EVERY_MS);
+      });
     }
     return false;
   }, `job ${id} to finish`);

@@ -106,4 +106,27 @@ describe("against s3rver (the dev server's store), which ignores the conditions"
     await Promise.all(Array.from({ length: 8 }, (_, i) => updateJob(i % 2 ? one : two, ID, increment)));
     expect((await one.get(ID))!.record.progress.done).toBe(8);
   });
+
+  it("reads a record whole while it is rewritten (s3rver can serve a write half done; the store reads under its lock)", async () => {
+    const writer = new S3JobStore(client, "local", "whole/", { checkConditionsLocally: true });
+    const reader = new S3JobStore(client, "local", "whole/", { checkConditionsLocally: true });
+    await writer.create(record(ID), request);
+    const WRITES = 15;
+    let writing = true;
+    const writes = (async () => {
+      try {
+        for (let i = 0; i < WRITES; i++) await updateJob(writer, ID, increment);
+      } finally {
+        writing = false;
+      }
+    })();
+    // Reads back to back for as long as the writes go on: each must parse as a whole record.
+    const seen: number[] = [];
+    const reads = Array.from({ length: 2 }, async () => {
+      while (writing) seen.push((await reader.get(ID))!.record.progress.done);
+    });
+    await Promise.all([writes, ...reads]);
+    expect(seen.length).toBeGreaterThan(0);
+    expect((await reader.get(ID))!.record.progress.done).toBe(WRITES);
+  });
 });

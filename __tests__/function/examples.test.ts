@@ -3,13 +3,13 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { readApkg, runDevServer, type Running } from "../../testing/function/harness";
-import { PROJECT_ROOT } from "../../testing/paths";
+import { PROJECT_ROOT, TS_REGISTER } from "../../testing/paths";
 
 const EXAMPLE = "examples/typescript-client.ts";
 const source = readFileSync(join(PROJECT_ROOT, EXAMPLE), "utf8");
 /** This shell's environment, less a key of its own that the example would prefer. */
 const { ANKIFY_KEY: _ignored, ...shell } = process.env;
-const runExample = (env: Record<string, string>) => promisify(execFile)(process.execPath, ["-r", "sucrase/register", EXAMPLE], { cwd: PROJECT_ROOT, env: { ...shell, ...env } });
+const runExample = (env: Record<string, string>) => promisify(execFile)(process.execPath, ["-r", TS_REGISTER, EXAMPLE], { cwd: PROJECT_ROOT, env: { ...shell, ...env } });
 
 describe("the TypeScript client example", () => {
   it("is in the README verbatim", () => {
@@ -26,7 +26,8 @@ describe("the TypeScript client example", () => {
 
     it("builds the deck and prints where to download it", async () => {
       // As documented: `node -r sucrase/register examples/typescript-client.ts`, in a shell holding the
-      // dev server's secret and key. (Another process: the dev server in this one keeps answering.)
+      // dev server's secret and key (sucrase/register's transform, cached: TS_REGISTER). (Another
+      // process: the dev server in this one keeps answering.)
       const { stdout } = await runExample({ ANKIFY_URL: `${run.dev.url}/mcp`, ANKIFY_ORIGIN_SECRET: run.secrets[0]!, ANKIFY_DEV_API_KEY: run.apiKey! });
       const printed = JSON.parse(stdout) as { url: string; deck_name: string; card_count: number };
       expect(printed).toEqual(expect.objectContaining({ deck_name: "Spanish::Basics", card_count: 1, audio_clips: 1 }));

@@ -1,7 +1,4 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { Client, InMemoryTransport } from "@modelcontextprotocol/client";
 import { ConfigError, loadConfig } from "../../lambda/src/config";
 import { fieldChecksum, noteGuid, stableId } from "../../lambda/src/deck/apkg";
@@ -10,10 +7,8 @@ import { InFlightCalls } from "../../lambda/src/mcp/cancellation";
 import { createServer } from "../../lambda/src/mcp/server";
 import type { DeckStore } from "../../lambda/src/storage/s3";
 import type { Synthesizer } from "../../lambda/src/tts/index";
-import { readApkg } from "../../testing/function/harness";
-import { PROJECT_ROOT } from "../../testing/paths";
+import { PROJECT_ROOT, TS_REGISTER } from "../../testing/paths";
 import { namesListedFor, namesRead } from "../../testing/env-names";
-import { readResult } from "../../testing/function/lambda-buffered";
 
 describe("the time budget", () => {
   it("ends create_deck with a clear tool error, not a 504, when speech would not finish in time", async () => {
@@ -183,52 +178,9 @@ describe("npm run dev", () => {
   it("refuses to start without ANKIFY_ORIGIN_SECRET, saying how to set it", () => {
     const env = { ...process.env };
     delete env["ANKIFY_ORIGIN_SECRET"];
-    const run = spawnSync(process.execPath, ["-r", "sucrase/register", "lambda/src/dev-server.ts"], { cwd: PROJECT_ROOT, env, encoding: "utf8", timeout: 20_000 });
+    const run = spawnSync(process.execPath, ["-r", TS_REGISTER, "lambda/src/dev-server.ts"], { cwd: PROJECT_ROOT, env, encoding: "utf8", timeout: 20_000 });
     expect(run.status).toBe(2);
     expect(run.stderr).toContain("ANKIFY_ORIGIN_SECRET is not set: the dev server runs in secret-header mode");
   });
 });
 
-describe("the image's bundle", () => {
-  it("builds with esbuild, exports the handler the Dockerfile's CMD names, and bundles the packaging worker beside it", async () => {
-    const outdir = mkdtempSync(join(tmpdir(), "ankify-bundle-"));
-    try {
-      const build = spawnSync(process.execPath, ["lambda/build.js"], { cwd: PROJECT_ROOT, env: { ...process.env, ANKIFY_BUILD_OUTDIR: outdir }, encoding: "utf8" });
-      expect(build.status).toBe(0);
-      expect(existsSync(join(outdir, "sql-wasm.wasm"))).toBe(true);
-      expect(statSync(join(outdir, "index.js")).size).toBeGreaterThan(100_000);
-      // Run the bundle in a clean Node process, as the Lambda runtime would load it.
-      const probe = join(PROJECT_ROOT, "testing", "function", "stream-probe.js");
-      const event = JSON.stringify({ rawPath: "/", headers: {}, requestContext: { http: { method: "GET" } } });
-      const run = spawnSync(process.execPath, [probe, join(outdir, "index.js"), event], {
-        encoding: "utf8",
-        env: { PATH: process.env["PATH"], ANKIFY_ORIGIN_PROTECTION: "oac", ANKIFY_DECK_BUCKET: "b", ANKIFY_API_KEY_PATH: "/ankify/ankify/client-keys", ANKIFY_USAGE_TABLE: "ankify-usage", AWS_REGION: "eu-west-1", ANKIFY_LOG_LEVEL: "warn" },
-      });
-      expect(run.status).toBe(0);
-      const result = JSON.parse(run.stdout);
-      expect(result.statusCode).toBe(200);
-      expect(result.streamContentType).toBe("application/vnd.awslambda.http-integration-response");
-      expect(JSON.parse(result.body).service).toBe("ankify");
-      // With ANKIFY_INVOKE_MODE = BUFFERED the same export is the plain handler, which returns one response object.
-      const buffered = spawnSync(process.execPath, ["-e",
-        `require(${JSON.stringify(join(outdir, "index.js"))}).handler(${event}, { getRemainingTimeInMillis: () => 60000 }).then((r) => process.stdout.write(JSON.stringify(r)))`], {
-        encoding: "utf8",
-        env: { PATH: process.env["PATH"], ANKIFY_INVOKE_MODE: "BUFFERED", ANKIFY_ORIGIN_PROTECTION: "oac", ANKIFY_DECK_BUCKET: "b", ANKIFY_API_KEY_PATH: "/ankify/ankify/client-keys", ANKIFY_USAGE_TABLE: "ankify-usage", AWS_REGION: "eu-west-1", ANKIFY_LOG_LEVEL: "warn" },
-      });
-      expect(buffered.status).toBe(0);
-      const answer = readResult(JSON.parse(buffered.stdout));
-      expect(answer.statusCode).toBe(200);
-      expect(JSON.parse(answer.body).service).toBe("ankify");
-      const cmd = /CMD \["index\.(\w+)"\]/.exec(require("node:fs").readFileSync(join(PROJECT_ROOT, "lambda", "Dockerfile"), "utf8"))![1];
-      expect(cmd).toBe("handler");
-      // The packaging worker is a second entry beside index.js, and runs alone with the wasm beside it.
-      const apkg = join(outdir, "probe.apkg");
-      const worker = spawnSync(process.execPath, [join(PROJECT_ROOT, "testing", "function", "worker-probe.js"), outdir, apkg], { encoding: "utf8", env: { PATH: process.env["PATH"] } });
-      expect(worker.status).toBe(0);
-      expect(JSON.parse(worker.stdout)).toEqual({ bytes: statSync(apkg).size });
-      expect(readApkg(readFileSync(apkg), outdir).notes.map((n) => n.flds)).toEqual([["a", "b"]]);
-    } finally {
-      rmSync(outdir, { recursive: true, force: true });
-    }
-  });
-});

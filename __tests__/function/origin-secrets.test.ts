@@ -11,6 +11,7 @@ import {
 import { ConfigError, loadConfig } from "../../lambda/src/config";
 import { newSecret } from "../../testing/function/harness";
 import { FakeSsm } from "../../testing/fake-ssm";
+import { TS_REGISTER } from "../../testing/paths";
 
 /**
  * The origin secret in SSM (secret-header mode, deployed): the function holds only the two
@@ -172,7 +173,7 @@ describe("loadConfig: where the origin secret comes from", () => {
   it("in Lambda refuses a secret in the environment: the function answers 500 and logs why", () => {
     const event = JSON.stringify({ rawPath: "/", headers: {}, requestContext: { http: { method: "GET" } } });
     const secret = newSecret();
-    const run = spawnSync(process.execPath, ["-r", "sucrase/register", "testing/function/stream-probe.js", "./lambda/src/index.ts", event, JSON.stringify({ awsRequestId: "req-7" })], {
+    const run = spawnSync(process.execPath, ["-r", TS_REGISTER, "testing/function/stream-probe.js", "./lambda/src/index.ts", event, JSON.stringify({ awsRequestId: "req-7" })], {
       cwd: join(__dirname, "..", ".."), encoding: "utf8",
       env: { PATH: process.env["PATH"], ...base, ANKIFY_ORIGIN_SECRET: secret, AWS_REGION: "eu-west-1" },
     });

@@ -175,6 +175,9 @@ describe("the deck preview in headless Chromium, as a web host renders an MCP Ap
     await page.waitForFunction(() => (window as unknown as { ankifyHost: { openLinks: string[] } }).ankifyHost.openLinks.length > 0, undefined, WAIT);
     const links = await page.evaluate(() => (window as unknown as { ankifyHost: { openLinks: string[] } }).ankifyHost.openLinks);
     expect(links).toEqual([out["url"]]);
+    // The host's answer reaches the view by postMessage after the host has recorded the link: until
+    // then the notice says "Asking your chat app…". Wait for the answer (the bound only catches a hang).
+    await view.waitForFunction(() => !/^Asking/.test(document.querySelector("#download-notice")?.textContent ?? ""), undefined, WAIT);
     await expect(view.locator("#download-notice").textContent()).resolves.toMatch(/^Opened the download link/);
 
     // Nothing was loaded from anywhere but the host, its sandbox and the declared store; nothing was refused.

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
-import { PROJECT_ROOT } from "../paths";
+import { PROJECT_ROOT, TS_REGISTER } from "../paths";
 
 export interface DevProcess {
   /** e.g. http://127.0.0.1:41234 (the MCP endpoint is `${url}/mcp`). */
@@ -16,7 +16,7 @@ export interface DevProcess {
  * top of this process's PATH and HOME), on a free port. Resolves once it listens.
  */
 export function startDevProcess(env: Record<string, string>, timeoutMs = 60_000): Promise<DevProcess> {
-  const child: ChildProcess = spawn(process.execPath, ["-r", "./scripts/quiet-env.js", "-r", "sucrase/register", join("lambda", "src", "dev-server.ts")], {
+  const child: ChildProcess = spawn(process.execPath, ["-r", "./scripts/quiet-env.js", "-r", TS_REGISTER, join("lambda", "src", "dev-server.ts")], {
     cwd: PROJECT_ROOT,
     env: { PATH: process.env["PATH"]!, HOME: process.env["HOME"] ?? "/tmp", PORT: "0", ...env },
     stdio: ["ignore", "pipe", "pipe"],
