@@ -16,7 +16,8 @@ module.exports = {
   testMatch: ["<rootDir>/__tests__/**/*.test.ts"],
   // Jest uses one worker on two cores by default. Many suites spend much of their time waiting on
   // timers, servers and child processes, so three workers keep two cores busy (`npm test` on 2 cores,
-  // type-check included: 1 worker 33.8 s, 2 workers 20.3 s, 3 workers 18.7 s, 4 workers 18.8 s).
+  // type-check included, 701 tests on 2026-11-25: 1 worker 33.8 s, 2 workers 20.3 s, 3 workers 18.7 s,
+  // 4 workers 18.8 s; 1,542 tests on 2026-11-30: 3 workers 71.6 s, 4 workers 70.1 s).
   maxWorkers: 3,
   // A test's timeout catches a hang, never slowness: on a loaded machine a suite that takes 1.5 s
   // alone can take 6 (jest's 5 s default failed streaming.test.ts twice). Tests wait for events,
