@@ -10,7 +10,7 @@ import { createServer } from "../../lambda/src/mcp/server";
 import { S3ClipCache } from "../../lambda/src/storage/clip-cache";
 import type { Synthesizer } from "../../lambda/src/tts/index";
 import { FakeSsm } from "../../testing/fake-ssm";
-import { until } from "../../testing/function/clock";
+import { warmUp } from "../../testing/function/warm-up";
 
 /**
  * Time running out reads as time running out, wherever it happens, and no AWS call waits without a
@@ -45,14 +45,8 @@ describe("the deadline during clip-cache lookups", () => {
     const s3 = await hungService();
     try {
       const client = new S3Client({ endpoint: s3.url, region: "eu-west-1", forcePathStyle: true, credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "test" } });
-      // The client's first request loads the SDK's lazily required parts: on a loaded machine that
-      // alone can outlast the deck's 3 s, which then ends before any lookup was sent. Done first,
-      // with its own abort, so the deadline below is spent on the lookups.
-      const warmUp = new AbortController();
-      const warm = client.send(new HeadObjectCommand({ Bucket: "decks", Key: "warm-up" }), { abortSignal: warmUp.signal }).catch(() => undefined);
-      await until(() => s3.requests() > 0, "the warm-up request to reach the hung S3");
-      warmUp.abort();
-      await warm;
+      // Before the deck's 3 s start, so they are spent on the lookups (testing/function/warm-up.ts).
+      await warmUp((abortSignal) => client.send(new HeadObjectCommand({ Bucket: "decks", Key: "warm-up" }), { abortSignal }), () => s3.requests() > 0);
       const before = s3.requests();
       const spoken: string[] = [];
       const synthesizer: Synthesizer = {
@@ -91,13 +85,8 @@ describe("reading API keys from a hung SSM", () => {
     const endpoint = await ssm.start();
     try {
       const client = new SSMClient({ endpoint, region: "eu-west-1", credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "test" } });
-      // As with S3 above: the client's first request loads the SDK's lazily required parts, which on a
-      // loaded machine can outlast the 300 ms read before anything is sent. Done first, aborted.
-      const warmUp = new AbortController();
-      const warm = client.send(new GetParameterCommand({ Name: "/warm-up" }), { abortSignal: warmUp.signal }).catch(() => undefined);
-      await until(() => ssm.calls.length > 0, "the warm-up request to reach the hung SSM");
-      warmUp.abort();
-      await warm;
+      // Before the 300 ms read starts, so it is spent on the read (testing/function/warm-up.ts).
+      await warmUp((abortSignal) => client.send(new GetParameterCommand({ Name: "/warm-up" }), { abortSignal }), () => ssm.calls.length > 0);
       const before = ssm.calls.length;
       const store = new SsmApiKeyStore(client, "/ankify/test/client-keys", Date.now, { timeoutMs: 300 });
       const gate = createClientGate({ mode: "api-key", keyPath: "/ankify/test/client-keys" }, "secret-header", store);

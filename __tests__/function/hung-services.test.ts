@@ -14,6 +14,7 @@ import { FakeDynamoDb } from "../../testing/fake-dynamodb";
 import { FakeLambda } from "../../testing/fake-lambda";
 import { FakeS3 } from "../../testing/fake-s3";
 import { BUCKET, environment, rawClient, s3Client, TASKS } from "../../testing/function/jobs";
+import { warmUp } from "../../testing/function/warm-up";
 
 /**
  * Every AWS call a request makes is bounded by its deadline (lambda/src/deadline.ts): DynamoDB for
@@ -23,12 +24,6 @@ import { BUCKET, environment, rawClient, s3Client, TASKS } from "../../testing/f
  * deadlines are a few seconds; the 20 s waits are only hang guards, never timings.
  */
 const DEADLINE_MS = 3_000;
-/**
- * A client's first request loads the SDK's lazily required parts, which on a loaded machine can take
- * longer than a whole deadline here: the call would then be given up before the stand-in saw it.
- * Each client type makes one answered request first, before its stand-in hangs.
- */
-const warmUp = (send: () => Promise<unknown>): Promise<void> => send().then(() => undefined, () => undefined);
 const HANG_GUARD_MS = 20_000;
 const credentials = { accessKeyId: "AKIDTEST", secretAccessKey: "test" };
 
@@ -81,7 +76,7 @@ describe("fair use on a hung DynamoDB", () => {
     db = new FakeDynamoDb();
     db.createTable("usage", "pk", "sk");
     client = new DynamoDBClient({ endpoint: await db.start(), region: "eu-west-1", credentials });
-    await warmUp(() => client.send(new GetItemCommand({ TableName: "usage", Key: { pk: { S: "warm-up" }, sk: { S: "warm-up" } } })));
+    await warmUp((abortSignal) => client.send(new GetItemCommand({ TableName: "usage", Key: { pk: { S: "warm-up" }, sk: { S: "warm-up" } } }), { abortSignal }));
   });
   afterEach(async () => {
     client.destroy();
@@ -129,7 +124,7 @@ describe("deck jobs on a hung S3 or Lambda", () => {
   beforeEach(async () => {
     s3 = new FakeS3();
     endpoint = await s3.start();
-    await warmUp(() => s3Client(endpoint).send(new HeadObjectCommand({ Bucket: BUCKET, Key: "warm-up" })));
+    await warmUp((abortSignal) => s3Client(endpoint).send(new HeadObjectCommand({ Bucket: BUCKET, Key: "warm-up" }), { abortSignal }));
   });
   afterEach(() => s3.stop());
   const jobs = (launcher: JobLauncher = new InProcessLauncher(async () => {})) => new DeckJobs({ store: new S3JobStore(s3Client(endpoint), BUCKET, "jobs/"), launcher });
@@ -148,7 +143,7 @@ describe("deck jobs on a hung S3 or Lambda", () => {
     const lambda = new FakeLambda();
     const lambdaClient = new LambdaClient({ endpoint: await lambda.start(), region: "eu-west-1", credentials });
     try {
-      await warmUp(() => lambdaClient.send(new GetFunctionCommand({ FunctionName: "warm-up" })));
+      await warmUp((abortSignal) => lambdaClient.send(new GetFunctionCommand({ FunctionName: "warm-up" }), { abortSignal }));
       lambda.hang = true;
       const answer = await callTool(asJob(jobs(new SelfInvokeLauncher(lambdaClient, "ankify"))), "create_deck", deck);
       expect(answer.content[0]!.text).toMatch(timedOut("starting the deck job"));
